@@ -1,0 +1,1 @@
+"""The ``naravard`` command line: one module per capability, each registering its commands."""
