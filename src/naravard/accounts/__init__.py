@@ -1,0 +1,1 @@
+"""Accounts: roles, permissions and the one policy that decides who may do what."""

@@ -1,0 +1,1 @@
+"""Storage: database engine, tables, Alembic migrations and repositories."""

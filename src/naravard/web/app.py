@@ -1,0 +1,110 @@
+"""The FastAPI app factory."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from importlib.resources import files
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from naravard import __version__
+from naravard.config import Settings, load_settings
+from naravard.storage.db import make_engine, session_factory
+from naravard.web import admin, api, pages
+from naravard.web.i18n import pick_language
+from naravard.web.rendering import render
+from naravard.web.security import (
+    CSRF_COOKIE,
+    CsrfError,
+    Forbidden,
+    NotSignedIn,
+    unguarded_routes,
+)
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+    "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+}
+
+
+def secure_cookie(request: Request, settings: Settings) -> bool:
+    """Whether cookies get the Secure flag: always, never, or when the request came over https."""
+    if settings.secure_cookies == "always":
+        return True
+    if settings.secure_cookies == "never":
+        return False
+    return request.url.scheme == "https"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for ``settings`` (default: from the environment)."""
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    app = FastAPI(
+        title="Nära API",
+        version=__version__,
+        description="Open data and follow-up API of Nära (God och nära vård).",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.mount("/static", StaticFiles(directory=str(files("naravard.web").joinpath("static"))),
+              name="static")
+    app.include_router(pages.router)
+    app.include_router(admin.router)
+    app.include_router(api.router)
+
+    @app.middleware("http")
+    async def language_and_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request.state.lang = pick_language(
+            request.cookies.get("lang"), request.headers.get("accept-language"),
+            settings.default_language,
+        )
+        response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            if key == "Content-Security-Policy" and request.url.path == "/api/v1/docs":
+                continue
+            response.headers.setdefault(key, value)
+        token = getattr(request.state, "csrf", None)
+        if token and request.cookies.get(CSRF_COOKIE) != token:
+            response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict",
+                                secure=secure_cookie(request, settings), path="/")
+        return response
+
+    def wants_json(request: Request) -> bool:
+        return request.url.path.startswith("/api/")
+
+    @app.exception_handler(NotSignedIn)
+    async def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
+        if wants_json(request):
+            return JSONResponse({"detail": "not signed in"}, status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, _exc: Forbidden) -> Response:
+        if wants_json(request):
+            return JSONResponse({"detail": "forbidden"}, status_code=403)
+        return render(request, "error.html", status_code=403, code=403)
+
+    @app.exception_handler(CsrfError)
+    async def csrf_failed(request: Request, _exc: CsrfError) -> Response:
+        if wants_json(request):
+            return JSONResponse({"detail": "missing or wrong CSRF token"}, status_code=403)
+        return render(request, "error.html", status_code=403, code="csrf")
+
+    missing = unguarded_routes(app.routes)
+    if missing:
+        raise RuntimeError(f"routes without a declared permission: {missing}")
+    return app

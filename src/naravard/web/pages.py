@@ -1,0 +1,160 @@
+"""Pages everyone uses: sign-in, start page by role, organisations, language, health."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from naravard.accounts.roles import Permission, Principal, Role
+from naravard.storage import reference_repo, users_repo
+from naravard.storage.models import utcnow
+from naravard.web.i18n import LANGUAGES
+from naravard.web.rendering import render
+from naravard.web.security import SESSION_COOKIE, get_db, guard
+
+router = APIRouter(include_in_schema=False)
+Db = Annotated[Session, Depends(get_db)]
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def pick_date(db: Session, wanted: str | None) -> tuple[dt.date | None, list[dt.date]]:
+    """The requested reference date if loaded, else the newest."""
+    dates = reference_repo.population_dates(db)
+    if wanted:
+        try:
+            day = dt.date.fromisoformat(wanted)
+        except ValueError:
+            day = None
+        if day in dates:
+            return day, dates
+    return (dates[-1] if dates else None), dates
+
+
+@router.get("/healthz", dependencies=[guard(Permission.PUBLIC)])
+def healthz(db: Db) -> JSONResponse:
+    """Liveness and database check."""
+    db.execute(text("SELECT 1"))
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/login", response_class=HTMLResponse, dependencies=[guard(Permission.PUBLIC)])
+def login_form(request: Request, next: str | None = None) -> Response:
+    """The sign-in form."""
+    return render(request, "login.html", next=safe_next(next), error=None, username="")
+
+
+@router.post("/login", dependencies=[guard(Permission.PUBLIC)])
+def login(
+    request: Request,
+    db: Db,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Check the credentials (rate limited) and open a session."""
+    settings = request.app.state.settings
+    client = request.client.host if request.client else "unknown"
+    outcome = users_repo.login(
+        db, username, password, client, settings.session_hours, settings.login_max_failures,
+        dt.timedelta(minutes=settings.login_window_minutes),
+    )
+    db.commit()
+    if not outcome.ok:
+        error = "throttled" if outcome.throttled else "invalid"
+        return render(request, "login.html", status_code=429 if outcome.throttled else 401,
+                      next=safe_next(next), error=error, username=username)
+    from naravard.web.app import secure_cookie
+
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(SESSION_COOKIE, outcome.token or "", httponly=True, samesite="lax",
+                        secure=secure_cookie(request, settings),
+                        max_age=settings.session_hours * 3600, path="/")
+    return response
+
+
+@router.post("/logout", dependencies=[guard(Permission.PUBLIC)])
+def logout(request: Request, db: Db) -> Response:
+    """End the session."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        users_repo.logout(db, token)
+        db.commit()
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/language", dependencies=[guard(Permission.PUBLIC)])
+def set_language(
+    lang: Annotated[str, Form()], back: Annotated[str, Form()] = "/"
+) -> Response:
+    """Switch the UI language (remembered in a cookie for a year)."""
+    response = RedirectResponse(safe_next(back), status_code=303)
+    if lang in LANGUAGES:
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax", path="/")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def start(
+    request: Request, db: Db, principal: Principal = guard(Permission.SIGNED_IN)
+) -> Response:
+    """Start page: what this role does here, and the organisation of a respondent."""
+    day, _ = pick_date(db, None)
+    org = None
+    members: list[object] = []
+    if principal.role is Role.RESPONDENT and principal.organisation_code:
+        org = reference_repo.organisation_by_code(db, principal.organisation_code)
+        if org is not None and day is not None:
+            members = list(reference_repo.members(db, org.code, day))
+    return render(request, "start.html", org=org, members=members, today=utcnow().date())
+
+
+@router.get("/organisations", response_class=HTMLResponse,
+            dependencies=[guard(Permission.VIEW_REFERENCE)])
+def organisation_list(request: Request, db: Db, date: str | None = None) -> Response:
+    """The 21 regions with population on a reference date, and the RSS."""
+    day, dates = pick_date(db, date)
+    regions = reference_repo.organisations(db, "region", day)
+    nation = reference_repo.organisations(db, "nation", day)
+    return render(request, "organisations.html", regions=regions, nation=nation[0] if nation
+                  else None, day=day, dates=dates, rss=reference_repo.organisations(db, "rss"))
+
+
+@router.get("/organisations/{code}", response_class=HTMLResponse,
+            dependencies=[guard(Permission.VIEW_REFERENCE)])
+def organisation_detail(request: Request, db: Db, code: str, date: str | None = None) -> Response:
+    """One organisation: population and members (municipalities of a region or an RSS)."""
+    org = reference_repo.organisation_by_code(db, code)
+    if org is None:
+        return render(request, "error.html", status_code=404, code=404)
+    day, dates = pick_date(db, date)
+    rows = reference_repo.organisations(db, org.kind, day)
+    this = next(r for r in rows if r.code == code)
+    members = []
+    if day is not None and org.kind in ("region", "rss"):
+        member_codes = {m.code for m in reference_repo.members(db, code, day)}
+        members = [r for r in reference_repo.organisations(db, "municipality", day)
+                   if r.code in member_codes]
+    return render(request, "organisation.html", org=this, members=members, day=day, dates=dates)
+
+
+@router.get("/organisations/{code}/users", response_class=HTMLResponse,
+            dependencies=[guard(Permission.VIEW_ORG_DATA, scope="code")])
+def organisation_users(request: Request, db: Db, code: str) -> Response:
+    """Who signs in for an organisation (the organisation itself and the authority see this)."""
+    org = reference_repo.organisation_by_code(db, code)
+    if org is None:
+        return render(request, "error.html", status_code=404, code=404)
+    return render(request, "org_users.html", org=org, users=users_repo.list_users(db, code))
