@@ -1,0 +1,1 @@
+"""Indicators from register data: data model, definitions as data, engines, disclosure control."""

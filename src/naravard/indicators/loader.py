@@ -1,0 +1,222 @@
+"""Validate register data against the data model; report every problem with table, column, rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from naravard.indicators.data import RegisterData
+from naravard.indicators.schema import Column, TableSpec, table
+from naravard.reference.organisations import OrgKind, shipped_organisations
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in the data: which table and column, what is wrong, how many rows."""
+
+    table: str
+    column: str
+    problem: str
+    rows: int
+    examples: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        if self.column == "*":
+            return f"{self.table}: {self.problem}"
+        ex = f" (e.g. {', '.join(self.examples)})" if self.examples else ""
+        return f"{self.table}.{self.column}: {self.problem}: {self.rows} row(s){ex}"
+
+
+class ValidationError(ValueError):
+    """Register data that break the data model; ``problems`` lists every finding."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"register data has {len(self.problems)} problem(s):\n{lines}")
+
+
+_FAMILIES: dict[str, tuple[str, ...]] = {
+    "integer": ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT",
+                "UINTEGER", "UBIGINT", "HUGEINT"),
+    "string": ("VARCHAR",),
+    "date": ("DATE",),
+    "boolean": ("BOOLEAN",),
+    "string list": ("VARCHAR[]",),
+}
+
+
+def _family(dtype: pa.DataType) -> str:
+    if pa.types.is_integer(dtype):
+        return "integer"
+    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
+        return "string"
+    if pa.types.is_date(dtype):
+        return "date"
+    if pa.types.is_boolean(dtype):
+        return "boolean"
+    if pa.types.is_list(dtype):
+        return "string list"
+    raise TypeError(f"unsupported type in the data model: {dtype}")
+
+
+def _sql_list(values: Iterable[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def _value_checks(col: Column) -> list[tuple[str, str]]:
+    """(problem text, SQL condition that flags a bad row) for one column."""
+    name = f'"{col.name}"'
+    checks: list[tuple[str, str]] = []
+    if not col.nullable:
+        checks.append(("missing value", f"{name} IS NULL"))
+    if col.allowed is not None:
+        checks.append((f"value not one of {', '.join(col.allowed)}",
+                       f"{name} NOT IN ({_sql_list(col.allowed)})"))
+    if col.pattern is not None:
+        if pa.types.is_list(col.type):
+            cond = f"len(list_filter({name}, lambda x: NOT regexp_matches(x, '{col.pattern}'))) > 0"
+        else:
+            cond = f"NOT regexp_matches({name}, '{col.pattern}')"
+        checks.append((f"value does not match {col.pattern}", cond))
+    if col.min_value is not None:
+        checks.append((f"value below {col.min_value}", f"{name} < {col.min_value}"))
+    if col.max_value is not None:
+        checks.append((f"value above {col.max_value}", f"{name} > {col.max_value}"))
+    if col.org_check is not None:
+        ref = "__ref_municipality" if col.org_check == "municipality" else "__ref_region"
+        checks.append((f"unknown {col.org_check} code",
+                       f"{name} NOT IN (SELECT code FROM {ref})"))  # noqa: S608 -- fixed names
+    return checks
+
+
+def _register_reference(con: duckdb.DuckDBPyConnection) -> None:
+    orgs = shipped_organisations()
+    munis = [o.code for o in orgs if o.kind is OrgKind.MUNICIPALITY]
+    regions = [o.code for o in orgs if o.kind is OrgKind.REGION]
+    con.register("__ref_municipality", pa.table({"code": munis}))
+    con.register("__ref_region", pa.table({"code": regions}))
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row is not None and row[0] is not None else 0
+
+
+def _examples(con: duckdb.DuckDBPyConnection, name: str, column: str, cond: str) -> tuple[str, ...]:
+    rows = con.execute(
+        f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM {name} WHERE {cond} LIMIT 3'  # noqa: S608 -- schema identifiers
+    ).fetchall()
+    return tuple(repr(r[0]) if r[0] is not None else "empty" for r in rows)
+
+
+def _check_table(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> list[Problem]:
+    name = spec.name
+    problems: list[Problem] = []
+    total = _count(con, f"SELECT count(*) FROM {name}")  # noqa: S608 -- schema identifier
+    described = {row[0]: str(row[1]) for row in con.execute(f"DESCRIBE {name}").fetchall()}
+    usable: list[Column] = []
+    for col in spec.columns:
+        if col.name not in described:
+            problems.append(Problem(name, col.name, "column missing", total))
+            continue
+        family = _family(col.type)
+        if described[col.name] not in _FAMILIES[family]:
+            problems.append(Problem(name, col.name,
+                                    f"type {described[col.name]}, expected {family}", total))
+            continue
+        usable.append(col)
+    problems.extend(
+        Problem(name, extra, "column not in the data model", total)
+        for extra in described
+        if extra not in spec.column_names
+    )
+    usable_names = {c.name for c in usable}
+    checks: list[tuple[str, str, str]] = []
+    for col in usable:
+        checks.extend((col.name, text, cond) for text, cond in _value_checks(col))
+    for rc in spec.row_checks:
+        needed = {c for c in spec.column_names if c in rc.sql}
+        if needed <= usable_names:
+            checks.append((rc.column, f"rule broken: {rc.text}", f"NOT ({rc.sql})"))
+    if checks:
+        select = ", ".join(f"count_if({cond})" for _, _, cond in checks)
+        row = con.execute(f"SELECT {select} FROM {name}").fetchone()  # noqa: S608 -- schema
+        assert row is not None
+        for (column, text, cond), bad in zip(checks, row, strict=True):
+            if bad:
+                problems.append(Problem(name, column, text, int(bad),
+                                        _examples(con, name, column, cond)))
+    if set(spec.key) <= usable_names:
+        keys = ", ".join(f'"{k}"' for k in spec.key)
+        dup = _count(con, f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {name} "  # noqa: S608
+                          f"GROUP BY {keys} HAVING count(*) > 1)")
+        if dup:
+            problems.append(Problem(name, ", ".join(spec.key), "duplicate key", dup))
+    if spec.no_overlap is not None and set(spec.no_overlap) <= usable_names:
+        group, start, end = spec.no_overlap
+        overlap = _count(
+            con,
+            f"SELECT count(*) FROM (SELECT {start}, lag({end}) OVER "  # noqa: S608
+            f"(PARTITION BY {group} ORDER BY {start}) AS prev_end FROM {name}) "
+            f"WHERE {start} < prev_end",
+        )
+        if overlap:
+            problems.append(Problem(name, start, f"spells overlap for the same {group}", overlap))
+    return problems
+
+
+def _check_references(con: duckdb.DuckDBPyConnection, spec: TableSpec,
+                      present: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    for ref in spec.references:
+        if ref.target_table not in present:
+            continue
+        target = table(ref.target_table)
+        by_year = spec.partitioned_by_year and target.partitioned_by_year
+        if by_year:
+            cond = (f"NOT EXISTS (SELECT 1 FROM {target.name} t "  # noqa: S608 -- schema names
+                    f"WHERE t.{ref.target_column} = s.{ref.column} AND t.year = s.year)")
+            where = f"in {target.name} for the same year"
+        else:
+            cond = (f"NOT EXISTS (SELECT 1 FROM {target.name} t "  # noqa: S608 -- schema names
+                    f"WHERE t.{ref.target_column} = s.{ref.column})")
+            where = f"in {target.name}"
+        bad = _count(con, f"SELECT count(*) FROM {spec.name} s WHERE {cond}")  # noqa: S608
+        if bad:
+            problems.append(Problem(spec.name, ref.column, f"value not found {where}", bad))
+    return problems
+
+
+def validate(data: RegisterData, required: Iterable[str] = ()) -> list[Problem]:
+    """Every problem in ``data``; tables in ``required`` must be present."""
+    problems: list[Problem] = [
+        Problem(name, "*", "table missing", 0) for name in required if not data.has(name)
+    ]
+    con = duckdb.connect()
+    try:
+        data.attach(con)
+        _register_reference(con)
+        present = set(data.names())
+        per_table: dict[str, list[Problem]] = {}
+        for name in data.names():
+            per_table[name] = _check_table(con, table(name))
+            problems.extend(per_table[name])
+        for name in data.names():
+            broken = {p.column for p in per_table[name]}
+            spec = table(name)
+            if not any(r.column in broken for r in spec.references):
+                problems.extend(_check_references(con, spec, present))
+    finally:
+        con.close()
+    return problems
+
+
+def check(data: RegisterData, required: Iterable[str] = ()) -> None:
+    """Raise :class:`ValidationError` naming every problem, if there is any."""
+    problems = validate(data, required)
+    if problems:
+        raise ValidationError(problems)
