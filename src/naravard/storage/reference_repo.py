@@ -63,7 +63,7 @@ def store_population(
 
     Returns the number of rows added. Unknown organisation codes raise ``LookupError``.
     """
-    ids = dict(session.execute(select(Organisation.code, Organisation.id)).tuples().all())
+    ids = dict(session.execute(select(Organisation.code, Organisation.id)).all())
     loaded = set(session.scalars(select(PopulationCount.ref_date).distinct()))
     added = 0
     rows = []
