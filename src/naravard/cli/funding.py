@@ -74,33 +74,37 @@ def _fail(message: str) -> typer.Exit:
 # --- allocate ----------------------------------------------------------------------------------
 
 
-def _table_rows(table: AllocationTable) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": r.code,
-            "name": r.name,
-            "weight": plain_weight(r.weight),
-            "share": plain_share(r.share),
-            "amount_sek": r.amount_sek,
-        }
-        for r in table.rows
-    ]
+def _table_rows(table: AllocationTable, as_json: bool = False) -> list[dict[str, Any]]:
+    """Rows for CSV (text) or JSON (numbers: whole weights as integers, shares as decimals)."""
+    rows = []
+    for r in table.rows:
+        weight: Any = plain_weight(r.weight)
+        share: Any = plain_share(r.share)
+        if as_json:
+            weight = int(weight) if r.weight.denominator == 1 else float(weight)
+            share = float(share)
+        rows.append({"code": r.code, "name": r.name, "weight": weight, "share": share,
+                     "amount_sek": r.amount_sek})
+    return rows
 
 
 def _print_table(table: AllocationTable, title: str | None = None, weight_label: str = "weight",
-                 extra: dict[str, dict[str, str]] | None = None) -> None:
+                 extra: dict[str, dict[str, int]] | None = None) -> None:
+    """A Rich table with a total row; ``extra`` adds per-code columns (e.g. key components)."""
     t = Table(title=title, title_justify="left", show_footer=True)
     extra = extra or {}
-    extra_cols = sorted({k for cols in extra.values() for k in cols})
+    extra_cols = list(dict.fromkeys(k for cols in extra.values() for k in cols))
     t.add_column("code", footer="")
     t.add_column("name", footer="Summa")
     for col in extra_cols:
-        t.add_column(col, justify="right", footer="")
+        t.add_column(col, justify="right",
+                     footer=sv_number(sum(v.get(col, 0) for v in extra.values())))
     t.add_column(weight_label, justify="right", footer=sv_weight(table.total_weight))
     t.add_column("share", justify="right", footer=sv_share(table.total_weight / table.total_weight))
     t.add_column("amount_sek", justify="right", footer=sv_number(table.allocated_sek))
     for r in table.rows:
-        cells = [extra.get(r.code, {}).get(c, "") for c in extra_cols]
+        cells = [sv_number(extra[r.code][c]) if c in extra.get(r.code, {}) else ""
+                 for c in extra_cols]
         t.add_row(r.code, r.name, *cells, sv_weight(r.weight), sv_share(r.share),
                   sv_number(r.amount_sek))
     out.print(t)
@@ -118,7 +122,7 @@ def _emit(table: AllocationTable, fmt: OutputFormat, title: str, weight_label: s
         writer.writerows(_table_rows(table))
         typer.echo(buf.getvalue(), nl=False)
     else:
-        doc = {**meta, "total_sek": table.total_sek, "rows": _table_rows(table)}
+        doc = {**meta, "total_sek": table.total_sek, "rows": _table_rows(table, as_json=True)}
         typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
@@ -208,12 +212,15 @@ def list_command() -> None:
     t = Table("id", "year", "name", "total_sek", "lines", "complete")
     for a in _all_agreements():
         total = sv_number(a.total_sek) if a.total_sek is not None else "not known"
-        t.add_row(a.id, str(a.year), a.name, total, str(len(a.lines)), "yes" if a.complete else "no")
+        complete = "yes" if a.complete else "no"
+        t.add_row(a.id, str(a.year), a.name, total, str(len(a.lines)), complete)
     out.print(t)
 
 
 @agreement_app.command("show")
-def show_command(agreement_id: str = typer.Argument(..., help="Agreement id, e.g. gonv-2020.")) -> None:
+def show_command(
+    agreement_id: str = typer.Argument(..., help="Agreement id, e.g. gonv-2020."),
+) -> None:
     """Show an agreement: case numbers, lines, keys, duties with deadlines, what is missing."""
     a = _get(agreement_id)
     out.print(f"[bold]{a.name}[/bold] ({a.id}, {a.year})", markup=True)
@@ -281,8 +288,7 @@ def _print_agreement_allocation(result: AgreementAllocation) -> None:
             out.print(f"  not allocated: {la.unavailable}\n")
             continue
         extra = {
-            m.code: {"care_recipients": sv_number(m.care_recipients),
-                     "population": sv_number(m.population)}
+            m.code: {"care_recipients": m.care_recipients, "population": m.population}
             for m in la.municipal_rows
         }
         _print_table(la.table, _line_title(la), extra=extra)
@@ -339,7 +345,7 @@ def _agreement_json(result: AgreementAllocation) -> dict[str, Any]:
                 "population_date": la.population_date.isoformat() if la.population_date else None,
                 "allocated": la.table is not None,
                 "reason": la.unavailable,
-                "rows": _table_rows(la.table) if la.table else [],
+                "rows": _table_rows(la.table, as_json=True) if la.table else [],
             }
             for la in result.lines
         ],
