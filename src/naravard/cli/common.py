@@ -20,7 +20,7 @@ from naravard.storage.db import make_engine, session_factory
 from naravard.storage.migrate import current_revision, head_revision
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 class OutputFormat(StrEnum):

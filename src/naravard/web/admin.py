@@ -59,13 +59,17 @@ def add_user(
 
 @router.post("/users/{username}/active")
 def toggle_user(
+    request: Request,
     db: Db,
     username: str,
     principal: Principal = guard(Permission.MANAGE_USERS),
     active: Annotated[str, Form()] = "0",
 ) -> Response:
     """Disable or enable a user."""
-    users_repo.set_active(db, username, active == "1", actor=principal.username)
+    try:
+        users_repo.set_active(db, username, active == "1", actor=principal.username)
+    except users_repo.UserError:
+        return render(request, "error.html", status_code=404, code=404)
     db.commit()
     return RedirectResponse("/admin/users", status_code=303)
 
