@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from naravard.accounts.roles import Permission, Principal, Role, RoleError, check_binding, is_allowed
+from naravard.accounts.roles import (
+    Permission,
+    Principal,
+    Role,
+    RoleError,
+    check_binding,
+    is_allowed,
+)
 
 
 def p(role: Role, org: str | None = None) -> Principal:
@@ -13,7 +20,8 @@ def p(role: Role, org: str | None = None) -> Principal:
 
 def test_anonymous_only_public() -> None:
     assert is_allowed(None, Permission.PUBLIC)
-    assert not any(is_allowed(None, perm, "13") for perm in Permission if perm is not Permission.PUBLIC)
+    others = [perm for perm in Permission if perm is not Permission.PUBLIC]
+    assert not any(is_allowed(None, perm, "13") for perm in others)
 
 
 def test_respondent_scoped_to_own_organisation() -> None:

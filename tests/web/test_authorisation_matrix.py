@@ -1,6 +1,7 @@
 """Every route × every kind of caller: anonymous, each role, own and foreign respondents.
 
-The table below is written by hand; a route missing from it fails ``test_matrix_covers_every_route``.
+The table below is written by hand; a route missing from it fails
+``test_matrix_covers_every_route``.
 """
 
 from __future__ import annotations
@@ -107,7 +108,9 @@ def test_route_access(
             )
 
 
-@pytest.mark.parametrize("path", ["/organisations/{code}/users", "/api/v1/organisations/{code}/users"])
+@pytest.mark.parametrize(
+    "path", ["/organisations/{code}/users", "/api/v1/organisations/{code}/users"]
+)
 def test_respondents_reach_only_their_own_organisation(
     client_as: Callable[[str | None], TestClient], path: str
 ) -> None:

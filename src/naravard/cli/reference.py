@@ -75,7 +75,9 @@ def load_population_cmd(
         raise typer.Exit(1) from None
     with database() as db:
         if day in reference_repo.population_dates(db):
-            err_console.print(f"[red]Population for {day} is already loaded; nothing changed.[/red]")
+            err_console.print(
+                f"[red]Population for {day} is already loaded; nothing changed.[/red]"
+            )
             raise typer.Exit(1)
         try:
             added = reference_repo.store_population(db, counts, source)
@@ -113,17 +115,20 @@ def show_cmd(
         kind = {"regions": "region", "municipalities": "municipality", "rss": "rss"}[what.value]
         rows = (reference_repo.population_of_rss(db, day) if kind == "rss"
                 else reference_repo.organisations(db, kind, day, county=region))
-        if kind == "rss":
-            members = {r.code: len(reference_repo.members(db, r.code, day)) for r in rows}
-            cols = ["code", "name", "county_code", "municipalities", "population"]
-            data = [[r.code, r.name, r.county_code, members[r.code], r.total] for r in rows]
-        elif kind == "region":
-            cols = ["code", "name", "short_name", "population"]
-            data = [[r.code, r.name, r.short_name, r.total] for r in rows]
-        else:
-            cols = ["code", "name", "county_code", "population"]
-            data = [[r.code, r.name, r.county_code, r.total] for r in rows]
-        display = [[*(str(v) for v in row[:-1]), fmt_int(row[-1])] for row in data]
+        middle: list[tuple[str, object]]
+        data: list[list[object]] = []
+        display: list[list[str]] = []
+        for r in rows:
+            if kind == "rss":
+                middle = [("county_code", r.county_code),
+                          ("municipalities", len(reference_repo.members(db, r.code, day)))]
+            elif kind == "region":
+                middle = [("short_name", r.short_name)]
+            else:
+                middle = [("county_code", r.county_code)]
+            data.append([r.code, r.name, *(v for _, v in middle), r.total])
+            display.append([r.code, r.name, *(str(v) for _, v in middle), fmt_int(r.total)])
+        cols = ["code", "name", *(k for k, _ in middle), "population"] if rows else []
         emit(cols, data, fmt, title=f"{what.value} ({len(data)}), population {day}",
              display=display, numeric=("population", "municipalities"))
 
@@ -136,16 +141,15 @@ def _show_population(db: Session, day: dt.date, level: Level, fmt: OutputFormat)
     national = reference_repo.national_total(db, day)
     total = sum(r.total or 0 for r in rows)
     cols = ["code", "name", "total", "women", "men", "share_percent"]
-    data = [
-        [r.code, r.name, r.total, r.women, r.men,
-         round(100 * (r.total or 0) / national, 4) if national else None]
-        for r in rows
-    ]
-    display = [
-        [r[0], r[1], fmt_int(r[2]), "" if r[3] is None else fmt_int(r[3]),
-         "" if r[4] is None else fmt_int(r[4]), f"{r[5]:.4f}".replace(".", ",")]
-        for r in data
-    ]
+    data: list[list[object]] = []
+    display: list[list[str]] = []
+    for r in rows:
+        share = round(100 * (r.total or 0) / national, 4) if national else None
+        data.append([r.code, r.name, r.total, r.women, r.men, share])
+        display.append([r.code, r.name, fmt_int(r.total),
+                        "" if r.women is None else fmt_int(r.women),
+                        "" if r.men is None else fmt_int(r.men),
+                        "" if share is None else f"{share:.4f}".replace(".", ",")])
     footer = [f"{len(rows)}", "Sum", fmt_int(total), "", "", ""]
     emit(cols, data, fmt, title=f"Population by {level.value}, {day}", display=display,
          footer=footer, numeric=("total", "women", "men", "share_percent"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
 
 
-def _users_page(request: Request, db: Session, **extra: object) -> Response:
+def _users_page(request: Request, db: Session, **extra: Any) -> Response:
     orgs = [o for kind in ("region", "rss", "municipality")
             for o in reference_repo.organisations(db, kind)]
     return render(request, "admin_users.html", users=users_repo.list_users(db), orgs=orgs,

@@ -19,7 +19,9 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Framework routes that carry no data: the OpenAPI description and its viewer.
-FRAMEWORK_PATHS = frozenset({"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/oauth2-redirect"})
+FRAMEWORK_PATHS = frozenset(
+    {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/oauth2-redirect"}
+)
 
 
 class NotSignedIn(Exception):
@@ -105,7 +107,7 @@ def route_guard(route: APIRoute) -> tuple[Permission, str | None] | None:
 def unguarded_routes(routes: list[Any]) -> list[str]:
     """Paths of API routes that declare no permission (the app refuses to start with any)."""
     return [
-        f"{sorted(r.methods)} {r.path}"
+        f"{sorted(r.methods or ())} {r.path}"
         for r in routes
         if isinstance(r, APIRoute) and r.path not in FRAMEWORK_PATHS and route_guard(r) is None
     ]

@@ -1,0 +1,71 @@
+"""A person signs in with a real browser; the pages pass axe-core's WCAG 2.1 AA rules."""
+
+from __future__ import annotations
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page
+
+from naravard.formatting import THIN
+from tests.conftest import USERS
+
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def violations(page: Page) -> list[str]:
+    results = Axe().run(page, options=WCAG_AA)
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)"
+            for v in results.response["violations"]]
+
+
+def test_sign_in_reaches_start_page_accessibly(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(bypass_csp=True, locale="sv-SE")
+    page = context.new_page()
+    page.goto(f"{live_server}/organisations")
+    assert page.url.startswith(f"{live_server}/login?next=")
+    assert violations(page) == []
+    page.get_by_label("Användarnamn").fill("respondent")
+    page.get_by_label("Lösenord").fill(USERS["respondent"].password)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{live_server}/organisations")
+    assert page.get_by_role("heading", level=1).inner_text() == "Regioner och folkmängd"
+    footer = page.locator("table.data tfoot td").first.inner_text()
+    assert footer == f"10{THIN}551{THIN}707"
+    assert violations(page) == []
+    page.get_by_role("link", name="Start").click()
+    assert "Du lämnar uppgifter för Region Halland." in page.locator("main").inner_text()
+    assert violations(page) == []
+    # Keyboard: the first Tab lands on the skip link, which moves focus to the content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.screenshot(path=str(_shot_dir() / "start.png"), full_page=True)
+    context.close()
+
+
+def test_wrong_password_message_is_announced(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(bypass_csp=True, locale="sv-SE")
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Användarnamn").fill("admin")
+    page.get_by_label("Lösenord").fill("not-the-password")
+    page.get_by_role("button", name="Logga in").click()
+    assert page.get_by_role("alert").inner_text() == "Fel användarnamn eller lösenord."
+    assert violations(page) == []
+    context.close()
+
+
+def test_english_browser_gets_english(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(bypass_csp=True, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
+    page.get_by_role("button", name="Svenska").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Logga in"
+    context.close()
+
+
+def _shot_dir():  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    path = Path("var") / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
