@@ -6,7 +6,7 @@ number), decimals by a comma: ``2 935 000 000 kr``, ``23,045678 %``.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 THIN = "\u202f"
@@ -18,10 +18,8 @@ PERCENT_DECIMALS = SHARE_DECIMALS - 2
 
 def fraction_to_decimal(value: Fraction, decimals: int) -> Decimal:
     """``value`` rounded half-even to ``decimals`` places, exactly."""
-    quantum = Decimal(1).scaleb(-decimals)
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        quantum, rounding=ROUND_HALF_EVEN
-    ) if value.denominator != 1 else Decimal(value.numerator).quantize(quantum)
+    scaled = round(value * 10**decimals)  # Fraction rounds half to even, exactly
+    return Decimal(scaled).scaleb(-decimals)
 
 
 def group_thousands(digits: str) -> str:
