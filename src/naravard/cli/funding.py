@@ -23,7 +23,7 @@ from naravard.funding.agreement_files import (
     load_agreement_file,
     shipped_agreements,
 )
-from naravard.funding.agreements import Agreement
+from naravard.funding.agreements import Agreement, MethodKind
 from naravard.funding.allocation import AllocationError, AllocationTable, allocate
 from naravard.funding.display import plain_share, plain_weight, sv_number, sv_share, sv_weight
 from naravard.funding.keys import Level, county_names, parse_key_csv, population_key
@@ -291,7 +291,11 @@ def _print_agreement_allocation(result: AgreementAllocation) -> None:
             m.code: {"care_recipients": m.care_recipients, "population": m.population}
             for m in la.municipal_rows
         }
-        _print_table(la.table, _line_title(la), extra=extra)
+        by_population = la.line.method is not None and (
+            la.line.method.kind is MethodKind.POPULATION_SHARE
+        )
+        _print_table(la.table, _line_title(la), "population" if by_population else "weight",
+                     extra=extra)
         out.print()
     summary = Table("line", "section", "recipient", "stated_sek", "allocated_sek", "status",
                     title=f"{a.name}: line totals", title_justify="left", show_footer=True)
@@ -367,12 +371,15 @@ def allocate_agreement_command(
     except AllocationError as e:
         raise _fail(str(e)) from None
     result = allocate_agreement(a, shipped_population(), overrides)
+    substituted: dict[tuple[dt.date, dt.date], list[str]] = {}
     for la in result.lines:
         if la.date_substituted:
             assert la.requested_population_date is not None and la.population_date is not None
-            err.print(f"note: line {la.line.id}: population on "
-                      f"{la.requested_population_date.isoformat()} is not shipped; using the "
-                      f"closest date, {la.population_date.isoformat()}")
+            pair = (la.requested_population_date, la.population_date)
+            substituted.setdefault(pair, []).append(la.line.id)
+    for (wanted, used), ids in substituted.items():
+        err.print(f"note: population on {wanted.isoformat()} is not shipped; using the closest "
+                  f"date, {used.isoformat()}, for lines {', '.join(ids)}")
     if fmt is OutputFormat.TABLE:
         _print_agreement_allocation(result)
     elif fmt is OutputFormat.JSON:
