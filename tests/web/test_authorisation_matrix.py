@@ -11,21 +11,16 @@ from collections.abc import Callable
 import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from naravard.web.app import app_routes
 from naravard.web.security import route_guard, unguarded_routes
+from tests.web import matrix_funding, matrix_surveys
 from tests.web.conftest import CSRF
-
-CALLERS: list[str | None] = [None, "admin", "analyst", "grant_officer", "respondent", "foreign",
-                             "rss", "municipality"]
-SIGNED = frozenset(c for c in CALLERS if c)
-EVERYONE = frozenset(CALLERS)
-STAFF = frozenset({"admin", "analyst", "grant_officer"})
-HALLAND = STAFF | {"respondent"}  # scoped routes are called for Region Halland (13)
-ADMIN = frozenset({"admin"})
+from tests.web.matrix_common import ADMIN, CALLERS, EVERYONE, HALLAND, SIGNED
 
 #: (method, path template) → callers allowed; concrete paths use Region Halland and user "rss".
-MATRIX: dict[tuple[str, str], frozenset[str | None]] = {
+FOUNDATION: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", "/healthz"): EVERYONE,
     ("GET", "/login"): EVERYONE,
     ("POST", "/login"): EVERYONE,
@@ -45,8 +40,8 @@ MATRIX: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", "/api/v1/organisations/{code}"): SIGNED,
     ("GET", "/api/v1/organisations/{code}/users"): HALLAND,
 }
-
-FORMS: dict[str, dict[str, str]] = {
+MATRIX = {**FOUNDATION, **matrix_funding.MATRIX, **matrix_surveys.MATRIX}
+FOUNDATION_FORMS: dict[str, dict[str, str]] = {
     "/login": {"username": "nobody", "password": "wrong-password-123"},
     "/language": {"lang": "en"},
     "/admin/users": {"username": "matrix-user", "role": "analyst"},
@@ -54,8 +49,14 @@ FORMS: dict[str, dict[str, str]] = {
 }
 
 
-def concrete(path: str) -> str:
-    return path.replace("{code}", "13").replace("{username}", "rss")
+FORMS = {**FOUNDATION_FORMS, **matrix_funding.FORMS, **matrix_surveys.FORMS}
+
+
+def concrete(path: str, params: dict[str, str]) -> str:
+    for name, value in {"code": "13", "username": "rss", **params}.items():
+        path = path.replace("{" + name + "}", value)
+    assert "{" not in path, f"no value for a parameter of {path}"
+    return path
 
 
 def test_matrix_covers_every_route() -> None:
@@ -79,12 +80,14 @@ def test_app_refuses_an_unguarded_route() -> None:
 
 @pytest.mark.parametrize(("method", "path"), sorted(MATRIX))
 def test_route_access(
-    client_as: Callable[[str | None], TestClient], method: str, path: str
+    client_as: Callable[[str | None], TestClient], session: Session, method: str, path: str
 ) -> None:
+    params = {**matrix_funding.seed(session), **matrix_surveys.seed(session)}
+    session.commit()
     allowed = MATRIX[(method, path)]
     for caller in CALLERS:
         client = client_as(caller)
-        url = concrete(path)
+        url = concrete(path, params)
         if method == "GET":
             response = client.get(url)
         else:

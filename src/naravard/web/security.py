@@ -74,15 +74,30 @@ async def check_csrf(request: Request) -> None:
         raise CsrfError
 
 
-def guard(permission: Permission, scope: str | None = None) -> Any:
-    """Dependency declaring a route's permission; ``scope`` names the path parameter holding the
-    organisation code the permission applies to."""
+#: Finds the organisation a request is about, from its path parameters and the database.
+ScopeResolver = Callable[[dict[str, Any], Session], str | None]
+
+
+def guard(permission: Permission, scope: str | ScopeResolver | None = None) -> Any:
+    """Dependency declaring a route's permission.
+
+    ``scope`` says which organisation the permission applies to: the name of a path parameter
+    holding an organisation code, or a function of the path parameters and the database session
+    that returns the code of the organisation owning the object (``None`` when there is no such
+    object: the request is then refused for scoped permissions, and the handler's 404 is never
+    reached by someone who may not know whether it exists).
+    """
 
     async def dependency(request: Request, db: Session = Depends(get_db)) -> Principal | None:
         principal = current_principal(request, db)
         if request.method not in SAFE_METHODS:
             await check_csrf(request)
-        org = request.path_params.get(scope) if scope else None
+        if scope is None:
+            org = None
+        elif isinstance(scope, str):
+            org = request.path_params.get(scope)
+        else:
+            org = scope(dict(request.path_params), db)
         if not is_allowed(principal, permission, org):
             raise NotSignedIn if principal is None else Forbidden
         return principal
@@ -92,7 +107,7 @@ def guard(permission: Permission, scope: str | None = None) -> Any:
     return Depends(dependency)
 
 
-def route_guard(route: APIRoute) -> tuple[Permission, str | None] | None:
+def route_guard(route: APIRoute) -> tuple[Permission, str | ScopeResolver | None] | None:
     """The permission and scope a route declares, or ``None`` when it declares none."""
     stack = list(route.dependant.dependencies)
     while stack:
