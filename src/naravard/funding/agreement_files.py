@@ -128,13 +128,17 @@ _TOP_LISTS = frozenset(path[0] for _, path in _SHEETS)
 
 
 def escape_cell(value: str) -> str:
-    """Text that a spreadsheet will not run as a formula: a leading apostrophe where needed."""
-    return "'" + value if value.startswith(FORMULA_LEADS) else value
+    """Text that a spreadsheet will not run as a formula: a leading apostrophe where needed.
+
+    Line ends are then stored as LF (the workbook's XML turns a bare CR into LF anyway).
+    """
+    escaped = "'" + value if value.startswith(FORMULA_LEADS) else value
+    return escaped.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def unescape_cell(value: str) -> str:
     """Undo :func:`escape_cell`."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_LEADS):
+    if value.startswith("'") and value[1:].startswith((*FORMULA_LEADS, "\n")):
         return value[1:]
     return value
 
