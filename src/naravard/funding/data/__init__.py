@@ -1,0 +1,1 @@
+"""Shipped agreements and keys (data files only)."""
