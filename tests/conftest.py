@@ -27,6 +27,7 @@ from naravard.storage import reference_repo
 from naravard.storage.db import make_engine, session_factory
 from naravard.storage.migrate import upgrade
 from naravard.storage.models import Base, Organisation, User, WebSession, utcnow
+from tests.smtp import SmtpSink
 
 PG_URL = os.environ.get("NARAVARD_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -155,3 +156,12 @@ def open_session_token(engine: Engine, username: str) -> str:
         s.add(WebSession(token_hash=hashlib.sha256(token.encode()).hexdigest(), user_id=user.id,
                          created_at=utcnow(), expires_at=utcnow() + dt.timedelta(hours=1)))
     return token
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A local SMTP server; its received messages are in ``.messages``."""
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()

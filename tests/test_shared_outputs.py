@@ -1,0 +1,62 @@
+"""Shared outputs: spreadsheet escaping, PDF rendering, SMTP mail to a real local server."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from naravard.mail import Attachment, MailError, SmtpSettings, build_message, send
+from naravard.pdf import html_to_pdf
+from naravard.spreadsheets import escape_cell, safe_value, unescape_cell
+from tests.smtp import SmtpSink
+
+
+def test_formula_cells_are_escaped() -> None:
+    assert escape_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert escape_cell("+46 70") == "'+46 70"
+    assert escape_cell("@SUM") == "'@SUM"
+    assert escape_cell("Region Halland") == "Region Halland"
+    assert safe_value(-5) == -5
+
+
+@given(st.text())
+def test_escape_round_trips(text: str) -> None:
+    escaped = escape_cell(text)
+    assert unescape_cell(escaped) == text
+    assert not escaped.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_pdf_renders_text() -> None:
+    pdf = html_to_pdf("<html><head><title>t</title></head><body><h1>Kvitto</h1></body></html>")
+    assert pdf.startswith(b"%PDF-")
+    assert len(pdf) > 1000
+
+
+def test_mail_reaches_a_local_smtp_server(smtp_sink: SmtpSink) -> None:
+    settings = SmtpSettings(host="127.0.0.1", port=smtp_sink.port, sender="nara@example.se")
+    message = build_message(settings, ["eva@example.se"], "Kvitto: inlämning", "Tack för svaret.",
+                            (Attachment("kvitto.pdf", b"%PDF-1.7 test"),))
+    send(settings, message)
+    assert len(smtp_sink.messages) == 1
+    got = smtp_sink.messages[0]
+    assert got["To"] == "eva@example.se"
+    assert got["Subject"] == "Kvitto: inlämning"
+    parts = [p.get_filename() for p in got.iter_attachments()]
+    assert parts == ["kvitto.pdf"]
+
+
+def test_mail_failure_is_reported() -> None:
+    settings = SmtpSettings(host="127.0.0.1", port=1, timeout=2)
+    try:
+        send(settings, build_message(settings, ["a@b.se"], "x", "y"))
+    except MailError as exc:
+        assert "127.0.0.1:1" in str(exc)
+    else:
+        raise AssertionError("sending to a closed port must fail")
+    off = SmtpSettings(host="")
+    try:
+        send(off, build_message(off, ["a@b.se"], "x", "y"))
+    except MailError as exc:
+        assert "NARAVARD_SMTP_HOST" in str(exc)
+    else:
+        raise AssertionError("mail without a server must fail")
