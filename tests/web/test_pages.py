@@ -141,3 +141,11 @@ def test_disabled_user_loses_access(client_as: Callable[[str | None], TestClient
     assert analyst.get("/").status_code == 303
     assert admin.post("/admin/users/ghost/active",
                       data={"active": "0", "csrf_token": CSRF}).status_code == 404
+
+
+def test_unknown_page_is_a_readable_404(client_as: Callable[[str | None], TestClient]) -> None:
+    c = client_as("analyst")
+    page = c.get("/no/such/page")
+    assert page.status_code == 404 and "Sidan finns inte" in page.text
+    api = c.get("/api/v1/organisations/9999")
+    assert api.status_code == 404 and api.json() == {"detail": "no organisation 9999"}
