@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from importlib.resources import files
+from pathlib import Path
 
 from naravard.accounts.roles import Role
 from naravard.reference.organisations import OrgKind
@@ -14,7 +15,8 @@ PATTERN = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')""")
 
 def template_messages() -> set[str]:
     found: set[str] = set()
-    for path in files("naravard.web").joinpath("templates").iterdir():
+    root = Path(str(files("naravard.web").joinpath("templates")))
+    for path in root.rglob("*.html"):
         for m in PATTERN.finditer(path.read_text(encoding="utf-8")):
             found.add(m.group(1) or m.group(2))
     return found

@@ -1,7 +1,8 @@
 """Swedish and English UI texts from gettext catalogues (``web/i18n/<lang>.po``).
 
-Message ids are English; Swedish is the default language. Catalogues are read with Babel at start
-so no compile step is needed.
+Message ids are English; Swedish is the default language. Each capability keeps its own catalogue
+(``sv.po`` for the foundation, ``funding.sv.po``, ``surveys.sv.po`` ...); all catalogues of a
+language are merged. They are read with Babel at start so no compile step is needed.
 """
 
 from __future__ import annotations
@@ -21,10 +22,15 @@ def catalogue(lang: str) -> dict[str, str]:
     """msgid → translation for ``lang`` (empty for English, whose ids are the texts)."""
     if lang == "en":
         return {}
-    path = files("naravard.web").joinpath("i18n", f"{lang}.po")
-    with path.open("rb") as fh:
-        cat = read_po(fh, locale=lang)
-    return {str(m.id): str(m.string) for m in cat if m.id and m.string and not m.fuzzy}
+    table: dict[str, str] = {}
+    for path in sorted(files("naravard.web").joinpath("i18n").iterdir(), key=lambda p: p.name):
+        if path.name == f"{lang}.po" or path.name.endswith(f".{lang}.po"):
+            with path.open("rb") as fh:
+                cat = read_po(fh, locale=lang)
+            table.update(
+                {str(m.id): str(m.string) for m in cat if m.id and m.string and not m.fuzzy}
+            )
+    return table
 
 
 def gettext_for(lang: str) -> Callable[..., str]:
