@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from naravard import __version__
+from naravard.cli import bench as bench_cli
 from naravard.cli import db as db_cli
 from naravard.cli import demo as demo_cli
 from naravard.cli import funding as funding_cli
@@ -39,5 +40,5 @@ def main(
 
 
 for module in (db_cli, reference_cli, users_cli, demo_cli, serve_cli, funding_cli, surveys_cli,
-               indicators_cli):
+               indicators_cli, bench_cli):
     module.register(app)
