@@ -110,6 +110,26 @@ class RegisterData:
         dataset = ds.dataset(folder, format="parquet", partitioning=partitioning)
         return dataset.to_table()
 
+    def years(self, name: str) -> list[int]:
+        """Distinct years present in table ``name`` (empty if absent or without a year)."""
+        spec = table(name)
+        if "year" not in spec.column_names or not self.has(name):
+            return []
+        if name not in self._tables and spec.partitioned_by_year and self._root is not None:
+            found = {
+                int(sub.name.split("=", 1)[1])
+                for sub in (self._root / name).iterdir()
+                if sub.is_dir() and sub.name.startswith("year=") and any(sub.glob("*.parquet"))
+            }
+            return sorted(found)
+        if name in self._tables:
+            column = self._tables[name].column("year")
+        else:
+            assert self._root is not None
+            column = ds.dataset(self._root / name, format="parquet").to_table(
+                columns=["year"]).column("year")
+        return sorted(int(y) for y in pc.unique(column).to_pylist() if y is not None)
+
     def spec(self, name: str) -> TableSpec:
         """The data-model entry for table ``name``."""
         return table(name)

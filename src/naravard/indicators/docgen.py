@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from naravard.indicators.catalogue import Catalogue
+from naravard.indicators.definition import Definition
+from naravard.indicators.kinds import KINDS
 from naravard.indicators.schema import TABLES, Column
 
 BEGIN = "<!-- BEGIN GENERATED: {name} (naravard indicators docs) -->"
@@ -80,3 +83,104 @@ def update_file(path: Path, name: str, block: str) -> bool:
         path.write_text(new, encoding="utf-8")
         return True
     return False
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "(none)"
+    return str(value)
+
+
+def render_indicators(catalogue: Catalogue) -> str:
+    """Every shipped definition and code list as Markdown."""
+    out: list[str] = ["### Catalogue", "", "| id | title | version | unit |", "|---|---|---|---|"]
+    out += [
+        f"| [`{d.id}`](#{d.id.replace('_', '-')}) | {d.title.en} | {d.version} | {d.unit.en} |"
+        for d in catalogue.definitions
+    ]
+    out.append("")
+    for d in catalogue.definitions:
+        spec = KINDS[d.kind]
+        age = f"{d.age.min if d.age.min is not None else 0}" + (
+            f"–{d.age.max}" if d.age.max is not None else "+")
+        out += [
+            f"### {d.id}",
+            "",
+            f"**{d.title.en}** — *{d.title.sv}*",
+            "",
+            d.description.en,
+            "",
+            f"> {d.description.sv}",
+            "",
+            "| field | value |",
+            "|---|---|",
+            f"| id, version | `{d.id}`, `{d.version}` |",
+            f"| kind | `{d.kind}` (area basis: {spec.area_basis}) |",
+            f"| unit | {d.unit.en} (*{d.unit.sv}*) |",
+            f"| value | {d.value_type}, scale {d.scale}, {d.decimals} decimals |",
+            f"| population | {_cell(d.population.en)} |",
+            f"| age | {age} [{d.age.evidence}] {_cell(d.age.note)} |",
+            f"| numerator | {_cell(d.numerator.en)} |",
+            f"| denominator | {_cell(d.denominator.en)} |",
+            f"| window | {_cell(d.window.en)} Periods: {', '.join(d.periods)}. |",
+            f"| standardisation | {_std(d)} |",
+            f"| breakdowns | areas: {', '.join(d.areas)}; sex: {'/'.join(d.sexes)} |",
+            f"| target | {_target(d)} |",
+            f"| too few | status `too_few` when the denominator is below {d.min_denominator} |",
+            f"| disclosure | {d.disclosure}; denominator public: "
+            f"{'yes' if d.denominator_public else 'no'} |",
+            f"| sources | {'; '.join(d.sources)} |",
+            f"| code lists | {', '.join(f'`{c}`' for c in d.codelists) or '—'} |",
+            "",
+            "Settings (evidence: C confirmed, P partly confirmed, I inferred — see the "
+            "research notes):",
+            "",
+            "| setting | value | evidence | meaning | note |",
+            "|---|---|---|---|---|",
+        ]
+        for name, s in d.settings.items():
+            meaning = spec.setting(name).meaning
+            out.append(f"| `{name}` | {_value(s.value)} | {s.evidence} | {_cell(meaning)} | "
+                       f"{_cell(s.note)} |")
+        out += ["", "Variants:", "", "| variant | title | overrides |", "|---|---|---|"]
+        for v in d.variants:
+            over = "; ".join(f"`{k}` = {_value(val)}" for k, val in v.settings.items()) or "—"
+            out.append(f"| `{v.id}` | {v.title.en} (*{v.title.sv}*) | {over} |")
+        out.append("")
+    out += ["### Code lists", ""]
+    for cl in catalogue.codelists:
+        out += [
+            f"#### {cl.id}",
+            "",
+            f"{cl.title.en} — version `{cl.version}`, {cl.coding}, prefix match, "
+            f"evidence [{cl.evidence}].",
+            "",
+            f"Provenance: {cl.provenance}",
+            "",
+            "Sources: " + "; ".join(f"<{s}>" for s in cl.sources),
+            "",
+            "| category | codes |",
+            "|---|---|",
+        ]
+        out += [f"| {c.title.en} (`{c.id}`) | {', '.join(c.codes)} |" for c in cl.categories]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _std(d: Definition) -> str:
+    s = d.standardisation
+    if s is None:
+        return "none (crude)"
+    return (f"{s.method}, standard `{s.standard}`, total sex: {s.total_sex} [{s.evidence}] "
+            f"{_cell(s.note)}")
+
+
+def _target(d: Definition) -> str:
+    t = d.target
+    if t is None:
+        return "—"
+    return f"{t.comparison} {t.value:g} — {_cell(t.text.en)}"

@@ -10,8 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from naravard.indicators.schema import CARE_LEVELS, CONTACT_MODES, COST_CARE_LEVELS, FUNDERS, \
-    PROFESSIONS, UNIT_KINDS
+from naravard.indicators.schema import (
+    CARE_LEVELS,
+    CONTACT_MODES,
+    COST_CARE_LEVELS,
+    FUNDERS,
+    PROFESSIONS,
+    UNIT_KINDS,
+)
 
 AREA_LEVELS = ("nation", "region", "municipality", "care_unit")
 VALUE_TYPES = ("rate", "share", "mean", "change")

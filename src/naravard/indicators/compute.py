@@ -1,0 +1,152 @@
+"""Compute indicators: validate the data, plan, run an engine, finalise the results."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from naravard.indicators.catalogue import Catalogue, shipped_catalogue
+from naravard.indicators.data import RegisterData
+from naravard.indicators.definition import Definition
+from naravard.indicators.disclosure import DisclosureRule, disclose_rows
+from naravard.indicators.engines.base import Engine, Progress
+from naravard.indicators.engines.duckdb_engine import DuckDBEngine
+from naravard.indicators.finalise import Areas, change_rows, finalise, sort_results, tidy_cells
+from naravard.indicators.loader import check
+from naravard.indicators.plan import make_plans
+
+
+def tables_for(definition: Definition) -> tuple[str, ...]:
+    """Register tables ``definition`` reads."""
+    tables = list(definition.spec.tables)
+    if definition.kind == "named_doctor":
+        pops = {definition.resolved(v.id)["population"] for v in definition.variants}
+        if "whole" not in pops:
+            tables.remove("population")
+        if "special_housing" not in pops:
+            tables.remove("municipal_health_care")
+    return tuple(tables)
+
+
+def coverage(data: RegisterData, definition: Definition) -> set[int]:
+    """Years present in every year-bearing table ``definition`` reads."""
+    years: set[int] | None = None
+    for name in tables_for(definition):
+        found = data.years(name)
+        if name == "care_units":
+            continue
+        years = set(found) if years is None else years & set(found)
+    return years or set()
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to compute: definitions (derived ones pull in their sources) and years."""
+
+    definitions: tuple[Definition, ...]
+    years: tuple[int, ...]
+
+    def sources(self, catalogue: Catalogue) -> list[Definition]:
+        """Definitions an engine must compute (sources of derived indicators included)."""
+        out: list[Definition] = []
+        for d in self.definitions:
+            if d.spec.area_basis == "derived":
+                src = catalogue.definition(str(d.settings["source"].value))
+                if src not in out:
+                    out.append(src)
+            elif d not in out:
+                out.append(d)
+        return out
+
+    def engine_years(self, catalogue: Catalogue) -> tuple[int, ...]:
+        """Requested years plus the base years of derived indicators."""
+        years = set(self.years)
+        for d in self.definitions:
+            if d.kind == "continuity_change":
+                years.add(int(d.settings["base_year"].value))
+        return tuple(sorted(years))
+
+
+def required_tables(definitions: Iterable[Definition], catalogue: Catalogue) -> list[str]:
+    """Tables needed for ``definitions`` (and the sources of derived ones)."""
+    req = Request(tuple(definitions), ())
+    names: list[str] = []
+    for d in req.sources(catalogue):
+        for t in tables_for(d):
+            if t not in names:
+                names.append(t)
+    return names
+
+
+def compute(
+    data: RegisterData,
+    years: Sequence[int],
+    definitions: Sequence[Definition] | None = None,
+    *,
+    engine: Engine | None = None,
+    catalogue: Catalogue | None = None,
+    areas: Areas | None = None,
+    progress: Progress | None = None,
+    validate: bool = True,
+    disclosure: DisclosureRule | None = None,
+) -> pa.Table:
+    """Results (:data:`naravard.indicators.finalise.RESULT_SCHEMA`) for ``definitions``.
+
+    The data are validated first (tables the definitions need must be present and clean); any
+    problem raises :class:`naravard.indicators.loader.ValidationError`. With ``disclosure``
+    the publication rule is applied (before derived indicators are formed, so a masked source
+    value stays masked in the change against the base year).
+    """
+    cat = catalogue or shipped_catalogue()
+    chosen = tuple(definitions) if definitions is not None else cat.definitions
+    if not years:
+        raise ValueError("no years requested")
+    request = Request(chosen, tuple(sorted(set(years))))
+    if validate:
+        check(data, required_tables(chosen, cat))
+    sources = request.sources(cat)
+    engine_years = request.engine_years(cat)
+    plans = make_plans(cat, sources)
+    cells = tidy_cells((engine or DuckDBEngine()).cells(data, plans, engine_years, progress))
+    by_variant: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for c in cells.to_pylist():
+        by_variant[(c["indicator"], c["variant"])].append(c)
+    grid = areas or Areas.shipped()
+    rows_by_id: dict[str, list[dict[str, Any]]] = {}
+    for d in sources:
+        covered = coverage(data, d)
+        rows: list[dict[str, Any]] = []
+        for v in d.variants:
+            rows += finalise(d, v.id, by_variant.get((d.id, v.id), []), engine_years, covered,
+                             grid)
+        if disclosure is not None:
+            rows = disclose_rows(rows, {d.id: d}, disclosure, unit_municipality(data))
+        rows_by_id[d.id] = rows
+    out: list[dict[str, Any]] = []
+    for d in chosen:
+        if d.kind == "continuity_change":
+            src = str(d.settings["source"].value)
+            out += change_rows(d, rows_by_id[src], request.years)
+        else:
+            out += [r for r in rows_by_id[d.id] if int(r["period"][:4]) in request.years]
+    return sort_results(out)
+
+
+def unit_municipality(data: RegisterData) -> dict[str, str]:
+    """Care unit id → municipality code, from ``care_units`` (empty if absent)."""
+    if not data.has("care_units"):
+        return {}
+    units = data.arrow("care_units").select(["care_unit_id", "municipality_code"]).to_pylist()
+    return {str(u["care_unit_id"]): str(u["municipality_code"]) for u in units}
+
+
+def compute_cells(data: RegisterData, years: Sequence[int], definitions: Sequence[Definition],
+                  engine: Engine, catalogue: Catalogue | None = None) -> pa.Table:
+    """Tidy cells from ``engine`` (no validation): what engines are compared on."""
+    cat = catalogue or shipped_catalogue()
+    plans = make_plans(cat, Request(tuple(definitions), tuple(years)).sources(cat))
+    return tidy_cells(engine.cells(data, plans, sorted(set(years))))

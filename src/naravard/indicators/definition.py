@@ -1,0 +1,263 @@
+"""Indicator definitions as data: one versioned YAML file per indicator."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from naravard.indicators.kinds import (
+    AREA_LEVELS,
+    EVIDENCE,
+    KINDS,
+    PERIOD_TYPES,
+    VALUE_TYPES,
+    KindSpec,
+)
+from naravard.indicators.standardise import STANDARDS
+from naravard.indicators.text import DefinitionError, Reader, Text, read_yaml
+
+SEXES = ("T", "K", "M")
+DISCLOSURE_MODES = ("counts", "denominator", "derived", "none")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting's value, how well it is supported (C/P/I) and why it is what it is."""
+
+    value: Any
+    evidence: str
+    note: str
+
+
+@dataclass(frozen=True)
+class AgeLimits:
+    """Age range of the population (inclusive); None means no limit."""
+
+    min: int | None
+    max: int | None
+    evidence: str
+    note: str
+
+    def contains(self, age: int) -> bool:
+        """Whether ``age`` is inside the limits."""
+        return (self.min is None or age >= self.min) and (self.max is None or age <= self.max)
+
+
+@dataclass(frozen=True)
+class Standardisation:
+    """Direct age standardisation against ``standard``; total sex standardised on age only."""
+
+    method: str
+    standard: str
+    total_sex: str
+    evidence: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target value (in the unit of the indicator)."""
+
+    value: float
+    comparison: str
+    text: Text
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A variant: a title and the settings it overrides."""
+
+    id: str
+    title: Text
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One indicator: what it measures, how, for whom, from which data."""
+
+    id: str
+    version: str
+    kind: str
+    title: Text
+    description: Text
+    unit: Text
+    value_type: str
+    scale: int
+    decimals: int
+    population: Text
+    age: AgeLimits
+    numerator: Text
+    denominator: Text
+    window: Text
+    periods: tuple[str, ...]
+    codelists: tuple[str, ...]
+    standardisation: Standardisation | None
+    areas: tuple[str, ...]
+    sexes: tuple[str, ...]
+    target: Target | None
+    min_denominator: int
+    denominator_public: bool
+    disclosure: str
+    sources: tuple[str, ...]
+    settings: Mapping[str, Setting]
+    variants: tuple[Variant, ...]
+
+    @property
+    def spec(self) -> KindSpec:
+        """The kind this definition belongs to."""
+        return KINDS[self.kind]
+
+    def variant(self, variant_id: str) -> Variant:
+        """Variant ``variant_id``."""
+        for v in self.variants:
+            if v.id == variant_id:
+                return v
+        known = ", ".join(v.id for v in self.variants)
+        raise KeyError(f"indicator {self.id} has no variant {variant_id!r} (known: {known})")
+
+    def resolved(self, variant_id: str) -> dict[str, Any]:
+        """Setting values for a variant: the base settings with the variant's overrides."""
+        values = {name: s.value for name, s in self.settings.items()}
+        values.update(self.variant(variant_id).settings)
+        return values
+
+
+def _setting(r: Reader, name: str) -> Setting:
+    s = r.sub(name)
+    s.only({"value", "evidence", "note"})
+    return Setting(s.raw("value"), s.choice("evidence", EVIDENCE), s.string("note"))
+
+
+def _check_setting(r: Reader, spec: KindSpec, name: str, value: Any) -> None:
+    try:
+        setting_spec = spec.setting(name)
+    except KeyError:
+        allowed = ", ".join(s.name for s in spec.settings)
+        raise r.fail(name, f"not a setting of kind {spec.name} (settings: {allowed})") from None
+    problem = setting_spec.check(value)
+    if problem:
+        raise r.fail(name, problem)
+
+
+def parse_definition(source: str, data: Mapping[str, Any]) -> Definition:
+    """Build a :class:`Definition` from a parsed YAML mapping; ``source`` names the file."""
+    r = Reader(source, data)
+    r.only({"id", "version", "kind", "title", "description", "unit", "value_type", "scale",
+            "decimals", "population", "age", "numerator", "denominator", "window", "periods",
+            "codelists", "standardisation", "breakdowns", "target", "min_denominator",
+            "denominator_public", "disclosure", "sources", "settings", "variants"})
+    kind = r.choice("kind", tuple(KINDS))
+    spec = KINDS[kind]
+    value_type = r.choice("value_type", VALUE_TYPES)
+    if value_type not in spec.value_types:
+        raise r.fail("value_type", f"kind {kind} gives {', '.join(spec.value_types)}")
+    age_r = r.sub("age")
+    age_r.only({"min", "max", "evidence", "note"})
+    age = AgeLimits(age_r.opt_integer("min"), age_r.opt_integer("max"),
+                    age_r.choice("evidence", EVIDENCE), age_r.string("note"))
+    window_r = r.sub("window")
+    window_r.only({"sv", "en", "periods"})
+    periods = window_r.str_list("periods")
+    for p in periods:
+        if p not in PERIOD_TYPES or p not in spec.periods:
+            raise window_r.fail("periods", f"{p!r} not possible for kind {kind}")
+    std: Standardisation | None = None
+    if r.raw("standardisation") is not None:
+        s = r.sub("standardisation")
+        s.only({"method", "standard", "total_sex", "evidence", "note"})
+        std = Standardisation(s.choice("method", ("direct",)), s.choice("standard", STANDARDS),
+                              s.choice("total_sex", ("age_only",)),
+                              s.choice("evidence", EVIDENCE), s.string("note"))
+        if value_type != "rate":
+            raise s.fail("method", "only rates can be standardised")
+    b = r.sub("breakdowns")
+    b.only({"areas", "sexes"})
+    areas = b.str_list("areas")
+    for a in areas:
+        if a not in AREA_LEVELS or a not in spec.areas:
+            raise b.fail("areas", f"{a!r} not possible for kind {kind}")
+    if "nation" not in areas:
+        raise b.fail("areas", "nation (Riket) is always produced")
+    sexes = b.str_list("sexes")
+    if sexes not in (("T",), ("T", "K", "M")):
+        raise b.fail("sexes", "must be [T] or [T, K, M]")
+    if sexes != ("T",) and not spec.sexes:
+        raise b.fail("sexes", f"kind {kind} has no sex breakdown")
+    target: Target | None = None
+    if r.raw("target") is not None:
+        t = r.sub("target")
+        t.only({"value", "comparison", "sv", "en"})
+        tv = t.raw("value")
+        if not isinstance(tv, int | float) or isinstance(tv, bool):
+            raise t.fail("value", "must be a number")
+        target = Target(float(tv), t.choice("comparison", (">=", "<=")), Text(t.string("sv"),
+                                                                             t.string("en")))
+    settings_r = r.sub("settings")
+    settings = {name: _setting(settings_r, name) for name in settings_r.data}
+    for name, setting in settings.items():
+        _check_setting(settings_r, spec, name, setting.value)
+    missing = [s.name for s in spec.settings if s.name not in settings]
+    if missing:
+        raise settings_r.fail(missing[0], f"missing (kind {kind} requires it)")
+    variants_raw = r.raw("variants")
+    if not isinstance(variants_raw, list) or not variants_raw:
+        raise r.fail("variants", "must be a non-empty list")
+    variants: list[Variant] = []
+    for i, raw in enumerate(variants_raw):
+        if not isinstance(raw, dict):
+            raise r.fail(f"variants[{i}]", "must be a mapping")
+        v = Reader(source, raw, f"variants[{i}]")
+        v.only({"id", "title", "settings"})
+        overrides: dict[str, Any] = {}
+        if "settings" in raw:
+            o = v.sub("settings")
+            for name, value in o.data.items():
+                _check_setting(o, spec, name, value)
+                overrides[name] = value
+        variants.append(Variant(v.string("id"), v.text("title"), overrides))
+    ids = [v.id for v in variants]
+    if len(set(ids)) != len(ids):
+        raise r.fail("variants", "variant ids must be unique")
+    disclosure = r.choice("disclosure", DISCLOSURE_MODES)
+    definition = Definition(
+        id=r.string("id"),
+        version=r.string("version"),
+        kind=kind,
+        title=r.text("title"),
+        description=r.text("description"),
+        unit=r.text("unit"),
+        value_type=value_type,
+        scale=r.integer("scale"),
+        decimals=r.integer("decimals"),
+        population=r.text("population"),
+        age=age,
+        numerator=r.text("numerator"),
+        denominator=r.text("denominator"),
+        window=Text(window_r.string("sv"), window_r.string("en")),
+        periods=periods,
+        codelists=r.str_list("codelists"),
+        standardisation=std,
+        areas=areas,
+        sexes=sexes,
+        target=target,
+        min_denominator=r.integer("min_denominator"),
+        denominator_public=r.boolean("denominator_public"),
+        disclosure=disclosure,
+        sources=r.str_list("sources"),
+        settings=settings,
+        variants=tuple(variants),
+    )
+    if definition.scale <= 0:
+        raise r.fail("scale", "must be positive")
+    return definition
+
+
+def load_definition(path: Path) -> Definition:
+    """Read one definition file; its ``id`` must equal the file name."""
+    definition = parse_definition(path.name, read_yaml(path))
+    if definition.id != path.stem:
+        raise DefinitionError(f"{path.name}: id: must equal the file name {path.stem!r}")
+    return definition

@@ -1,0 +1,193 @@
+"""From cells to results: roll-ups, sex totals, values, standardisation, status, derived changes.
+
+Shared by every engine, so engines differ only in how they sum cells.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from naravard.indicators.definition import Definition
+from naravard.indicators.plan import CELL_KEY, CELL_SCHEMA, periods_for
+from naravard.indicators.standardise import direct_rate, standard_groups
+from naravard.reference.organisations import OrgKind, shipped_organisations
+
+NATION = "00"
+LEVEL_ORDER = {"nation": 0, "region": 1, "municipality": 2, "care_unit": 3}
+SEX_ORDER = {"T": 0, "K": 1, "M": 2}
+STATUSES = ("ok", "too_few", "missing", "suppressed")
+
+RESULT_SCHEMA = pa.schema(
+    [
+        pa.field("indicator", pa.string(), nullable=False),
+        pa.field("version", pa.string(), nullable=False),
+        pa.field("variant", pa.string(), nullable=False),
+        pa.field("period", pa.string(), nullable=False),
+        pa.field("area_level", pa.string(), nullable=False),
+        pa.field("area_code", pa.string(), nullable=False),
+        pa.field("sex", pa.string(), nullable=False),
+        pa.field("numerator", pa.float64()),
+        pa.field("denominator", pa.float64()),
+        pa.field("value", pa.float64()),
+        pa.field("status", pa.string(), nullable=False),
+    ]
+)
+"""One row per indicator, variant, period, area and sex. ``status``: ``ok``; ``too_few`` (the
+denominator is below the definition's minimum; value empty); ``missing`` (no data for the period
+or a zero denominator; value empty); ``suppressed`` (set by disclosure control at publication)."""
+
+
+def tidy_cells(cells: pa.Table) -> pa.Table:
+    """Cells summed by key, all-zero cells dropped, sorted: the form engines are compared in."""
+    if cells.num_rows == 0:
+        return cells.cast(CELL_SCHEMA)
+    grouped = cells.group_by(list(CELL_KEY)).aggregate(
+        [("numerator", "sum"), ("denominator", "sum")]
+    ).rename_columns([*CELL_KEY, "numerator", "denominator"])
+    keep = pc.or_(pc.not_equal(grouped["numerator"], 0.0),
+                  pc.not_equal(grouped["denominator"], 0.0))
+    out = grouped.filter(keep).select(CELL_SCHEMA.names).cast(CELL_SCHEMA)
+    return out.sort_by([(k, "ascending") for k in CELL_KEY])
+
+
+@dataclass(frozen=True)
+class Areas:
+    """The area grid: regions and municipalities from the reference data."""
+
+    regions: tuple[str, ...]
+    municipalities: tuple[str, ...]
+
+    @classmethod
+    def shipped(cls) -> Areas:
+        """Areas of the shipped reference data."""
+        orgs = shipped_organisations()
+        return cls(
+            tuple(o.code for o in orgs if o.kind is OrgKind.REGION),
+            tuple(sorted(o.code for o in orgs if o.kind is OrgKind.MUNICIPALITY)),
+        )
+
+
+Key = tuple[str, str, str, str]  # (period, level, code, sex)
+
+
+def _rollup(cells: Iterable[dict[str, Any]], sexes: tuple[str, ...]
+            ) -> dict[Key, dict[str, list[float]]]:
+    """Sums per (period, level, code, sex) and age group, rolled up to region and Riket."""
+    sums: dict[Key, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
+
+    def add(key: Key, group: str, num: float, den: float) -> None:
+        cell = sums[key][group]
+        cell[0] += num
+        cell[1] += den
+
+    for c in cells:
+        level, code, group = c["area_level"], c["area_code"], c["age_group"]
+        sex_targets = [c["sex"]] + (["T"] if c["sex"] != "T" and "K" in sexes else [])
+        if c["sex"] != "T" and "K" not in sexes:
+            sex_targets = ["T"]
+        for sex in sex_targets:
+            areas: list[tuple[str, str]]
+            if level == "care_unit":
+                areas = [("care_unit", code)]
+            elif level == "municipality":
+                areas = [("municipality", code), ("region", code[:2]), ("nation", NATION)]
+            else:
+                areas = [("region", code), ("nation", NATION)]
+            for lvl, area in areas:
+                add((c["period"], lvl, area, sex), group, c["numerator"], c["denominator"])
+    return sums
+
+
+def finalise(definition: Definition, variant: str, cells: Sequence[dict[str, Any]],
+             years: Sequence[int], covered: set[int], areas: Areas) -> list[dict[str, Any]]:
+    """Result rows of one indicator variant (cells of that variant only)."""
+    d = definition
+    sums = _rollup(cells, d.sexes)
+    groups = (standard_groups(d.standardisation.standard, d.age.min, d.age.max)
+              if d.standardisation is not None else ())
+    units = sorted({c["area_code"] for c in cells if c["area_level"] == "care_unit"})
+    grid: list[tuple[str, str]] = [("nation", NATION)]
+    if "region" in d.areas:
+        grid += [("region", r) for r in areas.regions]
+    if "municipality" in d.areas:
+        grid += [("municipality", m) for m in areas.municipalities]
+    if "care_unit" in d.areas:
+        grid += [("care_unit", u) for u in units]
+    rows: list[dict[str, Any]] = []
+    for period in periods_for(d, years):
+        year = int(period[:4])
+        for level, code in grid:
+            for sex in d.sexes:
+                row: dict[str, Any] = {
+                    "indicator": d.id, "version": d.version, "variant": variant,
+                    "period": period, "area_level": level, "area_code": code, "sex": sex,
+                    "numerator": None, "denominator": None, "value": None, "status": "missing",
+                }
+                rows.append(row)
+                if year not in covered:
+                    continue
+                by_group = sums.get((period, level, code, sex), {})
+                num = sum(v[0] for v in by_group.values())
+                den = sum(v[1] for v in by_group.values())
+                row["numerator"], row["denominator"] = num, den
+                if den <= 0:
+                    continue
+                if den < d.min_denominator:
+                    row["status"] = "too_few"
+                    continue
+                if groups:
+                    value = direct_rate(groups, {g: v[0] for g, v in by_group.items()},
+                                        {g: v[1] for g, v in by_group.items()}, d.scale)
+                else:
+                    value = num / den * d.scale
+                if value is not None:
+                    row["value"], row["status"] = value, "ok"
+    return rows
+
+
+def change_rows(definition: Definition, source_rows: Sequence[dict[str, Any]],
+                years: Sequence[int]) -> list[dict[str, Any]]:
+    """Rows of a ``continuity_change`` indicator from its source indicator's rows.
+
+    value = (index in year / index in base year − 1) × scale; numerator and denominator hold the
+    two index values. A suppressed, too-few or missing source value gives that status here, so
+    disclosure control applied to the source carries over.
+    """
+    base_year = int(definition.settings["base_year"].value)
+    by_key = {(r["variant"], r["period"], r["area_level"], r["area_code"], r["sex"]): r
+              for r in source_rows}
+    out: list[dict[str, Any]] = []
+    for r in source_rows:
+        if int(r["period"]) not in years:
+            continue
+        base = by_key.get((r["variant"], str(base_year), r["area_level"], r["area_code"],
+                           r["sex"]))
+        row = {**r, "indicator": definition.id, "version": definition.version,
+               "numerator": None, "denominator": None, "value": None, "status": "missing"}
+        out.append(row)
+        if base is None or r["status"] != "ok" or base["status"] != "ok":
+            statuses = (r["status"], base["status"] if base is not None else "missing")
+            for status in ("suppressed", "too_few"):
+                if status in statuses:
+                    row["status"] = status
+                    break
+            continue
+        row["numerator"], row["denominator"] = r["value"], base["value"]
+        if base["value"] == 0:
+            continue
+        row["value"] = (r["value"] / base["value"] - 1) * definition.scale
+        row["status"] = "ok"
+    return out
+
+
+def sort_results(rows: list[dict[str, Any]]) -> pa.Table:
+    """Rows as a results table in publication order."""
+    rows.sort(key=lambda r: (r["indicator"], r["variant"], r["period"],
+                             LEVEL_ORDER[r["area_level"]], r["area_code"], SEX_ORDER[r["sex"]]))
+    return pa.Table.from_pylist(rows, schema=RESULT_SCHEMA)

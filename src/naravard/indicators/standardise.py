@@ -1,0 +1,80 @@
+"""Direct age standardisation against a standard population (ESP 2013 by default)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from naravard.reference.population import esp2013
+
+
+@dataclass(frozen=True)
+class AgeGroup:
+    """An age group with its standard weight; ``age_to`` None means open-ended."""
+
+    label: str
+    age_from: int
+    age_to: int | None
+    weight: int
+
+    def contains(self, age: int) -> bool:
+        """Whether ``age`` falls in the group."""
+        return self.age_from <= age and (self.age_to is None or age <= self.age_to)
+
+
+STANDARDS = ("esp2013",)
+
+
+def standard_groups(standard: str, age_min: int | None,
+                    age_max: int | None) -> tuple[AgeGroup, ...]:
+    """The groups of ``standard`` covering ``age_min``..``age_max``.
+
+    The limits must fall on group boundaries, so no group is cut; weights are used as they are
+    and re-normalised by their sum in :func:`direct_rate`.
+    """
+    if standard != "esp2013":
+        raise ValueError(f"unknown standard population {standard!r}; known: {', '.join(STANDARDS)}")
+    groups = [AgeGroup(w.group, w.age_from, w.age_to, w.weight) for w in esp2013()]
+    lo = 0 if age_min is None else age_min
+    if not any(g.age_from == lo for g in groups):
+        raise ValueError(f"age limit {lo} is not the start of an {standard} age group")
+    if age_max is not None and not any(g.age_to == age_max for g in groups):
+        raise ValueError(f"age limit {age_max} is not the end of an {standard} age group")
+    return tuple(
+        g for g in groups
+        if g.age_from >= lo and (age_max is None or (g.age_to is not None and g.age_to <= age_max))
+    )
+
+
+def group_of(groups: tuple[AgeGroup, ...], age: int) -> str | None:
+    """Label of the group holding ``age``, or None if outside every group."""
+    for g in groups:
+        if g.contains(age):
+            return g.label
+    return None
+
+
+def direct_rate(
+    groups: tuple[AgeGroup, ...],
+    events: Mapping[str, float],
+    population: Mapping[str, float],
+    scale: int,
+) -> float | None:
+    """Directly standardised rate ``Σ (d_i / p_i) w_i / Σ w_i × scale``.
+
+    A group with no population contributes 0 if it has no events; events without population make
+    the rate undefined (None). None also when the total population is 0.
+    """
+    if sum(population.get(g.label, 0) for g in groups) <= 0:
+        return None
+    total_weight = sum(g.weight for g in groups)
+    acc = 0.0
+    for g in groups:
+        d = events.get(g.label, 0)
+        p = population.get(g.label, 0)
+        if p <= 0:
+            if d > 0:
+                return None
+            continue
+        acc += d / p * g.weight
+    return acc / total_weight * scale
