@@ -109,9 +109,10 @@ class ValidationResult:
 
 
 def format_number(value: Decimal | int, lang: str = "sv") -> str:
-    """``1 234,5`` in Swedish (narrow no-break space, decimal comma); ``1,234.5`` in English."""
+    """``1 234,5`` in Swedish (narrow no-break space, decimal comma, minus sign ``−``);
+    ``1,234.5`` in English."""
     number = Decimal(value)
-    sign = "-" if number < 0 else ""
+    sign = ("\u2212" if lang == "sv" else "-") if number < 0 else ""
     text = format(abs(number), "f")
     whole, _, frac = text.partition(".")
     groups: list[str] = []

@@ -2,9 +2,9 @@
 ``settings`` sheets) with openpyxl.
 
 Text cells that a spreadsheet would take for a formula (starting with ``= + - @``, a tab or a
-carriage return) are written with a leading apostrophe, and so is text that itself starts with an
-apostrophe; reading removes exactly one leading apostrophe, so every string survives the round
-trip. Cells holding real formulas are rejected on reading.
+carriage return) are written with a leading apostrophe by :func:`naravard.spreadsheets.escape_cell`,
+and reading removes it again, so every string survives the round trip. Cells holding real formulas
+are rejected on reading.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from naravard.spreadsheets import escape_cell, unescape_cell
 from naravard.surveys.definition import (
     CHOICES,
     SETTINGS,
@@ -35,18 +36,7 @@ from naravard.surveys.definition import (
 )
 from naravard.surveys.model import Questionnaire
 
-_RISKY_START = ("=", "+", "-", "@", "\t", "\r", "'")
 _INTEGER_COLUMNS = frozenset({"decimals", "max_chars", "max_selections", "reporting_year"})
-
-
-def escape_cell(text: str) -> str:
-    """Neutralise spreadsheet formula injection by prefixing risky text with an apostrophe."""
-    return "'" + text if text.startswith(_RISKY_START) else text
-
-
-def unescape_cell(text: str) -> str:
-    """Undo :func:`escape_cell`."""
-    return text[1:] if text.startswith("'") else text
 
 
 def _sheet_rows(
