@@ -142,3 +142,6 @@ class AuditEvent(Base):
     object_id: Mapped[str] = mapped_column(String(100))
     organisation_code: Mapped[str | None] = mapped_column(String(16), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+from naravard.storage import funding_tables as _funding  # noqa: E402, F401 (registers tables)
