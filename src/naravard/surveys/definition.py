@@ -337,8 +337,16 @@ class _Builder:
                 stack.append(opened)
             elif words[0] == "end" and words[1:] in (["group"], ["table"]):
                 kind = words[1]
-                if len(stack) == 1 or stack[-1].kind != kind:
+                if len(stack) == 1:
                     self.issue(SURVEY, row.row, "type", f"'end {kind}' without 'begin {kind}'")
+                    continue
+                if stack[-1].kind != kind:
+                    inner = stack[-1]
+                    self.issue(
+                        SURVEY, row.row, "type",
+                        f"'end {kind}' where 'end {inner.kind}' was expected for "
+                        f"{inner.kind} {inner.row.get('name')!r} (row {inner.row.row})",
+                    )  # fmt: skip
                     continue
                 closed = stack.pop()
                 node = self.container(closed)
@@ -487,8 +495,8 @@ def build_questionnaire(
     settings = builder.settings(settings_rows)
     choice_lists = builder.choices(choice_rows)
     body = builder.survey(survey_rows)
-    if settings is not None:
-        _check_form(Questionnaire(settings, body, choice_lists), builder)
+    placeholder = Settings("-", "-", LocalText("-"), RespondentType.REGION, rounds=tuple(RoundKind))
+    _check_form(Questionnaire(settings or placeholder, body, choice_lists), builder)
     if builder.issues:
         raise DefinitionError(source, builder.issues)
     assert settings is not None
@@ -511,7 +519,7 @@ def _check_form(form: Questionnaire, b: _Builder) -> None:
         if isinstance(node, Question | Table) and (
             not isinstance(node, Question) or node.answerable
         ):
-            if node.key in keys:
+            if node.key in keys and not (node.key == node.name == keys[node.key]):
                 b.issue(SURVEY, row_of(node), "key",
                         f"duplicate key {node.key!r} (also used by {keys[node.key]!r})")
             keys[node.key] = node.name
