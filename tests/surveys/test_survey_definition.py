@@ -61,7 +61,9 @@ def test_a_valid_definition_builds_the_tree() -> None:
 
 
 def test_unknown_choice_list() -> None:
-    assert issues(q("a", "select_one nope")) == ["survey, row 2, column type: unknown choice list 'nope'"]
+    assert issues(q("a", "select_one nope")) == [
+        "survey, row 2, column type: unknown choice list 'nope'"
+    ]
 
 
 def test_bad_expression_names_position() -> None:

@@ -64,7 +64,7 @@ def test_formula_like_text_is_escaped_and_read_back_exactly() -> None:
     workbook = load_workbook(io.BytesIO(data))
     survey = workbook["survey"]
     header = [c.value for c in survey[1]]
-    row = {h: c for h, c in zip(header, survey[2], strict=True)}
+    row = dict(zip(header, survey[2], strict=True))
     assert row["label::sv"].value == "'" + label
     assert row["label::sv"].data_type == "s"
     assert row["label::en"].value == "'@SUM(1)"

@@ -93,6 +93,7 @@ class ValidationResult:
     relevant: frozenset[str]
     completeness: Completeness
     unknown: tuple[str, ...] = field(default=())
+    """Names in the answers that are not answerable questions of the form (kept in values)."""
 
     @property
     def ok(self) -> bool:
@@ -515,8 +516,19 @@ class _Validator:
         values: dict[str, object] = {}
         unknown: list[str] = []
         invalid: set[str] = set()
+        notes = {
+            n.name for n, _ in self.form.walk() if isinstance(n, Question) and not n.answerable
+        }
         for name, raw in answers.items():
             item = known.get(name)
+            if name in notes:
+                unknown.append(name)
+                values[name] = raw
+                self.errors.append(FieldError(name, "note", _msg(
+                    f"{name} är en informationstext och tar inte emot svar.",
+                    f"{name} is an information text and takes no answer.",
+                )))  # fmt: skip
+                continue
             if item is None:
                 unknown.append(name)
                 values[name] = raw
