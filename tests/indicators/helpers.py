@@ -23,11 +23,13 @@ def pop(muni: str, sex: str, age: int, count: int, year: int = 2023) -> Row:
 
 def episode(eid: int, pid: int, adm: dt.date, dis: dt.date, diag: str = "I509",
             planned: bool = False, frm: str = "home", to: str = "home", mvo: str = "101",
-            muni: str = "0114", region: str = "01", unit: str = "H01") -> Row:
+            muni: str = "0114", region: str = "01", unit: str = "H01",
+            other: list[str] | None = None) -> Row:
     return {"year": dis.year, "episode_id": eid, "person_id": pid, "care_unit_id": unit,
             "region_code": region, "residence_municipality": muni, "admission_date": adm,
             "discharge_date": dis, "planned": planned, "admitted_from": frm,
-            "discharged_to": to, "mvo": mvo, "main_diagnosis": diag, "other_diagnoses": []}
+            "discharged_to": to, "mvo": mvo, "main_diagnosis": diag,
+            "other_diagnoses": other or []}
 
 
 def contact(cid: int, pid: int, day: dt.date, level: str = "primary", prof: str = "doctor",
