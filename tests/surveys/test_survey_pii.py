@@ -104,11 +104,14 @@ def test_impossible_dates_and_organisation_numbers_are_not_flagged() -> None:
 
 
 def test_known_valid_examples() -> None:
-    hits = scan_text("Skatteverkets testnummer 19121212-1212, 121212+1212 och 7010632391.")
+    hits = scan_text("Skatteverkets testnummer 19121212-1212, 121212+1212 och 7010632391; "
+                     "även 121212 1212 och 121212\u20131212.")
     assert [(h.kind, h.text) for h in hits] == [
         (PiiKind.PERSONAL_IDENTITY_NUMBER, "19121212-1212"),
         (PiiKind.PERSONAL_IDENTITY_NUMBER, "121212+1212"),
         (PiiKind.COORDINATION_NUMBER, "7010632391"),
+        (PiiKind.PERSONAL_IDENTITY_NUMBER, "121212 1212"),
+        (PiiKind.PERSONAL_IDENTITY_NUMBER, "121212\u20131212"),
     ]
 
 

@@ -159,7 +159,7 @@ def test_bounds_constraints_and_decimals() -> None:
     assert [(e.code, e.text(), e.text("en")) for e in result.errors] == [
         ("constraint", "Inte 13", "Not 13")
     ]
-    assert check({**COMPLETE, "q4": "58.45"}).errors[0].code == "decimals"
+    assert check({**COMPLETE, "q4": "58.45"}).errors[0].text() == "Ange högst 1 decimal."
     assert check({**COMPLETE, "q3": "1 100"}).values["q3"] == 1100
 
 
@@ -240,6 +240,21 @@ def test_unknown_questions_and_notes_are_reported_not_dropped() -> None:
     assert result.values["zz"] == "?" and result.values["n1"] == "svar"
     assert result.unknown == ("zz", "n1")
     assert result.errors[0].text() == "Frågan zz finns inte i formuläret."
+
+
+def test_items_for_another_respondent_type_are_not_asked() -> None:
+    form = read_yaml_form(
+        """
+settings: {form_id: r, version: '1', form_title::sv: R, respondent: region}
+survey:
+  - {type: text, name: both, label::sv: Alla, required: 'yes'}
+  - {type: text, name: rss_only, label::sv: Bara RSS, required: 'yes', respondent: rss}
+""")
+    region = validate_answers(form, {"rss_only": "x"}, {"kind": "region"}, for_submission=False)
+    assert region.relevant == {"both"} and region.completeness.required == 1
+    assert region.values == {"rss_only": "x"} and region.submission_values() == {}
+    rss = validate_answers(form, {}, {"kind": "rss"}, for_submission=False)
+    assert rss.relevant == {"both", "rss_only"}
 
 
 def test_choice_filter() -> None:

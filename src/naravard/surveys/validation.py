@@ -347,8 +347,10 @@ class _Validator:
     def check_number(self, name: str, q: Question, number: Decimal,
                      values: Mapping[str, object], fail: _Fail) -> None:  # fmt: skip
         if q.decimals is not None and _decimal_places(number) > q.decimals:
+            sv_word, en_word = ("decimal", "decimal") if q.decimals == 1 else (
+                "decimaler", "decimals")
             fail("decimals", _msg(
-                f"Ange högst {q.decimals} decimaler.", f"Use at most {q.decimals} decimals."
+                f"Ange högst {q.decimals} {sv_word}.", f"Use at most {q.decimals} {en_word}."
             ))  # fmt: skip
         low = self.bound(name, q.minimum, values, number)
         high = self.bound(name, q.maximum, values, number)
