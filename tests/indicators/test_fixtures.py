@@ -1,0 +1,505 @@
+"""Hand-computed fixtures for every indicator, run on both engines.
+
+Each test writes a tiny register by hand; the expected values are worked out in the comments.
+Keys of the results: (variant, period, area level, area code, sex).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from naravard.indicators.catalogue import shipped_catalogue
+from naravard.indicators.compute import compute
+from naravard.indicators.engines.duckdb_engine import DuckDBEngine
+from naravard.indicators.engines.reference import ReferenceEngine
+from naravard.indicators.loader import ValidationError
+
+from .conftest import SMALL, definition
+from .helpers import (
+    D,
+    assessment,
+    contact,
+    cost,
+    data,
+    episode,
+    listing,
+    mhc,
+    person,
+    pop,
+    unit,
+)
+
+approx = pytest.approx
+
+
+def vals(res: Any, variant: str, period: str, level: str, code: str, sex: str
+         ) -> tuple[Any, Any, Any, str]:
+    r = res[(variant, period, level, code, sex)]
+    return r["numerator"], r["denominator"], r["value"], r["status"]
+
+
+# --- avoidable inpatient care --------------------------------------------------------------
+
+def test_avoidable_inpatient_care_standardised(run: Any) -> None:
+    d = definition("avoidable_inpatient_chronic")
+    reg = data(
+        persons=[
+            person(1, "K", D(1952, 1, 15)),   # A: 71 at admission → ESP group 70-74
+            person(2, "K", D(2003, 3, 1)),    # B: exactly 20 on 2023-03-01 → counted
+            person(3, "K", D(2003, 3, 2)),    # C: 19 on 2023-03-01 → outside 20+
+            person(4, "M", D(1938, 1, 1)),    # D: 85 → group 85-89
+        ],
+        population=[pop("0114", "K", 20, 1000), pop("0114", "K", 70, 500),
+                    pop("0114", "M", 85, 200), pop("0114", "K", 19, 300)],
+        inpatient_episodes=[
+            # A: heart failure, transferred on the discharge day → one chain, counted once
+            episode(1, 1, D(2023, 3, 1), D(2023, 3, 5), diag="I509", to="transfer"),
+            episode(2, 1, D(2023, 3, 5), D(2023, 3, 10), diag="I509"),
+            # A: a planned asthma stay also counts (unplanned_only is false)
+            episode(3, 1, D(2023, 9, 1), D(2023, 9, 2), diag="J459", planned=True),
+            episode(4, 2, D(2023, 3, 1), D(2023, 3, 3), diag="E119"),
+            episode(5, 3, D(2023, 3, 1), D(2023, 3, 3), diag="E119"),
+            episode(6, 4, D(2023, 6, 1), D(2023, 6, 3), diag="J441"),
+            episode(7, 4, D(2023, 7, 1), D(2023, 7, 3), diag="K359"),  # not in the list
+        ],
+    )
+    res = run(reg, [2023], d)
+    # ESP 2013 weights from age 20 sum to 78 500.
+    # K: 20-24: 1 event / 1 000 × 6 000 = 6; 70-74: 2 / 500 × 5 000 = 20 → 26 / 78 500 × 1e5
+    assert vals(res, "all", "2023", "municipality", "0114", "K") == (
+        3.0, 1500.0, approx(2_600_000 / 78_500, rel=1e-12), "ok")
+    # M: 85-89: 1 / 200 × 1 500 = 7.5 → 7.5 / 78 500 × 1e5
+    assert vals(res, "all", "2023", "municipality", "0114", "M") == (
+        1.0, 200.0, approx(750_000 / 78_500, rel=1e-12), "ok")
+    # T (age only): 6 + 20 + 7.5 = 33.5 → 33.5 / 78 500 × 1e5 = 42.675…
+    assert vals(res, "all", "2023", "nation", "00", "T") == (
+        4.0, 1700.0, approx(3_350_000 / 78_500, rel=1e-12), "ok")
+    # heart failure, K: 1 / 500 × 5 000 = 10 → 10 / 78 500 × 1e5 = 12.738…
+    assert vals(res, "heart_failure", "2023", "region", "01", "K") == (
+        1.0, 1500.0, approx(1_000_000 / 78_500, rel=1e-12), "ok")
+    # asthma: the planned stay
+    assert res[("asthma", "2023", "nation", "00", "K")]["numerator"] == 1.0
+    # region 12 has no population → missing; municipality 0180 likewise
+    assert vals(res, "all", "2023", "region", "12", "T") == (0.0, 0.0, None, "missing")
+
+
+def test_avoidable_events_without_population_are_missing(run: Any) -> None:
+    d = definition("avoidable_inpatient_chronic")
+    reg = data(persons=[person(1, "M", D(1950, 1, 1))],
+               population=[pop("0114", "M", 30, 100)],
+               inpatient_episodes=[episode(1, 1, D(2023, 2, 1), D(2023, 2, 2))])
+    res = run(reg, [2023], d)
+    # the event is in group 70-74, where there is no population: the rate is undefined
+    assert vals(res, "all", "2023", "municipality", "0114", "M") == (1.0, 100.0, None, "missing")
+
+
+# --- readmissions --------------------------------------------------------------------------
+
+def _readmission_register() -> Any:
+    return data(
+        persons=[
+            person(1, "K", D(1950, 1, 1)),
+            person(2, "K", D(1950, 1, 1)),
+            person(3, "M", D(1958, 6, 15), muni="0180"),    # exactly 65 on 2023-06-15
+            person(4, "M", D(1940, 1, 1), muni="0180", death=D(2023, 5, 5)),
+            person(5, "K", D(1959, 1, 1)),                  # 64 at discharge
+            person(6, "K", D(1945, 2, 28)),
+            person(9, "M", D(1940, 1, 1), muni="0180"),
+        ],
+        inpatient_episodes=[
+            # P1: discharged 01-20; unplanned stay admitted 02-19 = day 30 → readmitted
+            episode(1, 1, D(2023, 1, 10), D(2023, 1, 20)),
+            episode(2, 1, D(2023, 2, 19), D(2023, 2, 25)),
+            # P2: discharged 03-10; next admitted 04-10 = day 31 → not readmitted
+            episode(3, 2, D(2023, 3, 1), D(2023, 3, 10)),
+            episode(4, 2, D(2023, 4, 10), D(2023, 4, 12)),
+            # P3: transfer chain 06-01…06-15 → 06-15…06-20 (admitted from another hospital);
+            # planned stay 06-25 (not a readmission, but an index of its own), unplanned 07-01
+            # after moving to 1280 (region 12)
+            episode(5, 3, D(2023, 6, 1), D(2023, 6, 15), muni="0180"),
+            episode(6, 3, D(2023, 6, 15), D(2023, 6, 20), frm="other_hospital", muni="0180"),
+            episode(7, 3, D(2023, 6, 25), D(2023, 6, 26), planned=True, muni="0180"),
+            episode(8, 3, D(2023, 7, 1), D(2023, 7, 3), muni="1280", region="12"),
+            # P4 died during the stay → no index
+            episode(9, 4, D(2023, 5, 1), D(2023, 5, 5), to="death", muni="0180"),
+            # P5 is 64 → no index
+            episode(10, 5, D(2023, 8, 1), D(2023, 8, 1)),
+            # P6: discharged 12-15; the window runs past the end of the data (2023-12-31)
+            episode(11, 6, D(2023, 12, 10), D(2023, 12, 15)),
+            # P9: the follow-up stay is psychiatric (MVO 931): left out entirely
+            episode(12, 9, D(2023, 9, 1), D(2023, 9, 5), muni="0180"),
+            episode(13, 9, D(2023, 9, 10), D(2023, 9, 20), mvo="931", muni="0180"),
+        ],
+    )
+
+
+def test_readmission_edges(run: Any) -> None:
+    reg = _readmission_register()
+    # index chains: 0114 K: P1 (yes), P1's readmission (no), P2 ×2 (no) → 1 / 4
+    # 0180 M: P3 chain (yes, 07-01 is day 11), P3 planned stay (yes, day 5), P9 (no) → 2 / 3
+    # 1280 M: P3's stay of 07-01 (no) → 0 / 1.  Riket T: 3 / 8 = 37.5 %
+    shipped = run(reg, [2023], definition("readmission_30d_65plus"))
+    assert vals(shipped, "all_causes", "2023", "nation", "00", "T") == (3.0, 8.0, None,
+                                                                        "too_few")
+    res = run(reg, [2023], definition("readmission_30d_65plus", min_denominator=1))
+    assert vals(res, "all_causes", "2023", "nation", "00", "T") == (3.0, 8.0, 37.5, "ok")
+    assert vals(res, "all_causes", "2023", "municipality", "0114", "K") == (1.0, 4.0, 25.0,
+                                                                            "ok")
+    assert vals(res, "all_causes", "2023", "municipality", "0180", "M") == (
+        2.0, 3.0, approx(200 / 3), "ok")
+    assert vals(res, "all_causes", "2023", "region", "12", "M") == (0.0, 1.0, 0.0, "ok")
+    assert vals(res, "all_causes", "2023", "region", "01", "T") == (3.0, 7.0, approx(300 / 7),
+                                                                    "ok")
+    # selected diagnoses: every main diagnosis here is I509 (heart failure) → the same
+    assert vals(res, "selected_diagnoses", "2023", "nation", "00", "T") == (3.0, 8.0, 37.5,
+                                                                            "ok")
+
+
+def test_readmission_alternative_settings(run: Any) -> None:
+    reg = _readmission_register()
+    # include incomplete follow-up: P6 joins the denominator → 3 / 9
+    res = run(reg, [2023], definition("readmission_30d_65plus", min_denominator=1,
+                                      incomplete_follow_up="include"))
+    assert vals(res, "all_causes", "2023", "nation", "00", "T")[:2] == (3.0, 9.0)
+    # planned stays count as readmissions too: P3's chain is now also readmitted by the
+    # planned stay (day 5) — it was already counted, so the total stays 3 / 8
+    res = run(reg, [2023], definition("readmission_30d_65plus", min_denominator=1,
+                                      readmission_unplanned_only=False))
+    assert vals(res, "all_causes", "2023", "nation", "00", "T")[:2] == (3.0, 8.0)
+    # without the transfer-code rule and with gap 0, P3's stay admitted on the discharge day
+    # is still merged → 3 / 8
+    res = run(reg, [2023], definition("readmission_30d_65plus", min_denominator=1,
+                                      transfer_requires_code=False, transfer_gap_days=0))
+    assert vals(res, "all_causes", "2023", "nation", "00", "T")[:2] == (3.0, 8.0)
+
+
+def test_readmission_transfer_rule_and_death_date(run: Any) -> None:
+    reg = data(
+        persons=[person(1, "K", D(1940, 1, 1)),
+                 person(2, "M", D(1940, 1, 1), death=D(2023, 4, 2))],
+        inpatient_episodes=[
+            # home → home with one day between: not a transfer, so the second stay is a
+            # readmission on day 1 (the window starts at day 1)
+            episode(1, 1, D(2023, 3, 1), D(2023, 3, 10)),
+            episode(2, 1, D(2023, 3, 11), D(2023, 3, 12)),
+            # the death date equals the discharge date although UTSATT says home: no index
+            episode(3, 2, D(2023, 4, 1), D(2023, 4, 2)),
+        ],
+    )
+    d = definition("readmission_30d_65plus", min_denominator=1)
+    assert vals(run(reg, [2023], d), "all_causes", "2023", "nation", "00", "T") == (
+        1.0, 2.0, 50.0, "ok")
+    # when any stay within the gap is merged, the two stays are one chain: 0 / 1
+    merged = definition("readmission_30d_65plus", min_denominator=1,
+                        transfer_requires_code=False)
+    assert vals(run(reg, [2023], merged), "all_causes", "2023", "nation", "00", "T") == (
+        0.0, 1.0, 0.0, "ok")
+
+
+# --- emergency visits 80+ -----------------------------------------------------------------
+
+def test_emergency_visits_leap_day_birthday(run: Any) -> None:
+    d = definition("ed_visits_80plus")
+    y = 2024
+    reg = data(
+        persons=[person(1, "K", D(1944, 2, 29), year=y),
+                 person(2, "M", D(1930, 5, 5), muni="0180", year=y),
+                 person(3, "K", D(1950, 1, 1), year=y)],
+        population=[pop("0114", "K", 80, 40, year=y), pop("0114", "K", 79, 100, year=y),
+                    pop("0180", "M", 93, 20, year=y), pop("1280", "M", 85, 10, year=y)],
+        care_units=[unit("ED1", "0180", kind="emergency_department"), unit("VC1")],
+        outpatient_contacts=[
+            # born 1944-02-29: 79 on 2024-02-28, 80 on 2024-02-29
+            contact(1, 1, D(y, 2, 28), level="emergency", clin=None, unit="ED1"),
+            contact(2, 1, D(y, 2, 29), level="emergency", clin=None, unit="ED1"),
+            contact(3, 1, D(y, 3, 5), level="emergency", clin=None, unit="ED1"),
+            contact(4, 2, D(y, 4, 1), level="emergency", clin=None, unit="ED1", muni="0180"),
+            # moved: residence on the visit is 1280 (region 12)
+            contact(5, 2, D(y, 9, 1), level="emergency", clin=None, unit="ED1", muni="1280",
+                    region="01"),
+            contact(6, 2, D(y, 9, 2), unit="VC1", muni="0180"),          # primary care
+            contact(7, 3, D(y, 9, 2), level="emergency", clin=None, unit="ED1"),  # 74
+        ],
+    )
+    res = run(reg, [y], d)
+    assert vals(res, "visits", "2024", "municipality", "0114", "K") == (2.0, 40.0, 50.0, "ok")
+    assert vals(res, "visits", "2024", "municipality", "0180", "M") == (1.0, 20.0, 50.0, "ok")
+    assert vals(res, "visits", "2024", "region", "12", "M") == (1.0, 10.0, 100.0, "ok")
+    assert vals(res, "visits", "2024", "region", "01", "T") == (3.0, 60.0, 50.0, "ok")
+    # Riket: 4 visits / 70 inhabitants 80+ × 1 000
+    assert vals(res, "visits", "2024", "nation", "00", "T") == (4.0, 70.0, approx(4000 / 70),
+                                                                "ok")
+
+
+# --- distance visits ----------------------------------------------------------------------
+
+def test_distance_share_by_unit_and_month(run: Any) -> None:
+    d = definition("distance_share_doctor_visits")
+    reg = data(
+        persons=[person(1, "K", D(1980, 1, 1)), person(2, "M", D(1980, 1, 1), muni="1280")],
+        care_units=[unit("VC1"), unit("VC2", "1280")],
+        outpatient_contacts=[
+            contact(1, 1, D(2023, 1, 10)), contact(2, 1, D(2023, 1, 11)),
+            contact(3, 1, D(2023, 1, 12)),
+            contact(4, 1, D(2023, 3, 1), mode="video"),
+            contact(5, 1, D(2023, 1, 13), mode="phone"),
+            contact(6, 1, D(2023, 1, 14), mode="letter"),             # never a visit here
+            contact(7, 1, D(2023, 1, 15), prof="nurse", mode="video"),  # not a doctor
+            contact(8, 2, D(2023, 1, 16), mode="video", unit="VC2", muni="1280", region="12"),
+            contact(9, 2, D(2023, 1, 17), unit="VC2", muni="1280", region="12"),
+        ],
+    )
+    res = run(reg, [2023], d)
+    # video: VC1 4 visits (3 physical + 1 video) → 25 %; VC2 1 / 2 → 50 %; Riket 2 / 6
+    assert vals(res, "video", "2023", "care_unit", "VC1", "K") == (1.0, 4.0, 25.0, "ok")
+    assert vals(res, "video", "2023", "care_unit", "VC2", "T") == (1.0, 2.0, 50.0, "ok")
+    assert vals(res, "video", "2023", "nation", "00", "T") == (2.0, 6.0, approx(100 / 3), "ok")
+    # with telephone: VC1 2 / 5 = 40 %; Riket 3 / 7
+    assert vals(res, "video_and_phone", "2023", "municipality", "0114", "T") == (
+        2.0, 5.0, 40.0, "ok")
+    # months: March has only the video visit
+    assert vals(res, "video", "2023-03", "care_unit", "VC1", "K") == (1.0, 1.0, 100.0, "ok")
+    assert vals(res, "video", "2023-01", "region", "01", "K") == (0.0, 3.0, 0.0, "ok")
+    assert vals(res, "video", "2023-02", "nation", "00", "T") == (0.0, 0.0, None, "missing")
+
+
+def test_health_centres_offering_distance(run: Any) -> None:
+    d = definition("health_centres_offering_distance")
+    day = D(2023, 5, 2)
+    rows: list[dict[str, Any]] = []
+
+    def visits(uid: str, muni: str, physical: int, video: int) -> None:
+        for k in range(physical + video):
+            rows.append(contact(len(rows) + 1, 1, day, unit=uid, muni=muni, region=muni[:2],
+                                mode="video" if k < video else "physical"))
+
+    visits("VC1", "0114", 150, 2)   # 2 / 152 = 1.3 % ≥ 1 % → offers
+    visits("VC4", "0114", 99, 1)    # exactly 100 visits, 1 % → offers (limits inclusive)
+    visits("VC2", "1280", 199, 1)   # 0.5 % → does not offer
+    visits("VC3", "0180", 40, 50)   # 90 visits < 100 → not counted at all
+    reg = data(persons=[person(1, "K", D(1980, 1, 1))],
+               care_units=[unit("VC1"), unit("VC4"), unit("VC2", "1280"), unit("VC3", "0180")],
+               outpatient_contacts=rows)
+    res = run(reg, [2023], d)
+    assert vals(res, "video", "2023", "municipality", "0114", "T") == (2.0, 2.0, 100.0, "ok")
+    assert vals(res, "video", "2023", "region", "12", "T") == (0.0, 1.0, 0.0, "ok")
+    assert vals(res, "video", "2023", "municipality", "0180", "T") == (0.0, 0.0, None,
+                                                                       "missing")
+    assert vals(res, "video", "2023", "nation", "00", "T") == (2.0, 3.0, approx(200 / 3), "ok")
+    assert ("video", "2023", "nation", "00", "K") not in res
+
+
+# --- named regular doctor ------------------------------------------------------------------
+
+def _named_register() -> Any:
+    y = 2023
+    return data(
+        persons=[
+            person(1, "K", D(1980, 1, 1)),                       # listed, doctor
+            person(2, "K", D(1980, 1, 1)),                       # listed, no doctor
+            person(3, "M", D(1980, 1, 1), muni="0180"),          # spell ends 12-31 (excl.)
+            person(4, "M", D(1930, 1, 1), muni="0180", death=D(y, 12, 31)),  # died on the day
+            person(5, "M", D(1980, 1, 1), muni="1280"),          # listed from July, doctor
+            person(6, "K", D(1980, 1, 1)),                       # doctor only until June
+        ],
+        population=[pop("0114", "K", 40, 6), pop("0114", "K", 41, 4),
+                    pop("0180", "M", 40, 5), pop("1280", "M", 43, 4)],
+        listings=[
+            listing(1, "VC1", D(y, 1, 1), D(y + 1, 1, 1), doctor="D1"),
+            listing(2, "VC1", D(y, 1, 1), D(y + 1, 1, 1)),
+            listing(3, "VC1", D(y, 1, 1), D(y, 12, 31), doctor="D1"),
+            listing(4, "VC1", D(y, 1, 1), D(y + 1, 1, 1), doctor="D1"),
+            listing(5, "VC2", D(y, 7, 1), D(y + 1, 1, 1), doctor="D2"),
+            listing(6, "VC1", D(y, 1, 1), D(y, 6, 1), doctor="D1"),
+            listing(6, "VC1", D(y, 6, 1), D(y + 1, 1, 1)),
+        ],
+        municipal_health_care=[mhc(1, 12, True), mhc(2, 12, True), mhc(5, 11, True),
+                               mhc(4, 12, True), mhc(6, 12, False)],
+        care_units=[unit("VC1"), unit("VC2", "1280")],
+    )
+
+
+def test_named_doctor_listed(run: Any) -> None:
+    res = run(_named_register(), [2023], definition("named_doctor_listed"))
+    # listed on 12-31: 0114 K: persons 1 (doctor), 2, 6 → 1 / 3; 1280 M: person 5 → 1 / 1
+    assert vals(res, "all", "2023", "municipality", "0114", "K") == (1.0, 3.0, approx(100 / 3),
+                                                                     "ok")
+    assert vals(res, "all", "2023", "municipality", "1280", "M") == (1.0, 1.0, 100.0, "ok")
+    assert vals(res, "all", "2023", "municipality", "0180", "M") == (0.0, 0.0, None, "missing")
+    assert vals(res, "all", "2023", "nation", "00", "T") == (2.0, 4.0, 50.0, "ok")
+
+
+def test_named_doctor_whole_population(run: Any) -> None:
+    res = run(_named_register(), [2023], definition("named_doctor_population"))
+    # numerators as above; denominators from the population table: 10, 5 and 4
+    assert vals(res, "all", "2023", "municipality", "0114", "K") == (1.0, 10.0, 10.0, "ok")
+    assert vals(res, "all", "2023", "municipality", "0180", "M") == (0.0, 5.0, 0.0, "ok")
+    assert vals(res, "all", "2023", "region", "12", "M") == (1.0, 4.0, 25.0, "ok")
+    assert vals(res, "all", "2023", "nation", "00", "T") == (2.0, 19.0, approx(200 / 19), "ok")
+
+
+def test_named_doctor_special_housing(run: Any) -> None:
+    res = run(_named_register(), [2023], definition("named_doctor_special_housing"))
+    # special housing in December: person 1 (doctor), person 2 (none); person 4 died on
+    # 12-31, person 5 only in November, person 6 not special housing → 1 / 2
+    assert vals(res, "all", "2023", "municipality", "0114", "K") == (1.0, 2.0, 50.0, "ok")
+    assert vals(res, "all", "2023", "nation", "00", "T") == (1.0, 2.0, 50.0, "ok")
+
+
+# --- continuity of care -----------------------------------------------------------------------
+
+def _continuity_register(year: int = 2023) -> Any:
+    y = year
+    c = contact
+    return data(
+        persons=[person(1, "K", D(1950, 1, 1), year=y),
+                 person(2, "M", D(1950, 1, 1), muni="0180", year=y),
+                 person(3, "K", D(1950, 1, 1), year=y)],
+        care_units=[unit("VC1"), unit("VC3", "0180")],
+        listings=[listing(1, "VC1", D(y, 1, 1), D(y + 1, 1, 1))],
+        outpatient_contacts=[
+            # S1: doctors C1, C1, C2, C1 (a letter does not count)
+            c(1, 1, D(y, 1, 10), clin="C1"), c(2, 1, D(y, 2, 10), clin="C1"),
+            c(3, 1, D(y, 3, 10), clin="C2"), c(4, 1, D(y, 4, 10), clin="C1"),
+            c(5, 1, D(y, 5, 10), clin="C2", mode="letter"),
+            # S2: C3, C4, C3, C4 — a tie for the usual provider; two on the same day, in
+            # contact-id order
+            c(6, 2, D(y, 1, 5), clin="C3", unit="VC3"), c(8, 2, D(y, 1, 5), clin="C4",
+                                                          unit="VC3"),
+            c(9, 2, D(y, 2, 5), clin="C3", unit="VC3"), c(10, 2, D(y, 3, 5), clin="C4",
+                                                           unit="VC3"),
+            # S3: one doctor visit (no doctor index) and two nurse visits
+            c(11, 3, D(y, 1, 5), clin="C1"),
+            c(12, 3, D(y, 1, 6), prof="nurse", clin="N1"),
+            c(13, 3, D(y, 1, 7), prof="nurse", clin="N1"),
+        ],
+    )
+
+
+def test_continuity_indices(run: Any) -> None:
+    res = run(_continuity_register(), [2023], definition("continuity_primary_care",
+                                                         min_denominator=1))
+    p = ("2023", "municipality")
+    # S1: N = 4, n = (3, 1), M = 2: COC = (9 + 1 − 4) / (4·3) = 0.5; UPC = 3/4;
+    # MMCI = (1 − 2/4.1) / (1 − 1/4.1) = 2.1/3.1; SECON: (C1,C1) same of 3 pairs = 1/3
+    assert vals(res, "coc_doctor", *p, "0114", "K") == (0.5, 1.0, 0.5, "ok")
+    assert res[("upc_doctor", *p, "0114", "K")]["value"] == 0.75
+    assert res[("mmci_doctor", *p, "0114", "K")]["value"] == approx(2.1 / 3.1, rel=1e-12)
+    assert res[("secon_doctor", *p, "0114", "K")]["value"] == approx(1 / 3, rel=1e-12)
+    # S2: n = (2, 2): COC = (4 + 4 − 4) / 12 = 1/3; UPC = 2/4 whichever doctor is "usual";
+    # SECON: C3→C4→C3→C4 never the same = 0
+    assert res[("coc_doctor", *p, "0180", "M")]["value"] == approx(1 / 3, rel=1e-12)
+    assert res[("upc_doctor", *p, "0180", "M")]["value"] == 0.5
+    assert res[("secon_doctor", *p, "0180", "M")]["value"] == 0.0
+    # S3 has one doctor visit: no doctor index; with all professions N = 3, n = (1, 2):
+    # COC = (1 + 4 − 3) / 6 = 1/3, so 0114 K all = (0.5 + 1/3) / 2 = 5/12
+    assert vals(res, "coc_all", *p, "0114", "K") == (approx(5 / 6), 2.0, approx(5 / 12), "ok")
+    assert res[("secon_all", *p, "0114", "K")]["value"] == approx((1 / 3 + 1 / 2) / 2)
+    # Riket, doctors: (0.5 + 1/3) / 2
+    assert res[("coc_doctor", "2023", "nation", "00", "T")]["value"] == approx(5 / 12)
+    # per health centre: only S1 is listed (VC1); S2 is unlisted
+    assert vals(res, "coc_doctor", "2023", "care_unit", "VC1", "K") == (0.5, 1.0, 0.5, "ok")
+    assert ("coc_doctor", "2023", "care_unit", "VC3", "M") not in res
+    shipped = run(_continuity_register(), [2023], definition("continuity_primary_care"))
+    assert shipped[("coc_doctor", "2023", "nation", "00", "T")]["status"] == "too_few"
+
+
+@pytest.mark.parametrize("engine", [ReferenceEngine(), DuckDBEngine(threads=1)])
+def test_continuity_change_against_base_year(engine: Any) -> None:
+    base, now = _continuity_register(2022), _continuity_register(2023)
+    tables = {name: [*base.arrow(name).to_pylist(), *now.arrow(name).to_pylist()]
+              for name in now.names() if name != "care_units"}
+    # 2022: only S1, with doctors C1, C1, C2, C2 (and the letter)
+    tables["outpatient_contacts"] = [
+        r for r in tables["outpatient_contacts"] if r["year"] == 2023 or r["person_id"] == 1]
+    for r in tables["outpatient_contacts"]:
+        if r["year"] == 2022:
+            r["contact_id"] += 1000
+            r["clinician_id"] = "C1" if r["contact_id"] in (1001, 1002) else "C2"
+    reg = data(care_units=now.arrow("care_units").to_pylist(), **tables)
+    source = definition("continuity_primary_care", min_denominator=1)
+    real = shipped_catalogue()
+    catalogue = dataclasses.replace(real, definitions=tuple(
+        source if x.id == source.id else x for x in real.definitions))
+    change = definition("continuity_change", base_year=2022)
+    table = compute(reg, [2023], [change], engine=engine, catalogue=catalogue, areas=SMALL)
+    rows = {(r["variant"], r["period"], r["area_code"], r["sex"]): r for r in table.to_pylist()}
+    # S1 COC 2022 = (4 + 4 − 4) / 12 = 1/3; 2023: 0.5 → change = (0.5 / (1/3) − 1) × 100 = 50
+    r = rows[("coc_doctor", "2023", "0114", "K")]
+    assert (r["numerator"], r["denominator"]) == (0.5, approx(1 / 3))
+    assert r["value"] == approx(50.0) and r["status"] == "ok"
+    # 0180 had no patient in 2022 → missing; only the requested year is output
+    assert rows[("coc_doctor", "2023", "0180", "M")]["status"] == "missing"
+    assert {key[1] for key in rows} == {"2023"}
+
+
+# --- care guarantee ----------------------------------------------------------------------------
+
+def test_care_guarantee(run: Any) -> None:
+    a = assessment
+    reg = data(
+        care_units=[unit("VC1"), unit("VC2", "1280")],
+        assessments=[
+            a(1, "K", D(2023, 1, 2), D(2023, 1, 5)),             # day 3 → within
+            a(2, "K", D(2023, 1, 2), D(2023, 1, 6)),             # day 4 → late
+            a(3, "M", D(2023, 1, 31), D(2023, 2, 3)),            # day 3, January contact
+            a(4, "K", D(2023, 1, 3), D(2023, 1, 20), chose_later=True),   # left out
+            a(5, "M", D(2023, 1, 4), None),                       # not completed: left out
+            a(6, "M", D(2023, 1, 4), D(2023, 1, 4), prof="other"),        # not licensed
+            a(7, "K", D(2023, 1, 9), D(2023, 1, 9), prof="nurse"),        # day 0 → within
+            a(8, "M", D(2023, 2, 10), D(2023, 2, 10), unit_id="VC2", region="12"),
+        ],
+    )
+    res = run(reg, [2023], definition("care_guarantee_3_days", min_denominator=1))
+    # January, VC1: within 1, 3, 7 of 1, 2, 3, 7 → 3 / 4; K: 1, 7 of 1, 2, 7 → 2 / 3
+    assert vals(res, "licensed_staff", "2023-01", "care_unit", "VC1", "T") == (3.0, 4.0, 75.0,
+                                                                               "ok")
+    assert vals(res, "licensed_staff", "2023-01", "care_unit", "VC1", "K") == (
+        2.0, 3.0, approx(200 / 3), "ok")
+    assert vals(res, "licensed_staff", "2023-02", "region", "12", "M") == (1.0, 1.0, 100.0,
+                                                                           "ok")
+    assert vals(res, "licensed_staff", "2023", "nation", "00", "T") == (4.0, 5.0, 80.0, "ok")
+    # doctors only: case 7 (nurse) leaves → January VC1 2 / 3
+    assert vals(res, "doctor", "2023-01", "municipality", "0114", "T") == (
+        2.0, 3.0, approx(200 / 3), "ok")
+    shipped = run(reg, [2023], definition("care_guarantee_3_days"))
+    assert shipped[("licensed_staff", "2023", "nation", "00", "T")]["status"] == "too_few"
+    # not completed counts as late when completed_only is false → 4 / 6 (cases 4 and 6 are
+    # still out: chose later, not licensed)
+    res = run(reg, [2023], definition("care_guarantee_3_days", min_denominator=1,
+                                      completed_only=False))
+    assert vals(res, "licensed_staff", "2023", "nation", "00", "T")[:2] == (4.0, 6.0)
+
+
+# --- cost share ---------------------------------------------------------------------------------
+
+def test_primary_care_cost_share(run: Any) -> None:
+    reg = data(costs=[
+        cost("01", "primary_care", 1_000_000), cost("01", "specialised_somatic", 2_500_000),
+        cost("01", "specialised_psychiatric", 400_000), cost("01", "other_health_care", 100_000),
+        cost("01", "pharmaceuticals_benefit", 600_000), cost("01", "dental_care", 300_000),
+        cost("01", "primary_care", 999, funder="municipality"),
+        cost("12", "primary_care", 600_000), cost("12", "specialised_somatic", 1_400_000),
+    ])
+    res = run(reg, [2023], definition("primary_care_cost_share"))
+    # 01: 1.0 M / (1.0 + 2.5 + 0.4 + 0.1) M = 25 %; 12: 0.6 / 2.0 = 30 %; Riket 1.6 / 6.0
+    assert vals(res, "regional_accounts", "2023", "region", "01", "T") == (
+        1_000_000.0, 4_000_000.0, 25.0, "ok")
+    assert vals(res, "regional_accounts", "2023", "region", "12", "T")[2] == 30.0
+    assert vals(res, "regional_accounts", "2023", "nation", "00", "T") == (
+        1_600_000.0, 6_000_000.0, approx(160 / 6), "ok")
+    # a year without data is missing
+    res = run(reg, [2022, 2023], definition("primary_care_cost_share"))
+    assert vals(res, "regional_accounts", "2022", "nation", "00", "T") == (None, None, None,
+                                                                           "missing")
+
+
+def test_compute_refuses_bad_data(run: Any) -> None:
+    reg = data(costs=[cost("99", "primary_care", -5)])
+    with pytest.raises(ValidationError) as err:
+        run(reg, [2023], definition("primary_care_cost_share"))
+    assert {(p.column, p.problem) for p in err.value.problems} == {
+        ("region_code", "unknown region code"), ("cost_sek", "value below 0")}
