@@ -68,14 +68,19 @@ def _numbered(form: Questionnaire) -> int:
     return sum(1 for item in form.items() if item.number)
 
 
+def _count(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
 def _summary(form: Questionnaire) -> str:
     sections = sum(1 for node in form.body if isinstance(node, Group))
     tables = sum(1 for node, _ in form.walk() if isinstance(node, FormTable))
     return (
         f"{form.form_id} version {form.version}: {form.settings.title.sv}; "
-        f"respondent {form.settings.respondent.value}; {_numbered(form)} numbered questions, "
-        f"{form.question_count()} answer fields ({tables} tables) in {sections} sections; "
-        f"{len(form.choice_lists)} choice lists; "
+        f"respondent {form.settings.respondent.value}; "
+        f"{_count(_numbered(form), 'numbered question') if _numbered(form) else 'unnumbered'}, "
+        f"{_count(form.question_count(), 'answer field')} ({_count(tables, 'table')}) in "
+        f"{_count(sections, 'section')}; {_count(len(form.choice_lists), 'choice list')}; "
         f"deadlines: {_rounds(form) or 'none'}"
     )
 
@@ -84,8 +89,8 @@ def _summary(form: Questionnaire) -> str:
 def list_command() -> None:
     """List shipped and imported questionnaires with version, respondent type and size.
 
-    "questions" counts the numbered questions, "fields" every answer field (including "other"
-    texts, comments and tables).
+    "questions" counts the numbered questions ("–" for templates without numbers), "fields" every
+    answer field (including "other" texts, comments and tables).
     """
     directory = forms_dir()
     entries = all_forms(directory)
@@ -96,7 +101,8 @@ def list_command() -> None:
     for entry in entries:
         form = entry.form
         table.add_row(form.form_id, form.version, form.settings.respondent.value,
-                      str(_numbered(form)), str(form.question_count()), _rounds(form), entry.origin,
+                      str(_numbered(form) or "–"), str(form.question_count()), _rounds(form),
+                      entry.origin,
                       form.settings.title.sv)  # fmt: skip
     out.print(table)
     broken = imported_forms(directory)[1]
