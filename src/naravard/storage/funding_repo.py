@@ -466,7 +466,7 @@ def decide_requisition(
     if row is None:
         raise FundingError("No requisition %(id)s.", id=requisition_id)
     if row.status != SUBMITTED:
-        raise FundingError("The requisition is already decided (%(status)s).", status=row.status)
+        raise FundingError("The requisition is already decided.")
     if not approve and not note.strip():
         raise FundingError("Give the reason for the rejection.")
     row.status = APPROVED if approve else REJECTED
@@ -485,8 +485,7 @@ def record_payment(
     if row is None:
         raise FundingError("No requisition %(id)s.", id=requisition_id)
     if row.status != APPROVED:
-        raise FundingError("Only an approved requisition can be paid; this one is %(status)s.",
-                           status=row.status)
+        raise FundingError("Only an approved requisition can be paid.")
     if paid_on < aware(row.arrived_at).date():
         raise FundingError("The payment date is before the requisition arrived.")
     row.status, row.paid_on = PAID, paid_on
@@ -683,7 +682,7 @@ def decide_reclaim(
     if case is None:
         raise FundingError("No reclaim case %(id)s.", id=case_id)
     if case.status != ReclaimStatus.TO_DECIDE.value:
-        raise FundingError("The reclaim case is already decided (%(status)s).", status=case.status)
+        raise FundingError("The reclaim case is already decided.")
     if decision is ReclaimStatus.TO_DECIDE:
         raise FundingError("Decide: reclaim or no reclaim.")
     if not note.strip():
