@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from naravard.accounts.passwords import hash_password
@@ -94,17 +94,24 @@ def reset_postgres(engine: Engine, hashes: dict[str, str]) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_engine(password_hashes: dict[str, str]) -> Iterator[Engine | None]:
-    """The PostgreSQL test database, emptied and migrated once per run."""
+    """A PostgreSQL database of this test run's own, created next to the configured one, migrated
+    once and dropped at the end (so concurrent runs never share tables)."""
     if not PG_URL:
         yield None
         return
-    engine = make_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+    base = make_url(PG_URL)
+    name = f"{base.database}_run_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(base.set(database=name).render_as_string(hide_password=False))
     upgrade(engine)
     yield engine
     engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -120,9 +127,9 @@ def db_url(
         target = tmp_path / "naravard.db"
         shutil.copy(sqlite_template, target)
         return f"sqlite:///{target}"
-    assert postgres_engine is not None and PG_URL
+    assert postgres_engine is not None
     reset_postgres(postgres_engine, password_hashes)
-    return PG_URL
+    return postgres_engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture
