@@ -73,7 +73,7 @@ def requisition_org(params: dict[str, Any], db: Session) -> str | None:
 
 def report_org(params: dict[str, Any], db: Session) -> str | None:
     """The organisation that owns the financial report in the path."""
-    rid = _int(params.get("report_id"))
+    rid = _int(params.get("financial_report_id"))
     return None if rid is None else repo.report_owner(db, rid)
 
 
@@ -644,11 +644,11 @@ def record_payment(
 # --- financial reports, repayments, reclaim cases -----------------------------------------------
 
 
-@router.get("/reports/{report_id}", response_class=HTMLResponse,
+@router.get("/reports/{financial_report_id}", response_class=HTMLResponse,
             dependencies=[guard(Permission.VIEW_ORG_DATA, scope=report_org)])
-def report_page(request: Request, db: Db, now: Now, report_id: int) -> Response:
+def report_page(request: Request, db: Db, now: Now, financial_report_id: int) -> Response:
     """A financial report with its repayment obligation and reclaim case."""
-    row = repo.get_report(db, report_id)
+    row = repo.get_report(db, financial_report_id)
     if row is None:
         return _not_found(request)
     agreement = repo.agreement_of(row.agreement)
@@ -666,15 +666,15 @@ def report_page(request: Request, db: Db, now: Now, report_id: int) -> Response:
                  notice=request.query_params.get("notice"))
 
 
-@router.post("/reclaims/{case_id}/decision")
+@router.post("/reclaims/{reclaim_id}/decision")
 def decide_reclaim(
-    request: Request, db: Db, now: Now, case_id: int,
+    request: Request, db: Db, now: Now, reclaim_id: int,
     principal: Principal = guard(Permission.MANAGE_FUNDS),
     decision: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """Decide a reclaim case: reclaim the grant or not (with the reason)."""
-    case = repo.get_reclaim(db, case_id)
+    case = repo.get_reclaim(db, reclaim_id)
     if case is None:
         return _not_found(request)
     back = (f"/funding/reports/{case.report_id}" if case.report_id
@@ -684,7 +684,7 @@ def decide_reclaim(
     except ValueError:
         return _refused(request, repo.FundingError("Decide: reclaim or no reclaim."), back)
     try:
-        repo.decide_reclaim(db, case_id, status, note, principal.username, now)
+        repo.decide_reclaim(db, reclaim_id, status, note, principal.username, now)
     except repo.FundingError as err:
         db.rollback()
         return _refused(request, err, back)
