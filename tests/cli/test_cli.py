@@ -112,7 +112,7 @@ def test_demo_is_idempotent(env: Path) -> None:
     assert first.exit_code == 0, first.output
     assert "kungsbacka" in first.output
     second = runner.invoke(app, ["demo", "--show-logins"])
-    assert "nothing added" in second.output
+    assert "none added" in second.output
     logins = (env / "demo-logins.txt").read_text(encoding="utf-8").splitlines()
     # The base state already has a user called admin, so the demo adds the other six.
     assert [line.split()[0] for line in logins] == [

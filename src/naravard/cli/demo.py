@@ -20,12 +20,12 @@ def demo(
         created, summaries = create_demo(db, settings.data_dir)
     for line in summaries:
         console.print(line)
-    if created:
+    if created and not show_logins:
         console.print("New demo logins (user name, password):")
         for name, password in created:
             console.print(f"  {name:<12} {password}")
-    else:
-        console.print("Demo data already present; nothing added.")
+    if not created:
+        console.print("Demo users already present; none added.")
     path = settings.data_dir / LOGINS_FILE
     if show_logins and path.exists():
         console.print(f"Demo logins ({path}):")
