@@ -445,6 +445,69 @@ def import_command(
     out.print(f"stored {target}")
 
 
+# --- database ----------------------------------------------------------------------------------
+
+
+@agreement_app.command("load")
+def load_command(
+    file: Path | None = typer.Argument(
+        None, exists=True, dir_okay=False,
+        help="A .yaml or .xlsx agreement to store; without it the shipped agreements are stored.",
+    ),
+) -> None:
+    """Store agreements in the database: the shipped ones, or one file (unchanged ones stay).
+
+    A line with a frozen allocation keeps its amount, recipient and method; a file that would
+    change them is refused.
+    """
+    from naravard.cli.common import database
+    from naravard.storage import funding_repo
+
+    now = dt.datetime.now(dt.UTC)
+    try:
+        with database() as db:
+            if file is None:
+                results = funding_repo.load_shipped(db, "cli", now)
+            else:
+                a = load_agreement_file(file.name, file.read_bytes())
+                results = [funding_repo.store_agreement(db, a, f"import: {file.name}", "cli",
+                                                        now)]
+    except (AgreementError, funding_repo.FundingError) as e:
+        raise _fail(str(e)) from None
+    for r in results:
+        out.print(f"{r.code}: {r.outcome}")
+
+
+@agreement_app.command("freeze")
+def freeze_command(
+    agreement_id: str = typer.Argument(..., help="Agreement id, e.g. gonv-2020."),
+) -> None:
+    """Allocate and freeze, in the database, every line of a stored agreement not yet frozen.
+
+    Population comes from the database (the date closest to the one the agreement names). A frozen
+    allocation never changes when population is loaded later.
+    """
+    from naravard.cli.common import database
+    from naravard.storage import funding_repo
+
+    try:
+        with database() as db:
+            outcomes = funding_repo.freeze_allocations(db, agreement_id, "cli",
+                                                       dt.datetime.now(dt.UTC))
+            rows = [(o.line_code, "frozen now" if o.newly_frozen else
+                     ("already frozen" if o.run else "not allocated"),
+                     o.run.basis if o.run else (o.reason or ""),
+                     sv_number(o.run.total_sek) if o.run else "") for o in outcomes]
+    except funding_repo.FundingError as e:
+        raise _fail(str(e)) from None
+    t = Table(title=f"{agreement_id}: allocations in the database", title_justify="left")
+    for col in ("line", "status", "key or reason", "amount_sek"):
+        t.add_column(col, justify="right" if col == "amount_sek" else "left")
+    for row in rows:
+        t.add_row(*row)
+    out.print(t)
+
+
 def register(root: typer.Typer) -> None:
     """Add this capability's commands to the root command."""
     root.command("allocate")(allocate_command)
