@@ -45,6 +45,17 @@ def test_staff_roles() -> None:
     assert not is_allowed(p(Role.ADMIN), Permission.EDIT_ORG_DATA, "13")
 
 
+def test_aggregate_members_is_scoped_to_the_own_organisation() -> None:
+    rss = p(Role.RESPONDENT, "RSS13")
+    assert is_allowed(rss, Permission.AGGREGATE_MEMBERS, "RSS13")
+    assert not is_allowed(rss, Permission.AGGREGATE_MEMBERS, "RSS20")
+    assert not is_allowed(rss, Permission.AGGREGATE_MEMBERS, None)
+    assert not is_allowed(rss, Permission.VIEW_ORG_DATA, "1384")  # members' own data stays closed
+    assert not is_allowed(p(Role.RESPONDENT, "1384"), Permission.AGGREGATE_MEMBERS, "RSS13")
+    for role in (Role.ADMIN, Role.ANALYST, Role.GRANT_OFFICER):
+        assert is_allowed(p(role), Permission.AGGREGATE_MEMBERS, "RSS20")
+
+
 @pytest.mark.parametrize(
     ("role", "org", "ok"),
     [(Role.RESPONDENT, "13", True), (Role.RESPONDENT, None, False), (Role.ADMIN, None, True),

@@ -30,6 +30,7 @@ class Permission(StrEnum):
     VIEW_ALL_DATA = "all:view"  # every organisation's data at once (analysis)
     MANAGE_FUNDS = "funds:manage"  # agreements, allocations, payments
     MANAGE_ROUNDS = "rounds:manage"  # questionnaires and rounds
+    AGGREGATE_MEMBERS = "members:aggregate"  # submitted answers of an organisation's members
     MANAGE_USERS = "users:manage"
     VIEW_AUDIT = "audit:view"
 
@@ -39,21 +40,28 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission) - {Permission.EDIT_ORG_DATA},
     Role.ANALYST: frozenset(
         {Permission.SIGNED_IN, Permission.VIEW_REFERENCE, Permission.VIEW_ORG_DATA,
-         Permission.VIEW_ALL_DATA, Permission.MANAGE_ROUNDS}
+         Permission.VIEW_ALL_DATA, Permission.MANAGE_ROUNDS, Permission.AGGREGATE_MEMBERS}
     ),
     Role.GRANT_OFFICER: frozenset(
         {Permission.SIGNED_IN, Permission.VIEW_REFERENCE, Permission.VIEW_ORG_DATA,
-         Permission.VIEW_ALL_DATA, Permission.MANAGE_FUNDS}
+         Permission.VIEW_ALL_DATA, Permission.MANAGE_FUNDS, Permission.AGGREGATE_MEMBERS}
     ),
     Role.RESPONDENT: frozenset({Permission.SIGNED_IN, Permission.VIEW_REFERENCE}),
 }
 
 #: Scoped grants: the role may use the permission only for its own organisation.
+#: ``AGGREGATE_MEMBERS`` on its own organisation lets an RSS's respondent read the *submitted*
+#: answers of the municipalities that belong to the RSS (to aggregate them into its own
+#: questionnaire); it never reaches a member's drafts, nor any other organisation's data.
 OWN_ORG_GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.RESPONDENT: frozenset({Permission.VIEW_ORG_DATA, Permission.EDIT_ORG_DATA}),
+    Role.RESPONDENT: frozenset(
+        {Permission.VIEW_ORG_DATA, Permission.EDIT_ORG_DATA, Permission.AGGREGATE_MEMBERS}
+    ),
 }
 
-SCOPED = frozenset({Permission.VIEW_ORG_DATA, Permission.EDIT_ORG_DATA})
+SCOPED = frozenset(
+    {Permission.VIEW_ORG_DATA, Permission.EDIT_ORG_DATA, Permission.AGGREGATE_MEMBERS}
+)
 
 
 @dataclass(frozen=True)
