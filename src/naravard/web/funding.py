@@ -9,6 +9,7 @@ report. The time of arrival is the server's clock (:func:`funding_clock`, replac
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -215,6 +216,26 @@ def load_shipped(
     return _redirect("/funding/agreements?notice=loaded")
 
 
+def _grouped(items: list[overview.LateItem]) -> list[overview.LateItem]:
+    """Lapsed requisition rights as one row per recipient (lines listed, amounts summed)."""
+    out: list[overview.LateItem] = []
+    lapsed: dict[str, overview.LateItem] = {}
+    for item in items:
+        if item.kind != "requisition_lapsed":
+            out.append(item)
+            continue
+        seen = lapsed.get(item.recipient_code)
+        if seen is None:
+            lapsed[item.recipient_code] = item
+            out.append(item)
+        else:
+            merged = dataclasses.replace(seen, amount_sek=seen.amount_sek + item.amount_sek,
+                                         line_code=f"{seen.line_code}, {item.line_code}")
+            out[out.index(seen)] = merged
+            lapsed[item.recipient_code] = merged
+    return out
+
+
 @router.get("/agreements/{agreement_id}", response_class=HTMLResponse,
             dependencies=[guard(Permission.VIEW_ALL_DATA)])
 def agreement_page(request: Request, db: Db, now: Now, agreement_id: str) -> Response:
@@ -229,7 +250,7 @@ def agreement_page(request: Request, db: Db, now: Now, agreement_id: str) -> Res
         request, "funding/agreement.html", stored=stored, agreement=agreement, lines=lines,
         lines_total=sum(s.line.amount_sek or 0 for s in lines),
         recipients=overview.recipient_summaries(db, agreement_id, now),
-        late=overview.late_items(db, agreement_id, now),
+        late=_grouped(overview.late_items(db, agreement_id, now)),
         requisitions=overview.requisitions_of(db, agreement_id),
         cases=overview.reclaim_cases(db, agreement_id),
         eligibility=elig, eligibility_duties=sorted({e.duty_id for e in elig}),
