@@ -1,9 +1,249 @@
-"""Commands of the indicators capability."""
+"""Commands of the indicators capability: ``naravard indicators …`` and ``naravard synth``."""
 
 from __future__ import annotations
 
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from naravard.indicators.catalogue import shipped_catalogue
+from naravard.indicators.compute import compute, progress_steps, required_tables
+from naravard.indicators.data import DataError, RegisterData
+from naravard.indicators.definition import Definition
+from naravard.indicators.disclosure import shipped_rule
+from naravard.indicators.docgen import (
+    render_data_model,
+    render_definition,
+    render_indicators,
+    replace_block,
+)
+from naravard.indicators.engines.base import Engine
+from naravard.indicators.engines.duckdb_engine import DuckDBEngine
+from naravard.indicators.engines.reference import ReferenceEngine
+from naravard.indicators.loader import ValidationError, validate
+from naravard.indicators.output import parse_years, write_results
+from naravard.indicators.synth.generate import synthesise
+
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+app = typer.Typer(
+    name="indicators",
+    help="Indicators from register data: definitions, validation, computation, docs.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+
+class EngineName(StrEnum):
+    """Available engines."""
+
+    DUCKDB = "duckdb"
+    REFERENCE = "reference"
+
+
+class Language(StrEnum):
+    """Languages of titles."""
+
+    SV = "sv"
+    EN = "en"
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", markup=True)
+    return typer.Exit(code=1)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                    TimeElapsedColumn(), console=err, transient=False)
+
+
+def _definitions(ids: list[str] | None) -> list[Definition]:
+    cat = shipped_catalogue()
+    if not ids:
+        return list(cat.definitions)
+    try:
+        return [cat.definition(i) for i in ids]
+    except KeyError as exc:
+        raise _fail(str(exc.args[0])) from None
+
+
+def _years(text: str) -> list[int]:
+    try:
+        return parse_years(text)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _data(path: Path) -> RegisterData:
+    try:
+        return RegisterData.from_directory(path)
+    except DataError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command("list")
+def list_indicators(
+    lang: Language = typer.Option(Language.EN, "--lang", help="Language of the titles."),
+) -> None:
+    """List the shipped indicator definitions."""
+    table = Table("id", "version", "kind", "variants", "title")
+    for d in shipped_catalogue().definitions:
+        table.add_row(d.id, d.version, d.kind, str(len(d.variants)), d.title.get(lang.value))
+    out.print(table)
+
+
+@app.command("show")
+def show(indicator: str = typer.Argument(..., help="Indicator id (see `list`).")) -> None:
+    """Show one definition in full: fields, settings with evidence, variants."""
+    [d] = _definitions([indicator])
+    out.print(Markdown(render_definition(d)))
+
+
+@app.command("validate")
+def validate_data(
+    data: Path = typer.Option(..., "--data", help="Directory of register Parquet datasets."),
+) -> None:
+    """Check register data against the data model; list every problem."""
+    register = _data(data)
+    with err.status("validating"):
+        problems = validate(register)
+    present = register.names()
+    out.print(f"tables: {', '.join(present) or '(none)'}")
+    if not problems:
+        out.print("no problems found")
+        return
+    table = Table("table", "column", "problem", "rows", "examples")
+    for p in problems:
+        table.add_row(p.table, p.column, p.problem, str(p.rows), ", ".join(p.examples))
+    out.print(table)
+    raise typer.Exit(code=1)
+
+
+@app.command("compute")
+def compute_command(
+    data: Path = typer.Option(..., "--data", help="Directory of register Parquet datasets."),
+    years: str = typer.Option(..., "--years", help="Years: 2019-2023, 2023 or 2021,2023."),
+    indicator: list[str] | None = typer.Option(
+        None, "--indicator", "-i", help="Indicator id; repeat for several (default: all)."),
+    output: Path = typer.Option(..., "--out", help="Result file: .parquet or .csv."),
+    engine: EngineName = typer.Option(EngineName.DUCKDB, "--engine", help="Engine to use."),
+    threads: int | None = typer.Option(None, "--threads", help="DuckDB threads."),
+    memory_limit: str | None = typer.Option(None, "--memory-limit",
+                                            help="DuckDB memory limit, e.g. 8GB."),
+    disclosure: bool = typer.Option(
+        True, "--disclosure/--no-disclosure",
+        help="Apply disclosure control (default) or write unprotected internal figures."),
+) -> None:
+    """Compute indicators for the given years and write one result file."""
+    if output.suffix.lower() not in (".parquet", ".csv"):
+        raise _fail(f"--out must end in .parquet or .csv, got {output.name}")
+    chosen = _definitions(indicator)
+    year_list = _years(years)
+    register = _data(data)
+    runner: Engine = (ReferenceEngine() if engine is EngineName.REFERENCE
+                      else DuckDBEngine(threads=threads, memory_limit=memory_limit))
+    cat = shipped_catalogue()
+    n_steps = progress_steps(chosen, cat)
+    rule = shipped_rule() if disclosure else None
+    with _progress() as bar:
+        task = bar.add_task("validating", total=n_steps + 2)
+        problems = validate(register, required_tables(chosen, cat))
+        if problems:
+            bar.stop()
+            raise _fail(str(ValidationError(problems)))
+        bar.advance(task)
+
+        def step(label: str) -> None:
+            bar.update(task, advance=1, description=label)
+
+        try:
+            results = compute(register, year_list, chosen, engine=runner, progress=step,
+                              validate=False, disclosure=rule)
+        except ValueError as exc:
+            bar.stop()
+            raise _fail(str(exc)) from None
+        bar.update(task, description="writing")
+        metadata = {
+            "computed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "data": str(data), "years": year_list, "engine": runner.name,
+            "definitions": {d.id: d.version for d in chosen},
+        }
+        write_results(results, output, metadata, rule)
+        bar.update(task, advance=1, description="done")
+    counts: dict[str, int] = {}
+    for status in results.column("status").to_pylist():
+        counts[status] = counts.get(status, 0) + 1
+    out.print(f"wrote {results.num_rows} rows to {output} "
+              f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})")
+    if rule is not None:
+        out.print(rule.footnote_text("en"))
+
+
+@app.command("docs")
+def docs(
+    folder: Path = typer.Option(Path("docs"), "--docs", help="The docs folder to update."),
+    check: bool = typer.Option(False, "--check", help="Only check that the docs are current."),
+) -> None:
+    """Regenerate the catalogue in indicators.md and the tables in data-model.md."""
+    blocks = [(folder / "indicators.md", "indicators", render_indicators(shipped_catalogue())),
+              (folder / "data-model.md", "data-model", render_data_model())]
+    stale = []
+    for path, name, block in blocks:
+        if not path.is_file():
+            raise _fail(f"{path} not found")
+        old = path.read_text(encoding="utf-8")
+        try:
+            new = replace_block(old, name, block)
+        except ValueError as exc:
+            raise _fail(f"{path}: {exc}") from None
+        if new != old:
+            stale.append(path)
+            if not check:
+                path.write_text(new, encoding="utf-8")
+    if check and stale:
+        raise _fail("out of date: " + ", ".join(str(p) for p in stale))
+    out.print("updated: " + ", ".join(str(p) for p in stale) if stale else "docs are current")
+
+
+def synth(
+    scale: float = typer.Option(..., "--scale", help="Share of Sweden's population (0–1]."),
+    years: str = typer.Option("2019-2023", "--years", help="Consecutive years, e.g. 2019-2023."),
+    seed: int = typer.Option(..., "--seed", help="Random seed; the same seed gives the same data."),
+    output: Path = typer.Option(..., "--out", help="Directory to write the registers to."),
+    overwrite: bool = typer.Option(False, "--overwrite",
+                                   help="Replace register tables already in --out."),
+) -> None:
+    """Generate synthetic registers in the layout of the data model (docs/synthetic-data.md)."""
+    year_list = _years(years)
+    with _progress() as bar:
+        task = bar.add_task("starting", total=1.0)
+
+        def step(label: str, fraction: float) -> None:
+            bar.update(task, completed=fraction, description=label)
+
+        try:
+            summary = synthesise(scale, year_list, seed, output, progress=step,
+                                 overwrite=overwrite)
+        except (ValueError, FileExistsError) as exc:
+            bar.stop()
+            raise _fail(str(exc)) from None
+    table = Table("table", "rows")
+    for name, rows in summary.rows.items():
+        table.add_row(name, f"{rows:,}".replace(",", "\u202f"))
+    out.print(table)
+    out.print(f"{summary.out}: {summary.bytes / 1e6:.1f} MB in {summary.seconds:.1f} s")
 
 
 def register(root: typer.Typer) -> None:
     """Add this capability's commands to the root command."""
+    root.add_typer(app, name="indicators")
+    root.command("synth")(synth)

@@ -71,6 +71,12 @@ class Request:
         return tuple(sorted(years))
 
 
+def progress_steps(definitions: Sequence[Definition], catalogue: Catalogue) -> int:
+    """How many times :func:`compute` reports progress for ``definitions``."""
+    sources = Request(tuple(definitions), ()).sources(catalogue)
+    return len(make_plans(catalogue, sources)) + len(sources)
+
+
 def required_tables(definitions: Iterable[Definition], catalogue: Catalogue) -> list[str]:
     """Tables needed for ``definitions`` (and the sources of derived ones)."""
     req = Request(tuple(definitions), ())
@@ -126,6 +132,8 @@ def compute(
         if disclosure is not None:
             rows = disclose_rows(rows, {d.id: d}, disclosure, unit_municipality(data))
         rows_by_id[d.id] = rows
+        if progress is not None:
+            progress(f"{d.id}: results")
     out: list[dict[str, Any]] = []
     for d in chosen:
         if d.kind == "continuity_change":

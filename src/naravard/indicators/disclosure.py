@@ -108,30 +108,57 @@ def _relations(rows: Sequence[Row], d: Definition,
 
 
 def exposed(relations: Sequence[tuple[int, list[int]]], masked: set[int]) -> list[int]:
-    """Masked cells whose value follows exactly from the relations and the published cells."""
-    cols = sorted(masked)
-    if not cols:
-        return []
-    pos = {c: k for k, c in enumerate(cols)}
-    matrix_rows = []
-    for parent, kids in relations:
-        vec = np.zeros(len(cols))
-        touched = False
-        for idx, coef in [(parent, -1.0)] + [(k, 1.0) for k in kids]:
-            if idx in pos:
-                vec[pos[idx]] += coef
-                touched = True
-        if touched:
-            matrix_rows.append(vec)
-    if not matrix_rows:
-        return []
-    a = np.array(matrix_rows)
-    _, s, vt = np.linalg.svd(a)
-    rank = int(np.sum(s > 1e-9 * max(a.shape)))
-    null = vt[rank:].T
-    if null.shape[1] == 0:
-        return cols
-    return [c for c in cols if float(np.linalg.norm(null[pos[c]])) < 1e-9]
+    """Masked cells whose value follows exactly from the relations and the published cells.
+
+    The masked cells are split into independent groups (cells linked through a relation), and
+    each group's relations are solved separately: a cell is exposed when every vector of the
+    null space of the group's relation matrix is zero at that cell.
+    """
+    parent = {c: c for c in masked}
+
+    def find(c: int) -> int:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    touching: list[list[tuple[int, float]]] = []
+    for head, kids in relations:
+        members = [(i, -1.0) for i in (head,) if i in masked] + [
+            (k, 1.0) for k in kids if k in masked]
+        if not members:
+            continue
+        touching.append(members)
+        root = find(members[0][0])
+        for i, _ in members[1:]:
+            other = find(i)
+            if other != root:
+                parent[other] = root
+    groups: dict[int, list[int]] = {}
+    for c in sorted(masked):
+        groups.setdefault(find(c), []).append(c)
+    group_rows: dict[int, list[list[tuple[int, float]]]] = {}
+    for members in touching:
+        group_rows.setdefault(find(members[0][0]), []).append(members)
+    out: list[int] = []
+    for root, cells in groups.items():
+        rows = group_rows.get(root)
+        if not rows:
+            continue
+        pos = {c: k for k, c in enumerate(cells)}
+        matrix = np.zeros((len(rows), len(cells)))
+        for r, members in enumerate(rows):
+            for i, coef in members:
+                matrix[r, pos[i]] += coef
+        _, s, vt = np.linalg.svd(matrix, full_matrices=True)
+        rank = int(np.sum(s > 1e-9 * max(matrix.shape)))
+        null = vt[rank:].T
+        if null.shape[1] == 0:
+            out += cells
+            continue
+        norms = np.linalg.norm(null, axis=1)
+        out += [c for c in cells if norms[pos[c]] < 1e-9]
+    return sorted(out)
 
 
 def _protected_size(row: Row, d: Definition) -> float:

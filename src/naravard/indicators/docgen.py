@@ -104,52 +104,7 @@ def render_indicators(catalogue: Catalogue) -> str:
     ]
     out.append("")
     for d in catalogue.definitions:
-        spec = KINDS[d.kind]
-        age = f"{d.age.min if d.age.min is not None else 0}" + (
-            f"–{d.age.max}" if d.age.max is not None else "+")
-        out += [
-            f"### {d.id}",
-            "",
-            f"**{d.title.en}** — *{d.title.sv}*",
-            "",
-            d.description.en,
-            "",
-            f"> {d.description.sv}",
-            "",
-            "| field | value |",
-            "|---|---|",
-            f"| id, version | `{d.id}`, `{d.version}` |",
-            f"| kind | `{d.kind}` (area basis: {spec.area_basis}) |",
-            f"| unit | {d.unit.en} (*{d.unit.sv}*) |",
-            f"| value | {d.value_type}, scale {d.scale}, {d.decimals} decimals |",
-            f"| population | {_cell(d.population.en)} |",
-            f"| age | {age} [{d.age.evidence}] {_cell(d.age.note)} |",
-            f"| numerator | {_cell(d.numerator.en)} |",
-            f"| denominator | {_cell(d.denominator.en)} |",
-            f"| window | {_cell(d.window.en)} Periods: {', '.join(d.periods)}. |",
-            f"| standardisation | {_std(d)} |",
-            f"| breakdowns | areas: {', '.join(d.areas)}; sex: {'/'.join(d.sexes)} |",
-            f"| target | {_target(d)} |",
-            f"| too few | status `too_few` when the denominator is below {d.min_denominator} |",
-            f"| disclosure | {d.disclosure}; denominator public: "
-            f"{'yes' if d.denominator_public else 'no'} |",
-            f"| sources | {'; '.join(d.sources)} |",
-            f"| code lists | {', '.join(f'`{c}`' for c in d.codelists) or '—'} |",
-            "",
-            "Settings (evidence: C confirmed, P partly confirmed, I inferred — see the "
-            "research notes):",
-            "",
-            "| setting | value | evidence | meaning | note |",
-            "|---|---|---|---|---|",
-        ]
-        for name, s in d.settings.items():
-            meaning = spec.setting(name).meaning
-            out.append(f"| `{name}` | {_value(s.value)} | {s.evidence} | {_cell(meaning)} | "
-                       f"{_cell(s.note)} |")
-        out += ["", "Variants:", "", "| variant | title | overrides |", "|---|---|---|"]
-        for v in d.variants:
-            over = "; ".join(f"`{k}` = {_value(val)}" for k, val in v.settings.items()) or "—"
-            out.append(f"| `{v.id}` | {v.title.en} (*{v.title.sv}*) | {over} |")
+        out += render_definition(d).splitlines()
         out.append("")
     out += ["### Code lists", ""]
     for cl in catalogue.codelists:
@@ -168,6 +123,59 @@ def render_indicators(catalogue: Catalogue) -> str:
         ]
         out += [f"| {c.title.en} (`{c.id}`) | {', '.join(c.codes)} |" for c in cl.categories]
         out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_definition(d: Definition) -> str:
+    """One definition as Markdown."""
+    out: list[str] = []
+    spec = KINDS[d.kind]
+    age = f"{d.age.min if d.age.min is not None else 0}" + (
+        f"–{d.age.max}" if d.age.max is not None else "+")
+    out += [
+        f"### {d.id}",
+        "",
+        f"**{d.title.en}** — *{d.title.sv}*",
+        "",
+        d.description.en,
+        "",
+        f"> {d.description.sv}",
+        "",
+        "| field | value |",
+        "|---|---|",
+        f"| id, version | `{d.id}`, `{d.version}` |",
+        f"| kind | `{d.kind}` (area basis: {spec.area_basis}) |",
+        f"| unit | {d.unit.en} (*{d.unit.sv}*) |",
+        f"| value | {d.value_type}, scale {d.scale}, {d.decimals} decimals |",
+        f"| population | {_cell(d.population.en)} |",
+        f"| age | {age} [{d.age.evidence}] {_cell(d.age.note)} |",
+        f"| numerator | {_cell(d.numerator.en)} |",
+        f"| denominator | {_cell(d.denominator.en)} |",
+        f"| window | {_cell(d.window.en)} Periods: {', '.join(d.periods)}. |",
+        f"| standardisation | {_std(d)} |",
+        f"| breakdowns | areas: {', '.join(d.areas)}; sex: {'/'.join(d.sexes)} |",
+        f"| target | {_target(d)} |",
+        f"| too few | status `too_few` when the denominator is below {d.min_denominator} |",
+        f"| disclosure | {d.disclosure}; denominator public: "
+        f"{'yes' if d.denominator_public else 'no'} |",
+        f"| sources | {'; '.join(d.sources)} |",
+        f"| code lists | {', '.join(f'`{c}`' for c in d.codelists) or '—'} |",
+        "",
+        "Settings (evidence: C confirmed, P partly confirmed, I inferred — see the "
+        "research notes):",
+        "",
+        "| setting | value | evidence | meaning | note |",
+        "|---|---|---|---|---|",
+    ]
+    for name, s in d.settings.items():
+        meaning = spec.setting(name).meaning
+        out.append(f"| `{name}` | {_value(s.value)} | {s.evidence} | {_cell(meaning)} | "
+                   f"{_cell(s.note)} |")
+    out += ["", "Variants:", "", "| variant | title | overrides |", "|---|---|---|"]
+    for v in d.variants:
+        over = "; ".join(f"`{k}` = {_value(val)}" for k, val in v.settings.items()) or "—"
+        out.append(f"| `{v.id}` | {v.title.en} (*{v.title.sv}*) | {over} |")
+    out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -1,0 +1,72 @@
+"""Writing results to Parquet (with metadata) or CSV (masked cells as the mask symbol)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from naravard.indicators.disclosure import DisclosureRule
+
+_YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$")
+
+
+def parse_years(text: str) -> list[int]:
+    """``2019-2023``, ``2023`` or ``2021,2023`` as a sorted list of years."""
+    years: set[int] = set()
+    for part in text.split(","):
+        match = _YEARS.match(part)
+        if match is None:
+            raise ValueError(f"years must look like 2019-2023 or 2022,2023, got {text!r}")
+        first = int(match.group(1))
+        last = int(match.group(2) or first)
+        if last < first:
+            raise ValueError(f"year range {part.strip()!r} runs backwards")
+        if first < 1900 or last > 2100:
+            raise ValueError(f"years outside 1900–2100: {part.strip()!r}")
+        years.update(range(first, last + 1))
+    return sorted(years)
+
+
+def write_results(results: pa.Table, path: Path, metadata: Mapping[str, object],
+                  rule: DisclosureRule | None) -> None:
+    """Write ``results`` as ``.parquet`` or ``.csv`` (chosen by the suffix)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = dict(metadata)
+    if rule is not None:
+        meta["disclosure"] = {"version": rule.version, "min_count": rule.min_count,
+                              "min_denominator": rule.min_denominator, "mask": rule.mask,
+                              "footnote_sv": rule.footnote_text("sv"),
+                              "footnote_en": rule.footnote_text("en")}
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        schema = results.schema.with_metadata(
+            {b"naravard": json.dumps(meta, ensure_ascii=False, default=str).encode()})
+        pq.write_table(results.cast(schema), path)
+        return
+    if suffix != ".csv":
+        raise ValueError(f"output must end in .parquet or .csv, got {path.name}")
+    mask = rule.mask if rule is not None else ""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(results.column_names)
+        for row in results.to_pylist():
+            hidden = row["status"] == "suppressed"
+            writer.writerow([
+                (mask if hidden and row[name] is None and name in
+                 ("numerator", "denominator", "value") else _cell(row[name]))
+                for name in results.column_names
+            ])
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)

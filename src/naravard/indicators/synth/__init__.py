@@ -1,0 +1,1 @@
+"""Synthetic register data in the layout of the data model (``naravard synth``)."""
