@@ -212,7 +212,10 @@ class RecipientSummary:
     reclaim: StoredReclaimCase | None
 
 
-def _entitlements(session: Session, stored: StoredAgreement) -> dict[str, int]:
+def _entitlements(
+    session: Session, stored: StoredAgreement, names: dict[str, str]
+) -> dict[str, int]:
+    """Recipient → sum of its frozen amounts; adds recipients' names missing from ``names``."""
     out: dict[str, int] = {}
     for line in stored.lines:
         run = current_run(session, line.id)
@@ -220,6 +223,7 @@ def _entitlements(session: Session, stored: StoredAgreement) -> dict[str, int]:
             continue
         for s in run.shares:
             out[s.recipient_code] = out.get(s.recipient_code, 0) + s.amount_sek
+            names.setdefault(s.recipient_code, s.recipient_name)
     return out
 
 
@@ -231,7 +235,7 @@ def recipient_summaries(
     if stored is None:
         return []
     names = _names(session)
-    ent = _entitlements(session, stored)
+    ent = _entitlements(session, stored, names)
     reqs = _requisitions(session, stored.id)
     reports = _reports(session, stored.id)
     obligations = _obligations(session, stored.id)
