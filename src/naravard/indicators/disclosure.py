@@ -168,7 +168,8 @@ def _protected_size(row: Row, d: Definition) -> float:
 
 def _pick(candidates: list[int], rows: Sequence[Row], d: Definition,
           masked: set[int]) -> int | None:
-    free = [i for i in candidates if i not in masked and rows[i]["numerator"] is not None]
+    free = [i for i in candidates if i not in masked and rows[i]["numerator"] is not None
+            and rows[i]["status"] in ("ok", "too_few")]
     if not free:
         return None
     positive = [i for i in free if _protected_size(rows[i], d) > 0]
