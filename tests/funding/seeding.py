@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from naravard.funding.agreements import Agreement
 from naravard.funding.deadlines import STOCKHOLM
 from naravard.funding.reports import Alternative, Attestation, CostItem, FinancialReport
 from naravard.funding.requisitions import Contact, Requisition, Signature
@@ -98,3 +100,16 @@ def reported(session: Session, rep: FinancialReport) -> StoredFinancialReport:
     outcome = repo.submit_report(session, AGREEMENT, rep, CONTACT, "respondent")
     assert outcome.row is not None, outcome.problems
     return outcome.row
+
+
+def with_care_counts(agreement: Agreement) -> Agreement:
+    """The 2020 agreement with care-recipient counts: 1 000 per county, 2 000 in Halland."""
+    keys = tuple(
+        dataclasses.replace(
+            k, missing=(),
+            entries=tuple(dataclasses.replace(e, weight=2000 if e.code == "13" else 1000)
+                          for e in k.entries),
+        ) if k.id == "khsv-2020" else k
+        for k in agreement.keys
+    )
+    return dataclasses.replace(agreement, keys=keys)

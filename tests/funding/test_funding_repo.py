@@ -101,23 +101,10 @@ def test_a_later_population_load_never_changes_a_frozen_allocation(session: Sess
     assert session.scalar(select(func.count()).select_from(AllocationRun)) == 7
 
 
-def with_care_counts(agreement: Agreement) -> Agreement:
-    """The 2020 agreement with care-recipient counts: 1 000 per county, 2 000 in Halland."""
-    keys = tuple(
-        dataclasses.replace(
-            k, missing=(),
-            entries=tuple(dataclasses.replace(e, weight=2000 if e.code == "13" else 1000)
-                          for e in k.entries),
-        ) if k.id == "khsv-2020" else k
-        for k in agreement.keys
-    )
-    return dataclasses.replace(agreement, keys=keys)
-
-
 def test_supplying_a_key_by_import_lets_the_municipal_line_be_frozen(session: Session) -> None:
     seeding.agreement_2020(session)
-    result = repo.store_agreement(session, with_care_counts(gonv_2020()), "import: test.yaml",
-                                  "tester", at(2020, 3, 1, 9, 0))
+    result = repo.store_agreement(session, seeding.with_care_counts(gonv_2020()),
+                                  "import: test.yaml", "tester", at(2020, 3, 1, 9, 0))
     assert result.outcome == "updated"
     outcomes = {o.line_code: o for o in repo.freeze_allocations(
         session, AGREEMENT, "tester", at(2020, 3, 1, 9, 0))}

@@ -428,3 +428,24 @@ def test_home_sends_each_role_to_its_page(client_as: Client) -> None:
     assert client_as("rss").get("/funding").headers["location"] == "/funding/org/RSS13"
     empty = client_as("municipality").get("/funding/org/1384")
     assert "har inga tilldelade medel" in empty.text
+
+
+def test_an_rss_requisitions_the_municipal_money_once_the_key_is_supplied(
+    app: FastAPI, client_as: Client, frozen: Session
+) -> None:
+    agreement = seeding.with_care_counts(shipped_agreements()[0])
+    repo.store_agreement(frozen, agreement, "import: khsv.yaml", "go", at(2020, 3, 1, 9, 0))
+    repo.freeze_allocations(frozen, AGREEMENT, "go", at(2020, 3, 1, 9, 0))
+    frozen.commit()
+    clock(app, at(2020, 12, 1, 12, 0))
+    url = f"/funding/org/RSS13/agreements/{AGREEMENT}/lines/medarbetare-kommuner/requisition"
+    rss = client_as("rss")
+    assert 'value="30838325"' in rss.get(url).text  # RSS Halland's entitlement, see the repo test
+    response = rss.post(url, data=requisition_form(
+        recipient_name="RSS Halland", organisation_number="222000-1354",
+        amount_sek="30 838 325"))
+    assert response.status_code == 303
+    assert client_as("respondent").get(url).status_code == 403
+    assert client_as("respondent").get(response.headers["location"]).status_code == 403
+    own = rss.get("/funding/org/RSS13").text
+    assert sek(30_838_325) in own
