@@ -9,6 +9,8 @@ UTC; SQLite gives them back without a zone, so :func:`aware` puts UTC back on.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -91,12 +93,13 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 # --- agreements --------------------------------------------------------------------------------
 
-_AGREEMENT_CACHE: dict[tuple[int, str], Agreement] = {}
+_AGREEMENT_CACHE: dict[str, Agreement] = {}
 
 
 def agreement_of(stored: StoredAgreement) -> Agreement:
-    """The domain agreement of a stored one (parsed and validated once per stored version)."""
-    key = (stored.id, aware(stored.loaded_at).isoformat())
+    """The domain agreement of a stored one (parsed and validated once per distinct document)."""
+    text = json.dumps(stored.document, sort_keys=True, ensure_ascii=False)
+    key = hashlib.sha256(text.encode()).hexdigest()
     if key not in _AGREEMENT_CACHE:
         _AGREEMENT_CACHE[key] = agreement_from_dict(stored.document, stored.code)
     return _AGREEMENT_CACHE[key]
