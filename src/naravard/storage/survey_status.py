@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from naravard.storage.models import Organisation
@@ -153,3 +153,13 @@ def round_status(session: Session, survey_round: SurveyRound, now: dt.datetime) 
                       if with_interim else None)
     return RoundStatus(survey_round, tuple(rows), _counts([r.final for r in rows]),
                        interim_counts)
+
+
+def round_counts(session: Session) -> dict[int, tuple[int, int]]:
+    """Round id → (respondents, respondents with a submitted version), for round lists."""
+    rows = session.execute(
+        select(SurveyResponse.round_id, func.count(),
+               func.sum(case((SurveyResponse.latest_version > 0, 1), else_=0)))
+        .group_by(SurveyResponse.round_id)
+    )  # fmt: skip
+    return {rid: (int(total), int(done or 0)) for rid, total, done in rows}

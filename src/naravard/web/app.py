@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from naravard import __version__
 from naravard.config import Settings, load_settings
 from naravard.storage.db import make_engine, session_factory
-from naravard.web import admin, api, funding, pages
+from naravard.web import admin, api, funding, pages, surveys, surveys_admin
 from naravard.web.i18n import pick_language
 from naravard.web.rendering import render
 from naravard.web.security import (
@@ -27,7 +27,8 @@ from naravard.web.security import (
 )
 
 #: Every router of the app; each of their routes must declare a permission.
-ROUTERS = (pages.router, admin.router, api.router, funding.router)
+ROUTERS = (pages.router, admin.router, api.router, funding.router, surveys.router,
+           surveys_admin.router)
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
