@@ -140,3 +140,12 @@ def test_unknown_directory_is_an_error(tmp_path: Path) -> None:
         RegisterData.from_directory(tmp_path)
     with pytest.raises(DataError, match="not found"):
         RegisterData.from_directory(tmp_path / "nothing")
+
+
+def test_unreadable_files_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "costs").mkdir()
+    (tmp_path / "costs" / "x.parquet").write_text("not parquet", encoding="utf-8")
+    write_table(tmp_path, "persons", table_from_rows("persons", [person(1, "K", D(1950, 1, 1))]))
+    [problem] = validate(RegisterData.from_directory(tmp_path))
+    assert (problem.table, problem.column) == ("costs", "*")
+    assert problem.problem.startswith("cannot be read:")

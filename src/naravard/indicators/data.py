@@ -54,6 +54,12 @@ class RegisterData:
             table(name)
         return cls(root=None, tables=tables)
 
+    def subset(self, name: str) -> RegisterData:
+        """Only table ``name`` of these data."""
+        if name in self._tables:
+            return RegisterData(root=None, tables={name: self._tables[name]})
+        return _Only(self._root, name)
+
     @property
     def root(self) -> Path | None:
         """The directory, if the data are on disk."""
@@ -160,3 +166,15 @@ def write_table(root: Path | str, name: str, data: pa.Table, part: str = "part-0
         pq.write_table(chunk, path)
         written.append(path)
     return written
+
+
+class _Only(RegisterData):
+    """One on-disk table of a register directory."""
+
+    def __init__(self, root: Path | None, name: str) -> None:
+        super().__init__(root=root, tables={})
+        self._name = name
+
+    def names(self) -> list[str]:
+        """Just the one table, if present."""
+        return [self._name] if self.has(self._name) else []

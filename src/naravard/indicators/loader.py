@@ -198,14 +198,23 @@ def validate(data: RegisterData, required: Iterable[str] = ()) -> list[Problem]:
     ]
     con = duckdb.connect()
     try:
-        data.attach(con)
         _register_reference(con)
-        present = set(data.names())
-        per_table: dict[str, list[Problem]] = {}
+        readable: list[str] = []
         for name in data.names():
+            try:
+                single = RegisterData.subset(data, name)
+                single.attach(con)
+                con.execute(f"SELECT * FROM {name} LIMIT 0")  # noqa: S608 -- schema name
+                readable.append(name)
+            except (duckdb.Error, OSError) as exc:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                problems.append(Problem(name, "*", f"cannot be read: {first}", 0))
+        present = set(readable)
+        per_table: dict[str, list[Problem]] = {}
+        for name in readable:
             per_table[name] = _check_table(con, table(name))
             problems.extend(per_table[name])
-        for name in data.names():
+        for name in readable:
             broken = {p.column for p in per_table[name]}
             spec = table(name)
             if not any(r.column in broken for r in spec.references):
