@@ -266,6 +266,17 @@ def test_distance_share_by_unit_and_month(run: Any) -> None:
     assert vals(res, "video", "2023-02", "nation", "00", "T") == (0.0, 0.0, None, "missing")
 
 
+def test_distance_share_yearly_without_units(run: Any) -> None:
+    d = definition("distance_share_doctor_visits", periods=("year",),
+                   areas=("nation", "region", "municipality"))
+    reg = data(persons=[person(1, "K", D(1980, 1, 1))], care_units=[unit("VC1")],
+               outpatient_contacts=[contact(1, 1, D(2023, 1, 10)),
+                                    contact(2, 1, D(2023, 2, 10), mode="video")])
+    res = run(reg, [2023], d)
+    assert vals(res, "video", "2023", "municipality", "0114", "K") == (1.0, 2.0, 50.0, "ok")
+    assert not any(key[1] == "2023-01" or key[2] == "care_unit" for key in res)
+
+
 def test_health_centres_offering_distance(run: Any) -> None:
     d = definition("health_centres_offering_distance")
     day = D(2023, 5, 2)

@@ -322,6 +322,12 @@ class _Run:
                 cols = ["yp"] + (["mp"] if p == "month" else []) + [
                     "muni" if lvl == "municipality" else "unit", "sx"]
                 sets.append("(" + ", ".join(cols) + ")")
+        by_unit = len(levels) > 1
+        period = ("CASE WHEN grouping(mp) = 0 THEN mp ELSE yp END" if "month" in periods
+                  and "year" in periods else "mp" if "month" in periods else "yp")
+        level = ("CASE WHEN grouping(unit) = 0 THEN 'care_unit' ELSE 'municipality' END"
+                 if by_unit else "'municipality'")
+        code = "CASE WHEN grouping(unit) = 0 THEN unit ELSE muni END" if by_unit else "muni"
         return f"""
             WITH v AS (
                 SELECT CAST(year({date_col}) AS VARCHAR) AS yp,
@@ -330,10 +336,9 @@ class _Run:
                 FROM {source}
             )
             SELECT {_head(plan)},
-                CASE WHEN grouping(mp) = 0 THEN mp ELSE yp END AS period,
-                CASE WHEN grouping(unit) = 0 THEN 'care_unit' ELSE 'municipality' END
-                    AS area_level,
-                CASE WHEN grouping(unit) = 0 THEN unit ELSE muni END AS area_code,
+                {period} AS period,
+                {level} AS area_level,
+                {code} AS area_code,
                 sx AS sex, '' AS age_group,
                 CAST(sum(hit) AS DOUBLE) AS numerator, CAST(count(*) AS DOUBLE) AS denominator
             FROM v GROUP BY GROUPING SETS ({', '.join(sets)})
