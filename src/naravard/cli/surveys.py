@@ -1,15 +1,32 @@
-"""Commands of the surveys capability: ``naravard questionnaire list|validate|import|export``."""
+"""Commands of the surveys capability: ``naravard questionnaire list|validate|import|export``
+and ``naravard round list|create|open|close|reopen|status|answers|results``."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
+from naravard.cli.common import OutputFormat, database, emit
+from naravard.storage import survey_repo
+from naravard.storage.survey_results import (
+    QuestionResult,
+    answer_table,
+    latest_answers,
+    question_results,
+    table_csv,
+    table_xlsx,
+)
+from naravard.storage.survey_status import round_counts, round_status
+from naravard.storage.survey_tables import SurveyRound
 from naravard.surveys.aggregation import check_aggregation
 from naravard.surveys.catalog import (
     FormEntry,
@@ -145,8 +162,8 @@ def import_command(
 ) -> None:
     """Validate a definition and copy it into $NARAVARD_DATA_DIR/forms (default var/forms).
 
-    For now imported definitions are kept as files next to the shipped ones; storing them in the
-    database, with rounds that use them, comes with the storage integration.
+    Imported definitions are kept as files next to the shipped ones; a round created from one
+    (``naravard round create``) stores its own copy in the database, so later files never change it.
     """
     if not file.is_file():
         raise _fail(f"no such file: {file}")
@@ -185,3 +202,313 @@ def export_command(
 def register(root: typer.Typer) -> None:
     """Add this capability's commands to the root command."""
     root.add_typer(questionnaire_app, name="questionnaire")
+    root.add_typer(round_app, name="round")
+
+
+# --- rounds ------------------------------------------------------------------------------------
+
+round_app = typer.Typer(
+    name="round",
+    help="Questionnaire rounds: create, open, close, reopen one respondent, status, answers, "
+    "results.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+
+def _day(text: str, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise _fail(f"{what} must be a date YYYY-MM-DD, not {text!r}") from None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _find_round(db: Session, ident: str) -> SurveyRound:
+    found = survey_repo.get_round(db, ident)
+    if found is None:
+        raise _fail(f"no round {ident!r} (give its code or number; see `naravard round list`)")
+    return found
+
+
+def _refused(exc: survey_repo.SurveyError) -> typer.Exit:
+    return _fail(str(exc))
+
+
+@round_app.command("list")
+def round_list(
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+) -> None:
+    """List every round: code, questionnaire, dates, status and how many have submitted."""
+    with database() as db:
+        counts = round_counts(db)
+        rows = [[r.id, r.code, r.form_id, r.form_version, r.opens_on.isoformat(),
+                 r.interim_deadline.isoformat() if r.interim_deadline else "",
+                 r.deadline.isoformat(), r.status, counts.get(r.id, (0, 0))[1],
+                 counts.get(r.id, (0, 0))[0]]
+                for r in survey_repo.list_rounds(db)]
+    emit(["id", "code", "form", "version", "opens", "interim", "deadline", "status",
+          "submitted", "respondents"], rows, fmt, title="Rounds",
+         numeric=("id", "submitted", "respondents"))
+
+
+@round_app.command("create")
+def round_create(
+    form_id: str = typer.Argument(..., metavar="FORM", help="Questionnaire id, e.g. "
+                                  "gonv-2023-region (see `naravard questionnaire list`)."),
+    code: str = typer.Option(..., help="Code of the round, e.g. 2023-region."),
+    opens: str = typer.Option(..., help="Opening date, YYYY-MM-DD."),
+    deadline: str = typer.Option(..., help="Deadline, YYYY-MM-DD (answers lock at the end of "
+                                 "that day, Europe/Stockholm)."),
+    interim_deadline: str | None = typer.Option(None, help="Interim report deadline, "
+                                                "YYYY-MM-DD (forms with an interim report)."),
+    title: str = typer.Option("", help="Title (default: the questionnaire's)."),
+    version: str | None = typer.Option(None, help="Questionnaire version (default: highest)."),
+    org: list[str] = typer.Option([], "--org", help="A respondent's organisation code; "
+                                  "repeat it. Default: every organisation of the form's kind."),
+    county: str | None = typer.Option(None, help="Only respondents in this county (01–25)."),
+    open_now: bool = typer.Option(False, "--open", help="Open the round at once."),
+) -> None:
+    """Create a round: the questionnaire version is copied into the round (pinned)."""
+    try:
+        entry = find_form(all_forms(forms_dir()), form_id, version)
+    except KeyError as exc:
+        raise _fail(str(exc.args[0])) from exc
+    opens_on, due = _day(opens, "--opens"), _day(deadline, "--deadline")
+    interim = _day(interim_deadline, "--interim-deadline") if interim_deadline else None
+    now = _now()
+    try:
+        with database() as db:
+            kind = entry.form.settings.respondent.value
+            wanted = org or survey_repo.organisations_of_kind(db, kind, county)
+            created = survey_repo.create_round(
+                db, entry.form, code=code, title=title, respondents=wanted, opens_on=opens_on,
+                deadline=due, interim_deadline=interim, actor="cli", now=now)
+            if open_now:
+                survey_repo.open_round(db, created, "cli", now)
+            summary = (f"Round {created.code} (id {created.id}): {entry.form.form_id} version "
+                       f"{entry.form.version}, {len(wanted)} respondents, opens "
+                       f"{opens_on.isoformat()}, deadline {due.isoformat()}, {created.status}.")
+    except survey_repo.SurveyError as exc:
+        raise _refused(exc) from exc
+    out.print(summary)
+
+
+@round_app.command("open")
+def round_open(round_ref: str = typer.Argument(..., metavar="ROUND", help="Code or id.")) -> None:
+    """Open a round for answers."""
+    try:
+        with database() as db:
+            found = _find_round(db, round_ref)
+            survey_repo.open_round(db, found, "cli", _now())
+            code = found.code
+    except survey_repo.SurveyError as exc:
+        raise _refused(exc) from exc
+    out.print(f"Round {code} is open.")
+
+
+@round_app.command("close")
+def round_close(round_ref: str = typer.Argument(..., metavar="ROUND", help="Code or id.")
+                ) -> None:  # fmt: skip
+    """Close a round: no answer can change any more (it can be opened again)."""
+    try:
+        with database() as db:
+            found = _find_round(db, round_ref)
+            survey_repo.close_round(db, found, "cli", _now())
+            code = found.code
+    except survey_repo.SurveyError as exc:
+        raise _refused(exc) from exc
+    out.print(f"Round {code} is closed.")
+
+
+@round_app.command("reopen")
+def round_reopen(
+    round_ref: str = typer.Argument(..., metavar="ROUND", help="Code or id."),
+    org: str = typer.Option(..., "--org", help="The respondent's organisation code."),
+    reason: str = typer.Option(..., help="Why (recorded in the audit log)."),
+    deadline: str = typer.Option(..., help="The respondent's new deadline, YYYY-MM-DD."),
+) -> None:
+    """Give one respondent of an open round a new deadline of its own."""
+    day = _day(deadline, "--deadline")
+    try:
+        with database() as db:
+            found = _find_round(db, round_ref)
+            survey_repo.reopen(db, found, org, reason=reason, deadline=day, actor="cli",
+                               now=_now())
+            code = found.code
+    except survey_repo.SurveyError as exc:
+        raise _refused(exc) from exc
+    out.print(f"{org} may change its answers to {code} until {day.isoformat()}.")
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+@round_app.command("status")
+def round_status_command(
+    round_ref: str = typer.Argument(..., metavar="ROUND", help="Code or id."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+) -> None:
+    """Completeness and timeliness of a round.
+
+    Expected, submitted, on time, late and missing, and the share of required questions
+    answered per respondent (from the latest submission, else the draft).
+    """
+    with database() as db:
+        found = _find_round(db, round_ref)
+        status = round_status(db, found, _now())
+        kind = {"region": "regions", "rss": "RSS", "municipality": "municipalities"}.get(
+            found.respondent_kind, found.respondent_kind)
+        f = status.final
+        share = f"{f.submitted_percent} %" if f.submitted_percent is not None else ".."
+        headline = (f"{found.code} ({found.status}, deadline {found.deadline.isoformat()}): "
+                    f"answers from {f.submitted} of {f.expected} {kind} ({share}); on time "
+                    f"{f.on_time}, late {f.late}, missing {f.missing}; required questions "
+                    f"answered {status.mean_completeness or '..'} %")
+        if status.interim is not None:
+            headline += (f"; interim reports {status.interim.submitted} of "
+                         f"{status.interim.expected}")
+        rows = [[r.organisation_code, r.organisation_name, r.status, r.final.versions,
+                 r.final.first_submitted_at.isoformat(timespec="seconds")
+                 if r.final.first_submitted_at else "",
+                 _yes_no(r.final.on_time), r.answered, r.required,
+                 "" if r.completeness is None else str(r.completeness), r.deadline.isoformat(),
+                 r.reopen_reason] for r in status.rows]
+    if fmt is OutputFormat.table:
+        out.print(headline)
+    emit(["organisation", "name", "status", "versions", "submitted_at", "on_time", "answered",
+          "required", "completeness_percent", "deadline", "reopened_because"], rows, fmt,
+         title="Per respondent", numeric=("versions", "answered", "required",
+                                          "completeness_percent"))
+
+
+@round_app.command("answers")
+def round_answers(
+    round_ref: str = typer.Argument(..., metavar="ROUND", help="Code or id."),
+    org: str = typer.Option(..., "--org", help="The respondent's organisation code."),
+    as_of: str | None = typer.Option(None, help="A time, e.g. 2024-03-28T10:00 (Swedish time "
+                                     "unless an offset is given); default: now."),
+    draft: bool = typer.Option(False, help="Show the draft as it stood, not the submission."),
+) -> None:
+    """A respondent's answers as of a time, as JSON.
+
+    The submitted version current at that time, or with --draft the draft as it stood then,
+    rebuilt from the append-only answer history.
+    """
+    moment = _now()
+    if as_of:
+        try:
+            moment = dt.datetime.fromisoformat(as_of)
+        except ValueError:
+            raise _fail(f"--as-of must be a time like 2024-03-28T10:00, not {as_of!r}") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=survey_repo.STOCKHOLM)
+    with database() as db:
+        found = _find_round(db, round_ref)
+        response = survey_repo.response_for(db, found, org)
+        if response is None:
+            raise _fail(f"{org} is not a respondent of round {found.code}")
+        if draft:
+            document: dict[str, object] = {
+                "round": found.code, "organisation": org, "as_of": moment.isoformat(),
+                "draft": survey_repo.draft_as_of(db, response, moment)}
+        else:
+            sub = survey_repo.submission_as_of(db, response, moment)
+            document = {"round": found.code, "organisation": org, "as_of": moment.isoformat(),
+                        "version": sub.version if sub else None,
+                        "submitted_at": survey_repo.aware(sub.submitted_at).isoformat()
+                        if sub else None,
+                        "answers": sub.answers if sub else None}
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False))
+
+
+class ResultFormat(StrEnum):
+    """Output formats of ``round results``."""
+
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+def _result_rows(questions: list[QuestionResult]) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for q in questions:
+        base = [q.item.key, q.item.name, q.item.number]
+        if q.options:
+            rows += [[*base, o.name, "", o.count, q.n, o.percent, None, None, None, None]
+                     for o in q.options]
+        elif q.numbers is not None:
+            n = q.numbers
+            rows.append([*base, "", "", None, n.n, None, n.minimum, n.median, n.maximum, n.total])
+        elif q.cells:
+            for c in q.cells:
+                where = f"{c.row.name}.{c.column.name}"
+                if c.options:
+                    rows += [[*base, o.name, where, o.count, c.n, o.percent, None, None, None,
+                              None] for o in c.options]
+                elif c.numbers is not None:
+                    n = c.numbers
+                    rows.append([*base, "", where, None, c.n, None, n.minimum, n.median,
+                                 n.maximum, n.total])
+                else:
+                    rows.append([*base, "", where, None, c.n, None, None, None, None, None])
+        else:
+            rows.append([*base, "", "", None, q.n, None, None, None, None, None])
+    return rows
+
+
+RESULT_COLUMNS = ["key", "question", "number", "option", "cell", "count", "n", "percent",
+                  "min", "median", "max", "sum"]
+
+
+@round_app.command("results")
+def round_results(
+    round_ref: str = typer.Argument(..., metavar="ROUND", help="Code or id."),
+    question: str | None = typer.Option(None, help="Only this question (name or stable key)."),
+    fmt: ResultFormat = typer.Option(ResultFormat.csv, "--format", help="csv, json or xlsx."),
+    out_file: Path | None = typer.Option(None, "--out", help="Write to this file (needed for "
+                                         "xlsx); default: standard output."),
+    per_respondent: bool = typer.Option(False, help="One row per respondent and one column per "
+                                        "question instead of counts per question."),
+    report: str | None = typer.Option(None, help="interim or final (default: latest version)."),
+) -> None:
+    """Results of a round: counts per question, or every answer per respondent.
+
+    Counts per option come with n (those who answered the item); numbers with n, min, median,
+    max and sum. Text that a spreadsheet would run as a formula is escaped.
+    """
+    if fmt is ResultFormat.xlsx and out_file is None:
+        raise _fail("--format xlsx needs --out FILE.xlsx")
+    with database() as db:
+        found = _find_round(db, round_ref)
+        form = survey_repo.round_form(found)
+        answers = latest_answers(db, found, report)
+        if per_respondent:
+            headers, rows = answer_table(form, answers)
+        else:
+            questions = question_results(form, answers)
+            if question:
+                questions = [q for q in questions if question in (q.item.name, q.item.key)]
+                if not questions:
+                    raise _fail(f"no question {question!r} in {found.form_id}")
+            headers, rows = RESULT_COLUMNS, _result_rows(questions)
+        code = found.code
+    if fmt is ResultFormat.xlsx:
+        assert out_file is not None
+        out_file.write_bytes(table_xlsx(headers, rows, code))
+        out.print(f"Wrote {out_file}: {len(rows)} rows")
+        return
+    if fmt is ResultFormat.json:
+        text = json.dumps([dict(zip(headers, r, strict=True)) for r in rows], ensure_ascii=False,
+                          indent=2, default=str) + "\n"
+    else:
+        text = table_csv(headers, rows)
+    if out_file is not None:
+        out_file.write_text(text, encoding="utf-8")
+        out.print(f"Wrote {out_file}: {len(rows)} rows")
+    else:
+        typer.echo(text, nl=False)
