@@ -12,9 +12,9 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -106,14 +106,25 @@ def _utc(now: dt.datetime) -> dt.datetime:
 # --- definitions -------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
-def _parse(definition: str) -> Questionnaire:
-    return read_yaml_form(definition, name="round definition")
+_FORMS: OrderedDict[str, Questionnaire] = OrderedDict()
+_FORMS_KEPT = 64
+
+
+def _remember(digest: str, form: Questionnaire) -> Questionnaire:
+    _FORMS[digest] = form
+    _FORMS.move_to_end(digest)
+    while len(_FORMS) > _FORMS_KEPT:
+        _FORMS.popitem(last=False)
+    return form
 
 
 def round_form(survey_round: SurveyRound) -> Questionnaire:
-    """The questionnaire pinned to the round (parsed once per definition text)."""
-    return _parse(survey_round.definition)
+    """The questionnaire pinned to the round (parsed once per definition, by its SHA-256)."""
+    found = _FORMS.get(survey_round.definition_sha256)
+    if found is not None:
+        return found
+    form = read_yaml_form(survey_round.definition, name=f"round {survey_round.code}")
+    return _remember(survey_round.definition_sha256, form)
 
 
 def report_kind(survey_round: SurveyRound, now: dt.datetime) -> RoundKind:
@@ -203,10 +214,12 @@ def create_round(
         raise SurveyError("Questionnaire %(form)s is answered by %(kind)s, not by %(codes)s.",
                           form=form.form_id, kind=kind, codes=", ".join(wrong))
     definition = yaml_form_text(form)
+    digest = hashlib.sha256(definition.encode()).hexdigest()
+    _remember(digest, form)  # the text reads back to the same form (tested round trip)
     survey_round = SurveyRound(
         code=code, title=title.strip() or form.settings.title.sv, form_id=form.form_id,
         form_version=form.version, definition=definition,
-        definition_sha256=hashlib.sha256(definition.encode()).hexdigest(), respondent_kind=kind,
+        definition_sha256=digest, respondent_kind=kind,
         opens_on=opens_on, deadline=deadline, interim_deadline=interim_deadline, status=PLANNED,
         demo=demo, created_at=now, created_by=actor,
     )
