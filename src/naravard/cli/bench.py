@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import random
 import tempfile
@@ -9,6 +10,7 @@ import warnings
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from types import ModuleType
 
 import typer
 from rich.table import Table
@@ -76,6 +78,10 @@ def web_benchmark(repeats: int) -> Result:
     return Result("web page", "GET /organisations", "GET /healthz", subject, baseline)
 
 
+def _extra(module: ModuleType, quick: bool) -> list[Result]:
+    return list(module.benchmarks(quick))
+
+
 def bench(
     quick: bool = typer.Option(False, help="Fewer repeats and smaller data (a smoke run)."),
 ) -> None:
@@ -90,7 +96,7 @@ def bench(
             module = importlib.import_module(name)
         except ModuleNotFoundError:
             continue
-        runs.append(lambda m=module: list(m.benchmarks(quick)))
+        runs.append(functools.partial(_extra, module, quick))
     table = Table(title=f"Nära benchmarks — {machine()}")
     for col in ("benchmark", "subject", "median ms", "baseline", "median ms", "ratio"):
         table.add_column(col, justify="right" if "ms" in col or col == "ratio" else "left")
