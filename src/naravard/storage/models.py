@@ -145,4 +145,5 @@ class AuditEvent(Base):
 
 
 from naravard.storage import funding_tables as _funding  # noqa: E402, F401 (registers tables)
+from naravard.storage import indicator_tables as _indicators  # noqa: E402, F401 (registers tables)
 from naravard.storage import survey_tables as _surveys  # noqa: E402, F401 (registers tables)
