@@ -212,7 +212,8 @@ def test_escape_cell() -> None:
     assert escape_cell("\rcmd") == "'\ncmd"
     assert unescape_cell("'\ncmd") == "\ncmd"
     assert unescape_cell("'=1+1") == "=1+1"
-    assert unescape_cell("'quoted") == "'quoted"
+    assert escape_cell("'quoted") == "''quoted"
+    assert unescape_cell(escape_cell("'quoted")) == "'quoted"
 
 
 def test_excel_import_errors() -> None:

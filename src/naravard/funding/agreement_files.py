@@ -19,13 +19,12 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import TypeAdapter, ValidationError
 
+from naravard import spreadsheets
 from naravard.funding.agreements import Agreement
 from naravard.funding.validation import AgreementError, validate_agreement
 
 _ADAPTER: TypeAdapter[Agreement] = TypeAdapter(Agreement)
 
-#: Characters that make a spreadsheet cell a formula (or a DDE payload) when they lead.
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _format_validation_error(err: ValidationError) -> list[str]:
@@ -128,19 +127,14 @@ _TOP_LISTS = frozenset(path[0] for _, path in _SHEETS)
 
 
 def escape_cell(value: str) -> str:
-    """Text that a spreadsheet will not run as a formula: a leading apostrophe where needed.
+    """Text that a spreadsheet will not run as a formula (see :mod:`naravard.spreadsheets`).
 
     Line ends are then stored as LF (the workbook's XML turns a bare CR into LF anyway).
     """
-    escaped = "'" + value if value.startswith(FORMULA_LEADS) else value
-    return escaped.replace("\r\n", "\n").replace("\r", "\n")
+    return spreadsheets.escape_cell(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def unescape_cell(value: str) -> str:
-    """Undo :func:`escape_cell`."""
-    if value.startswith("'") and value[1:].startswith((*FORMULA_LEADS, "\n")):
-        return value[1:]
-    return value
+unescape_cell = spreadsheets.unescape_cell
 
 
 def _flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
