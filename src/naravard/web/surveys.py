@@ -260,32 +260,47 @@ async def save_page(
         message = gettext_for(request.state.lang)(err.msgid, **err.params)
         return _render_page(request, db, response, number, now, values=typed,
                             problem=message, status_code=409)
+    target = _target(response, now, page, len(all_pages), action, set(data.getlist("fields")))
+    if isinstance(target, int):
+        response.page = target  # "continue where you left off" goes here
     db.commit()
     if action == "autosave":
         return Response(status_code=204)
     here = f"{base(response_id)}/pages/{number}"
-    if action == "next":
-        result = repo.validate_draft(response, now)
-        shown = set(data.getlist("fields"))
-        names = [i.name for i in page.items() if i.name in result.relevant]
-        if any(e.name in names for e in result.errors):
-            return _redirect(f"{here}?notice=errors")
-        if any(n not in shown for n in names):
-            return _redirect(f"{here}?notice=new_questions")
-        if number == len(all_pages):
-            return _redirect(f"{base(response_id)}/summary")
-        return _redirect(f"{base(response_id)}/pages/{number + 1}")
-    if action == "prev" and number > 1:
-        return _redirect(f"{base(response_id)}/pages/{number - 1}")
-    if action.startswith("goto:"):
-        target = _int(action.removeprefix("goto:"))
-        if target is not None and 1 <= target <= len(all_pages):
-            return _redirect(f"{base(response_id)}/pages/{target}")
-    if action == "summary":
+    if target == "summary":
         return _redirect(f"{base(response_id)}/summary")
+    if isinstance(target, int) and target != number:
+        return _redirect(f"{base(response_id)}/pages/{target}")
+    if target in ("errors", "new_questions"):
+        return _redirect(f"{here}?notice={target}")
     anchor = f"#{view.dom_id('q', action.removeprefix('prefill:'))}" \
         if action.startswith("prefill:") else ""
     return _redirect(f"{here}?notice=saved{anchor}")
+
+
+def _target(response: SurveyResponse, now: dt.datetime, page: view.Page, last: int,
+            action: str, shown: set[str]) -> int | str:  # fmt: skip
+    """Where the pressed button leads: a page number, ``summary``, or a reason to stay
+    (``errors``, ``new_questions``); ``Nästa`` stays while the page has errors or showed fewer
+    questions than the answers now ask."""
+    number = page.number
+    if action == "next":
+        result = repo.validate_draft(response, now)
+        names = [i.name for i in page.items() if i.name in result.relevant]
+        if any(e.name in names for e in result.errors):
+            return "errors"
+        if any(n not in shown for n in names):
+            return "new_questions"
+        return "summary" if number == last else number + 1
+    if action == "prev" and number > 1:
+        return number - 1
+    if action.startswith("goto:"):
+        wanted = _int(action.removeprefix("goto:"))
+        if wanted is not None and 1 <= wanted <= last:
+            return wanted
+    if action == "summary":
+        return "summary"
+    return number
 
 
 def _summary(request: Request, db: Session, response: SurveyResponse, now: dt.datetime,

@@ -1,0 +1,99 @@
+"""A respondent answers a questionnaire in a real browser: a validation error, a conditional
+question, leaving and coming back, Föregående/Nästa, submission and the receipt; the analyst sees
+it; a foreign respondent cannot reach it. The form pages pass axe-core's WCAG 2.1 AA rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from playwright.sync_api import Browser, Page
+from sqlalchemy.orm import Session
+
+from naravard.storage import survey_repo as repo
+from tests.conftest import USERS
+from tests.e2e.test_browser import violations
+from tests.surveys.rounds import small_form
+
+
+def sign_in(browser: Browser, base: str, username: str, target: str) -> Page:
+    context = browser.new_context(bypass_csp=True, locale="sv-SE")
+    page = context.new_page()
+    page.goto(f"{base}{target}")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(USERS[username].password)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{base}{target}")
+    return page
+
+
+def test_respondent_answers_and_submits(browser: Browser, live_server: str,
+                                       session: Session) -> None:
+    now = dt.datetime.now(dt.UTC)
+    survey_round = repo.create_round(
+        session, small_form(), code="webb", title="Webbtest", respondents=["13"],
+        opens_on=dt.date(2024, 1, 15), deadline=dt.date(2099, 12, 31), actor="analyst", now=now)
+    repo.open_round(session, survey_round, "analyst", now)
+    response = repo.response_for(session, survey_round, "13")
+    assert response is not None
+    session.commit()
+    base = f"/surveys/responses/{response.id}"
+
+    page = sign_in(browser, live_server, "respondent", f"{base}/pages/2")
+    assert page.get_by_role("heading", level=1).inner_text() == "Del A: Styrning"
+    assert page.get_by_label("1a. Beskriv planen.").count() == 0
+    page.get_by_label("Ja", exact=True).check()
+    page.get_by_label("Hur många medarbetare", exact=False).fill("tolv")
+    page.get_by_role("button", name="Spara", exact=True).click()
+    # the error is shown next to the field and in the summary; the other answer is kept
+    assert page.get_by_role("heading", name="Det finns 1 fel på sidan").is_visible()
+    assert "Ange ett heltal, till exempel 12." in page.locator("#err-f-staff").inner_text()
+    assert page.get_by_label("Ja", exact=True).is_checked()
+    # the follow-up question appeared because of the answer Ja
+    follow_up = page.get_by_label("1a. Beskriv planen.")
+    assert follow_up.is_visible()
+    assert violations(page) == []
+    follow_up.fill("En plan")
+    assert page.locator("#count-f-plan_text").inner_text() == "7 av 40 tecken"
+    page.get_by_label("Hur många medarbetare", exact=False).fill("12")
+    page.get_by_role("button", name="Nästa").click()
+    page.wait_for_url(f"{live_server}{base}/pages/3")
+    page.get_by_label("Äldre").check()
+    page.get_by_role("textbox", name="Vårdcentraler Antal").fill("3")
+    page.get_by_role("button", name="Föregående").click()
+    page.wait_for_url(f"{live_server}{base}/pages/2")
+    assert page.get_by_label("Hur många medarbetare", exact=False).input_value() == "12"
+    page.get_by_role("button", name="Nästa").click()
+    page.wait_for_url(f"{live_server}{base}/pages/3")
+    assert page.get_by_label("Äldre").is_checked()
+    assert violations(page) == []
+    page.context.close()
+
+    # leave and come back in a new browser: the draft is where it was left
+    page = sign_in(browser, live_server, "respondent", base)
+    page.get_by_role("link", name="Fortsätt där du slutade").click()
+    page.wait_for_url(f"{live_server}{base}/pages/3")
+    assert page.get_by_role("textbox", name="Vårdcentraler Antal").input_value() == "3"
+    page.get_by_role("textbox", name="Mobila team Antal").fill("0")
+    page.get_by_label("Vad blev resultatet under året?").fill("Fler mobila team.")
+    page.get_by_role("button", name="Sammanfattning och inlämning").first.click()
+    page.wait_for_url(f"{live_server}{base}/summary")
+    assert violations(page) == []
+    page.get_by_role("button", name="Lämna in svaren").click()
+    page.wait_for_url(f"{live_server}{base}/submissions/1?notice=submitted")
+    assert "Tack. Svaren är inlämnade som version 1." in page.locator("main").inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ned kvittot (PDF)").click()
+    assert download.value.suggested_filename == "kvitto-webb-13-v1.pdf"
+    with open(download.value.path(), "rb") as fh:
+        assert fh.read(4) == b"%PDF"
+    page.context.close()
+
+    analyst = sign_in(browser, live_server, "analyst", f"/surveys/rounds/{survey_round.id}")
+    assert "Svar har inkommit från 1 av 1 regioner" in analyst.locator("main").inner_text()
+    assert violations(analyst) == []
+    analyst.context.close()
+
+    foreign = sign_in(browser, live_server, "foreign", "/surveys")
+    for path in ("", "/pages/2", "/summary", "/submissions/1", "/history"):
+        assert foreign.goto(f"{live_server}{base}{path}").status == 403  # type: ignore[union-attr]
+    foreign.context.close()
