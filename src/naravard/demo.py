@@ -30,10 +30,10 @@ DEMO_USERS = (
     DemoUser("admin", Role.ADMIN, None, "Anna Admin"),
     DemoUser("analytiker", Role.ANALYST, None, "Alva Analytiker"),
     DemoUser("handlaggare", Role.GRANT_OFFICER, None, "Hugo Handläggare"),
-    DemoUser("halland", Role.RESPONDENT, "13", "Helena, Region Halland"),
-    DemoUser("rss-halland", Role.RESPONDENT, "RSS13", "Rasmus, RSS Halland"),
-    DemoUser("dalarna", Role.RESPONDENT, "20", "Dagny, Region Dalarna"),
-    DemoUser("kungsbacka", Role.RESPONDENT, "1384", "Karin, Kungsbacka kommun"),
+    DemoUser("halland", Role.RESPONDENT, "13", "Helena Ek"),
+    DemoUser("rss-halland", Role.RESPONDENT, "RSS13", "Rasmus Berg"),
+    DemoUser("dalarna", Role.RESPONDENT, "20", "Dagny Lund"),
+    DemoUser("kungsbacka", Role.RESPONDENT, "1384", "Karin Sjö"),
 )
 
 #: Further demo steps; each capability appends a function that adds its data idempotently and
