@@ -5,6 +5,10 @@
   "use strict";
   var sv = document.documentElement.lang !== "en";
 
+  // After a save with problems, move focus to the summary of errors (it links to the fields).
+  var summary = document.getElementById("error-summary");
+  if (summary && !window.location.hash) { summary.focus(); }
+
   function count(text) {
     // Code points, and a line break (also CRLF) counts as one: the same rule as the server.
     return Array.from(text.replace(/\r\n/g, "\n")).length;
