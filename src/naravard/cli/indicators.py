@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
@@ -27,9 +31,21 @@ from naravard.indicators.docgen import (
 from naravard.indicators.engines.base import Engine
 from naravard.indicators.engines.duckdb_engine import DuckDBEngine
 from naravard.indicators.engines.reference import ReferenceEngine
+from naravard.indicators.finalise import sort_results
 from naravard.indicators.loader import ValidationError, validate
 from naravard.indicators.output import parse_years, write_results
+from naravard.indicators.publish import base_year, publish, with_sources
 from naravard.indicators.synth.generate import synthesise
+from naravard.storage import indicator_repo
+from naravard.storage.indicator_repo import ResultsError, StoreOutcome, store_results
+from naravard.storage.indicator_snapshot import (
+    CareUnit,
+    SnapshotInfo,
+    care_units_of,
+    combined_checksum,
+    file_sha256,
+    input_files,
+)
 
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -134,28 +150,40 @@ def compute_command(
     years: str = typer.Option(..., "--years", help="Years: 2019-2023, 2023 or 2021,2023."),
     indicator: list[str] | None = typer.Option(
         None, "--indicator", "-i", help="Indicator id; repeat for several (default: all)."),
-    output: Path = typer.Option(..., "--out", help="Result file: .parquet or .csv."),
+    output: Path | None = typer.Option(None, "--out", help="Result file: .parquet or .csv."),
+    store: bool = typer.Option(
+        False, "--store", help="Store the results in the database (for the web and the API), "
+        "replacing earlier results of these indicators for the same data."),
+    label: str | None = typer.Option(None, "--label",
+                                     help="Name of the data snapshot (default: the directory)."),
     engine: EngineName = typer.Option(EngineName.DUCKDB, "--engine", help="Engine to use."),
     threads: int | None = typer.Option(None, "--threads", help="DuckDB threads."),
     memory_limit: str | None = typer.Option(None, "--memory-limit",
                                             help="DuckDB memory limit, e.g. 8GB."),
     disclosure: bool = typer.Option(
         True, "--disclosure/--no-disclosure",
-        help="Apply disclosure control (default) or write unprotected internal figures."),
+        help="Apply disclosure control to --out (default) or write unprotected internal "
+        "figures. The database always holds internal figures; every published view applies "
+        "disclosure control when it reads them."),
 ) -> None:
-    """Compute indicators for the given years and write one result file."""
-    if output.suffix.lower() not in (".parquet", ".csv"):
+    """Compute indicators for the given years; write a result file and/or store the results."""
+    if output is None and not store:
+        raise _fail("give --out FILE, --store, or both")
+    if output is not None and output.suffix.lower() not in (".parquet", ".csv"):
         raise _fail(f"--out must end in .parquet or .csv, got {output.name}")
     chosen = _definitions(indicator)
     year_list = _years(years)
+    cat = shipped_catalogue()
+    if store:
+        chosen = [cat.definition(i) for i in with_sources([d.id for d in chosen], cat)]
+        year_list = sorted(set(year_list) | {y for d in chosen if (y := base_year(d))})
     register = _data(data)
     runner: Engine = (ReferenceEngine() if engine is EngineName.REFERENCE
                       else DuckDBEngine(threads=threads, memory_limit=memory_limit))
-    cat = shipped_catalogue()
     n_steps = progress_steps(chosen, cat)
     rule = shipped_rule() if disclosure else None
     with _progress() as bar:
-        task = bar.add_task("validating", total=n_steps + 2)
+        task = bar.add_task("validating", total=n_steps + 2 + int(store))
         problems = validate(register, required_tables(chosen, cat))
         if problems:
             bar.stop()
@@ -167,25 +195,113 @@ def compute_command(
 
         try:
             results = compute(register, year_list, chosen, engine=runner, progress=step,
-                              validate=False, disclosure=rule)
+                              validate=False, disclosure=None if store else rule)
         except ValueError as exc:
             bar.stop()
             raise _fail(str(exc)) from None
-        bar.update(task, description="writing")
-        metadata = {
-            "computed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "data": str(data), "years": year_list, "engine": runner.name,
-            "definitions": {d.id: d.version for d in chosen},
-        }
-        write_results(results, output, metadata, rule)
+        units = care_units_of(register)
+        info = None
+        if store:
+            bar.update(task, description="checksums")
+            files = input_files(data, register.names())
+            info = SnapshotInfo(combined_checksum(files), label or data.resolve().name,
+                                str(data), runner.name, tuple(year_list), files)
+        if output is not None:
+            bar.update(task, description="writing")
+            table = results
+            if store and rule is not None:
+                table = sort_results(publish(
+                    results.to_pylist(), {d.id: d for d in chosen}, rule,
+                    {u.care_unit_id: u.municipality_code for u in units}))
+            metadata: dict[str, object] = {
+                "computed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "data": str(data), "years": year_list, "engine": runner.name,
+                "definitions": {d.id: d.version for d in chosen},
+            }
+            if info is not None:
+                metadata["snapshot"] = {"checksum": info.checksum, "label": info.label}
+            write_results(table, output, metadata, rule)
+        if info is not None:
+            bar.update(task, description="storing")
+            outcome = _store(results, info, units)
+            bar.advance(task)
         bar.update(task, advance=1, description="done")
     counts: dict[str, int] = {}
     for status in results.column("status").to_pylist():
         counts[status] = counts.get(status, 0) + 1
-    out.print(f"wrote {results.num_rows} rows to {output} "
-              f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})")
-    if rule is not None:
-        out.print(rule.footnote_text("en"))
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    if output is not None:
+        out.print(f"wrote {results.num_rows} rows to {output} ({summary})")
+        if rule is not None:
+            out.print(rule.footnote_text("en"))
+    if store:
+        out.print(_stored_message(outcome))
+
+
+def _store(results: pa.Table, info: SnapshotInfo, units: list[CareUnit]) -> StoreOutcome:
+    from naravard.cli.common import database
+
+    try:
+        with database() as db:
+            return store_results(db, results, info, units, shipped_catalogue(), actor="cli")
+    except ResultsError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _stored_message(outcome: StoreOutcome) -> str:
+    verb = "new snapshot" if outcome.created else "snapshot"
+    return (f"stored {outcome.stored} rows of {len(outcome.indicators)} indicators in {verb} "
+            f"{outcome.snapshot_id} (replaced {outcome.replaced} rows)")
+
+
+@app.command("load")
+def load_command(
+    file: Path = typer.Argument(..., help="A result file written by `compute --out X.parquet`."),
+    label: str | None = typer.Option(None, "--label", help="Name of the data snapshot."),
+) -> None:
+    """Store a Parquet result file in the database (replacing earlier results of its indicators
+    for the same data snapshot)."""
+    if file.suffix.lower() != ".parquet" or not file.is_file():
+        raise _fail(f"{file}: give an existing .parquet file written by `indicators compute`")
+    try:
+        table = pq.read_table(file)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise _fail(f"{file}: not a readable Parquet file: {exc}") from None
+    raw = (table.schema.metadata or {}).get(b"naravard")
+    meta: dict[str, Any] = json.loads(raw) if raw else {}
+    sha = file_sha256(file)
+    snap = meta.get("snapshot") or {}
+    years = sorted({int(p[:4]) for p in table.column("period").to_pylist()}) if (
+        "period" in table.column_names) else []
+    info = SnapshotInfo(
+        checksum=str(snap.get("checksum") or sha),
+        label=label or str(snap.get("label") or file.stem),
+        source=str(meta.get("data") or file), engine=str(meta.get("engine") or "file"),
+        years=tuple(years), files={file.name: sha}, disclosed_input="disclosure" in meta)
+    units: list[CareUnit] = []
+    data_dir = Path(str(meta["data"])) if meta.get("data") else None
+    if data_dir is not None and (data_dir / "care_units").is_dir():
+        units = care_units_of(RegisterData.from_directory(data_dir).subset("care_units"))
+    with err.status("storing"):
+        outcome = _store(table, info, units)
+    out.print(_stored_message(outcome))
+    if info.disclosed_input:
+        out.print("note: the file was written with disclosure control; masked cells stay masked")
+
+
+@app.command("snapshots")
+def snapshots_command() -> None:
+    """List the data snapshots stored in the database, newest first."""
+    from naravard.cli.common import database
+
+    table = Table("id", "label", "stored", "years", "indicators", "rows", "checksum")
+    with database() as db:
+        for s in indicator_repo.snapshots(db):
+            table.add_row(str(s.id), s.label, indicator_repo.aware(s.stored_at).isoformat(
+                timespec="seconds"), ", ".join(str(y) for y in s.years),
+                str(len(s.definitions)), str(indicator_repo.result_count(db, s.id)),
+                s.checksum[:12])
+    out.print(table)
 
 
 @app.command("docs")

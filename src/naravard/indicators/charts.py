@@ -1,0 +1,173 @@
+"""Indicator charts as SVG: Vega-Altair specifications rendered by vl-convert.
+
+Every chart is drawn from the same published values as the table shown beside it; masked and
+missing values are not drawn (the table says ``..``) and bars that cannot be shown carry the mask
+symbol. Numbers use Swedish formatting (decimal comma, narrow no-break space). The SVG is an image
+with a text alternative: the root element gets ``role="img"`` and an ``aria-label`` (the caller's
+summary); the marks inside are hidden from assistive technology, which reads the table instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+from typing import Any
+
+import altair as alt
+
+#: d3-format locale of the charts: Swedish, with the narrow no-break space of the tables.
+SV_NUMBERS = {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", " kr"]}
+EN_NUMBERS = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", " SEK"]}
+
+ACCENT = "#00563f"
+HIGHLIGHT = "#8a3b00"
+TARGET = "#1b1f24"
+SERIES_COLOURS = ("#00563f", "#8a3b00", "#1f4e99")
+FONT = "DejaVu Sans, system-ui, sans-serif"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One value of a series: ``x`` is a period or an area name."""
+
+    x: str
+    value: float | None
+    series: str = ""
+    highlight: bool = False
+
+
+@dataclass(frozen=True)
+class Chart:
+    """How a chart is drawn: value axis text, number format, target line, text alternative.
+
+    The chart's title is the caption of the figure around it, not part of the image.
+    """
+
+    value_title: str
+    description: str
+    decimals: int = 1
+    target: float | None = None
+    target_label: str = ""
+    lang: str = "sv"
+
+
+def _config() -> dict[str, Any]:
+    return {
+        "font": FONT,
+        "aria": False,
+        "view": {"stroke": None},
+        "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#1b1f24",
+                 "titleColor": "#1b1f24", "gridColor": "#d9dde1"},
+        "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+    }
+
+
+def _fmt(decimals: int) -> str:
+    return f",.{decimals}f"
+
+
+def _target_layer(chart: Chart, axis: str) -> list[alt.Chart]:
+    if chart.target is None:
+        return []
+    data = alt.InlineData(values=[{"target": chart.target, "label": chart.target_label}])
+    rule = alt.Chart(data).mark_rule(color=TARGET, strokeDash=[6, 4], strokeWidth=2)
+    text = alt.Chart(data).mark_text(align="left", dx=4, dy=-6, color=TARGET, fontSize=12)
+    if axis == "y":
+        return [rule.encode(y=alt.Y("target:Q")),
+                text.encode(y=alt.Y("target:Q"), x=alt.value(0), text="label:N")]
+    return [rule.encode(x=alt.X("target:Q")),
+            text.encode(x=alt.X("target:Q"), y=alt.value(-6), text="label:N")]
+
+
+def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
+    """A line chart over periods, one line per series (legend when more than one)."""
+    values = [{"x": p.x, "value": p.value, "series": p.series} for p in points]
+    series = sorted({p.series for p in points}, key=[p.series for p in points].index)
+    colour = alt.Color("series:N", title=None,
+                       scale=alt.Scale(domain=series, range=list(SERIES_COLOURS[:len(series)])),
+                       legend=alt.Legend() if len(series) > 1 else None)
+    shapes = alt.Shape("series:N", title=None, legend=alt.Legend() if len(series) > 1 else None,
+                       scale=alt.Scale(domain=series,
+                                       range=["circle", "square", "triangle-up"][:len(series)]))
+    base = alt.Chart(alt.InlineData(values=values))
+    line = base.mark_line(strokeWidth=2.5, invalid="break-paths-show-domains").encode(
+        x=alt.X("x:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=chart.value_title, axis=alt.Axis(format=_fmt(chart.decimals)),
+                scale=alt.Scale(zero=True)),
+        color=colour)
+    marks = base.mark_point(filled=True, size=70).encode(
+        x="x:O", y="value:Q", color=colour, shape=shapes)
+    layered = alt.layer(line, marks, *_target_layer(chart, "y")).properties(
+        width=420, height=240)
+    return {**layered.to_dict(), "config": _config()}
+
+
+def bar_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
+    """Horizontal bars in the given order; highlighted bars (Riket) in their own colour and
+    bold label; bars without a value show the mask symbol ``..``."""
+    values = [{"x": p.x, "value": p.value, "kind": "h" if p.highlight else "n",
+               "mask": ".." if p.value is None else ""} for p in points]
+    order = [p.x for p in points]
+    highlighted = [p.x for p in points if p.highlight]
+    bold = " || ".join(f"datum.value == {json.dumps(x)}" for x in highlighted) or "false"
+    y = alt.Y("x:N", title=None, sort=order, axis=alt.Axis(
+        labelLimit=220, labelFontWeight=alt.condition(bold, alt.value("bold"),
+                                                      alt.value("normal"))))
+    base = alt.Chart(alt.InlineData(values=values))
+    bars = base.mark_bar().encode(
+        y=y,
+        x=alt.X("value:Q", title=chart.value_title, axis=alt.Axis(format=_fmt(chart.decimals))),
+        color=alt.Color("kind:N", legend=None,
+                        scale=alt.Scale(domain=["n", "h"], range=[ACCENT, HIGHLIGHT])))
+    masks = base.mark_text(align="left", dx=3, color="#1b1f24", fontSize=12).encode(
+        y=alt.Y("x:N", sort=order), x=alt.value(0), text="mask:N")
+    layered = alt.layer(bars, masks, *_target_layer(chart, "x")).properties(
+        width=420, height=alt.Step(18))
+    return {**layered.to_dict(), "config": _config()}
+
+
+_SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
+
+
+_INNER_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
+
+
+def _accessible(svg: str, description: str) -> str:
+    """Give the root element an image role and the text alternative; the marks inside carry no
+    roles of their own (the table beside the chart holds the data)."""
+    label = escape(description, quote=True)
+    plain = _INNER_ARIA.sub("", svg)
+
+    def opening(match: re.Match[str]) -> str:
+        return (f'<svg{match.group(1)} role="img" aria-label="{label}" focusable="false">'
+                f"<title>{escape(description)}</title>")
+
+    return _SVG_OPEN.sub(opening, plain, count=1)
+
+
+@lru_cache(maxsize=256)
+def _render(spec_json: str, lang: str) -> str:
+    import vl_convert as vlc
+
+    locale = SV_NUMBERS if lang == "sv" else EN_NUMBERS
+    return str(vlc.vegalite_to_svg(json.loads(spec_json), format_locale=locale))
+
+
+def to_svg(spec: dict[str, Any], chart: Chart) -> str:
+    """The SVG of a chart specification (cached by the specification)."""
+    svg = _render(json.dumps(spec, sort_keys=True, ensure_ascii=False), chart.lang)
+    return _accessible(svg, chart.description)
+
+
+def line_svg(points: Sequence[Point], chart: Chart) -> str:
+    """A line chart as accessible SVG."""
+    return to_svg(line_spec(points, chart), chart)
+
+
+def bar_svg(points: Sequence[Point], chart: Chart) -> str:
+    """A bar chart as accessible SVG."""
+    return to_svg(bar_spec(points, chart), chart)

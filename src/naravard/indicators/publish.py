@@ -1,0 +1,146 @@
+"""The one path from stored results to anything published: web pages, the API, CSV exports.
+
+Results are stored as computed (internal figures). :func:`publish` applies the publication rule
+(:mod:`naravard.indicators.disclosure`) to whole tables — one indicator, variant and period, so
+secondary suppression sees every relation — and forms derived indicators again from their
+source's *published* values, so that a masked source value stays masked in the change against
+the base year. Filtering by area, sex or period happens only after this step.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from naravard.indicators.catalogue import Catalogue
+from naravard.indicators.definition import SEXES, Definition
+from naravard.indicators.disclosure import DisclosureRule, disclose_rows
+from naravard.indicators.finalise import LEVEL_ORDER, NATION, RESULT_SCHEMA, STATUSES, change_rows
+
+Row = dict[str, Any]
+
+#: Columns of a result row, in order.
+COLUMNS: tuple[str, ...] = tuple(RESULT_SCHEMA.names)
+_PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+_KEY = ("indicator", "variant", "period", "area_level", "area_code", "sex")
+
+
+def is_derived(definition: Definition) -> bool:
+    """Whether the indicator is formed from another indicator's values (e.g. a change)."""
+    return definition.spec.area_basis == "derived"
+
+
+def source_of(definition: Definition) -> str | None:
+    """Id of the indicator a derived indicator is formed from (``None`` for the others)."""
+    return str(definition.settings["source"].value) if is_derived(definition) else None
+
+
+def with_sources(ids: Iterable[str], catalogue: Catalogue) -> list[str]:
+    """``ids`` plus the sources of derived ones: what must be read to publish ``ids``."""
+    out: list[str] = []
+    for i in ids:
+        for needed in (i, source_of(catalogue.definition(i))):
+            if needed is not None and needed not in out:
+                out.append(needed)
+    return out
+
+
+def base_year(definition: Definition) -> int | None:
+    """The base year of a derived change indicator (``None`` for the others)."""
+    if not is_derived(definition):
+        return None
+    return int(definition.settings["base_year"].value)
+
+
+def check_rows(rows: Sequence[Mapping[str, Any]], catalogue: Catalogue) -> list[str]:
+    """Problems with result rows (before storing them), each naming the row and the column."""
+    problems: list[str] = []
+    seen: set[tuple[Any, ...]] = set()
+    known = {d.id: d for d in catalogue.definitions}
+
+    def bad(i: int, column: str, message: str) -> None:
+        if len(problems) < 50:
+            problems.append(f"row {i + 1}: {column}: {message}")
+
+    for i, r in enumerate(rows):
+        missing = [c for c in COLUMNS if c not in r]
+        if missing:
+            bad(i, missing[0], "missing")
+            continue
+        d = known.get(r["indicator"])
+        if d is None:
+            bad(i, "indicator", f"unknown indicator {r['indicator']!r}")
+            continue
+        if r["variant"] not in {v.id for v in d.variants}:
+            bad(i, "variant", f"{d.id} has no variant {r['variant']!r}")
+        if not isinstance(r["period"], str) or not _PERIOD.match(r["period"]):
+            bad(i, "period", f"{r['period']!r} is not YYYY or YYYY-MM")
+        if r["area_level"] not in LEVEL_ORDER:
+            bad(i, "area_level", f"{r['area_level']!r} is not one of {', '.join(LEVEL_ORDER)}")
+        elif r["area_level"] == "nation" and r["area_code"] != NATION:
+            bad(i, "area_code", f"Riket has code {NATION}, not {r['area_code']!r}")
+        if r["sex"] not in SEXES:
+            bad(i, "sex", f"{r['sex']!r} is not T, K or M")
+        if r["status"] not in STATUSES:
+            bad(i, "status", f"{r['status']!r} is not one of {', '.join(STATUSES)}")
+        elif (r["value"] is None) == (r["status"] == "ok"):
+            bad(i, "value", "a value is given exactly when the status is ok")
+        for col in ("numerator", "denominator", "value"):
+            v = r[col]
+            if v is not None and (not isinstance(v, int | float) or isinstance(v, bool)
+                                  or not math.isfinite(v)):
+                bad(i, col, f"{v!r} is not a number")
+        key = tuple(r[k] for k in _KEY)
+        if key in seen:
+            bad(i, "indicator", "the same indicator, variant, period, area and sex twice")
+        seen.add(key)
+    return problems
+
+
+def publish(rows: Sequence[Mapping[str, Any]], definitions: Mapping[str, Definition],
+            rule: DisclosureRule, unit_municipality: Mapping[str, str] | None = None
+            ) -> list[Row]:
+    """``rows`` as they may be published (same order, same keys).
+
+    ``rows`` must hold whole tables (every area and sex of an indicator, variant and period) and,
+    for a derived indicator, its source indicator's rows (base year included); a derived row
+    whose source values are not there becomes ``missing``.
+    """
+    by_indicator: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        if r["indicator"] not in definitions:
+            raise KeyError(f"no definition for indicator {r['indicator']!r}")
+        by_indicator[r["indicator"]].append(i)
+    out: list[Row] = [dict(r) for r in rows]
+    plain = [i for ind, idxs in by_indicator.items() if not is_derived(definitions[ind])
+             for i in idxs]
+    for i, row in zip(plain, disclose_rows([dict(rows[i]) for i in plain], definitions, rule,
+                                           unit_municipality), strict=True):
+        out[i] = row
+    for ind, idxs in by_indicator.items():
+        d = definitions[ind]
+        source = source_of(d)
+        if source is None:
+            continue
+        source_rows = [out[i] for i in by_indicator.get(source, [])]
+        years = sorted({int(rows[i]["period"][:4]) for i in idxs})
+        formed = {tuple(r[k] for k in _KEY): r for r in change_rows(d, source_rows, years)}
+        for i in idxs:
+            key = tuple(rows[i][k] for k in _KEY)
+            again = formed.get(key)
+            row = dict(rows[i])
+            if again is None:
+                row.update(numerator=None, denominator=None, value=None, status="missing")
+            else:
+                row.update({c: again[c] for c in ("numerator", "denominator", "value",
+                                                  "status")})
+            out[i] = row
+    return out
+
+
+def masked(row: Mapping[str, Any]) -> bool:
+    """Whether disclosure control masked the row."""
+    return bool(row["status"] == "suppressed")

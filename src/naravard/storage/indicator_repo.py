@@ -1,0 +1,238 @@
+"""Store indicator results with their data snapshot, and read them back.
+
+Every published output (web pages, the open data API, CSV exports) reads results through
+:func:`published`, which applies disclosure control (:func:`naravard.indicators.publish.publish`)
+to whole tables before anything is filtered or shown. :func:`internal` gives the unprotected
+figures; only staff routes that say so call it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import pyarrow as pa
+from sqlalchemy import CursorResult, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from naravard.indicators.catalogue import Catalogue
+from naravard.indicators.disclosure import DisclosureRule
+from naravard.indicators.publish import COLUMNS, base_year, check_rows, publish, source_of
+from naravard.storage import audit
+from naravard.storage.indicator_snapshot import CareUnit, SnapshotInfo
+from naravard.storage.indicator_tables import (
+    IndicatorCareUnit,
+    IndicatorResult,
+    IndicatorSnapshot,
+)
+from naravard.storage.models import utcnow
+
+Row = dict[str, Any]
+
+
+class ResultsError(ValueError):
+    """Results that cannot be stored; the message lists the problems."""
+
+
+@dataclass(frozen=True)
+class StoreOutcome:
+    """What :func:`store_results` did."""
+
+    snapshot_id: int
+    created: bool
+    indicators: tuple[str, ...]
+    replaced: int
+    stored: int
+
+
+def aware(moment: dt.datetime) -> dt.datetime:
+    """A stored time with its zone (SQLite returns UTC times without one)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _rows_of(results: pa.Table | Sequence[Mapping[str, Any]]) -> list[Row]:
+    if isinstance(results, pa.Table):
+        missing = [c for c in COLUMNS if c not in results.column_names]
+        if missing:
+            raise ResultsError(f"result table lacks the columns {', '.join(missing)}")
+        return list(results.select(list(COLUMNS)).to_pylist())
+    return [dict(r) for r in results]
+
+
+def store_results(session: Session, results: pa.Table | Sequence[Mapping[str, Any]],
+                  info: SnapshotInfo, care_units: Sequence[CareUnit], catalogue: Catalogue,
+                  actor: str, now: dt.datetime | None = None) -> StoreOutcome:
+    """Store ``results`` for the snapshot ``info`` in the caller's transaction.
+
+    The snapshot is found by its checksum (created when new). Its rows of the indicators and
+    years in ``results`` are replaced; other indicators and years of the snapshot stay. Nothing
+    is written when a row is invalid (:class:`ResultsError` lists the problems), and since
+    everything happens in one transaction, a failure leaves the previous results as they were.
+    """
+    rows = _rows_of(results)
+    if not rows:
+        raise ResultsError("no result rows to store")
+    problems = check_rows(rows, catalogue)
+    if problems:
+        raise ResultsError("invalid results:\n" + "\n".join(problems))
+    moment = now or utcnow()
+    versions: dict[str, str] = {}
+    for r in rows:
+        if versions.setdefault(r["indicator"], r["version"]) != r["version"]:
+            raise ResultsError(f"indicator {r['indicator']} has rows of two definition "
+                               f"versions ({versions[r['indicator']]}, {r['version']})")
+    snap = session.scalar(select(IndicatorSnapshot).where(
+        IndicatorSnapshot.checksum == info.checksum))
+    created = snap is None
+    if snap is None:
+        snap = IndicatorSnapshot(checksum=info.checksum, created_at=moment, created_by=actor,
+                                 revision=0, definitions={}, years=[], files={})
+        session.add(snap)
+    snap.label, snap.source, snap.engine = info.label, info.source, info.engine
+    snap.stored_at, snap.stored_by = moment, actor
+    snap.revision = (snap.revision or 0) + 1
+    snap.years = sorted(set(snap.years or []) | set(info.years))
+    snap.definitions = {**(snap.definitions or {}), **versions}
+    snap.files = dict(info.files)
+    snap.disclosed_input, snap.demo = info.disclosed_input, info.demo
+    session.flush()
+    ids = sorted(versions)
+    years = sorted({r["period"][:4] for r in rows})
+    gone = session.execute(delete(IndicatorResult).where(
+        IndicatorResult.snapshot_id == snap.id, IndicatorResult.indicator.in_(ids),
+        func.substr(IndicatorResult.period, 1, 4).in_(years)))
+    replaced = int(cast(CursorResult[Any], gone).rowcount or 0)
+    session.execute(delete(IndicatorCareUnit).where(IndicatorCareUnit.snapshot_id == snap.id))
+    if care_units:
+        session.execute(insert(IndicatorCareUnit), [
+            {"snapshot_id": snap.id, "care_unit_id": u.care_unit_id, "name": u.name,
+             "region_code": u.region_code, "municipality_code": u.municipality_code,
+             "kind": u.kind} for u in care_units])  # fmt: skip
+    batch = 20_000
+    for start in range(0, len(rows), batch):  # Core executemany: no ORM overhead per row
+        session.connection().execute(
+            insert(IndicatorResult),
+            [{"snapshot_id": snap.id, **r} for r in rows[start:start + batch]])
+    audit.record(session, actor, "indicators.store", "indicator_snapshot", snap.id,
+                 checksum=info.checksum, source=info.source, indicators=ids,
+                 rows=len(rows), replaced=replaced, revision=snap.revision)
+    _CACHE.clear()
+    return StoreOutcome(snap.id, created, tuple(ids), replaced, len(rows))
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def snapshots(session: Session) -> list[IndicatorSnapshot]:
+    """Every snapshot, the most recently stored first."""
+    return list(session.scalars(select(IndicatorSnapshot).order_by(
+        IndicatorSnapshot.stored_at.desc(), IndicatorSnapshot.id.desc())))
+
+
+def current_snapshots(session: Session) -> dict[str, IndicatorSnapshot]:
+    """Indicator id → the most recently stored snapshot holding results for it."""
+    out: dict[str, IndicatorSnapshot] = {}
+    for snap in reversed(snapshots(session)):
+        for indicator in snap.definitions or {}:
+            out[indicator] = snap
+    return out
+
+
+def result_count(session: Session, snapshot_id: int) -> int:
+    """How many result rows a snapshot holds."""
+    return int(session.scalar(select(func.count()).select_from(IndicatorResult).where(
+        IndicatorResult.snapshot_id == snapshot_id)) or 0)
+
+
+def care_units(session: Session, snapshot_id: int) -> list[CareUnit]:
+    """The care units stored with a snapshot, by id."""
+    return [CareUnit(u.care_unit_id, u.name, u.region_code, u.municipality_code, u.kind)
+            for u in session.scalars(select(IndicatorCareUnit).where(
+                IndicatorCareUnit.snapshot_id == snapshot_id)
+                .order_by(IndicatorCareUnit.care_unit_id))]
+
+
+def stored_rows(session: Session, snapshot_id: int, indicators: Sequence[str],
+                variant: str | None = None, periods: Sequence[str] | None = None) -> list[Row]:
+    """Internal result rows of ``indicators`` in a snapshot (one variant and some periods when
+    given)."""
+    cols = [getattr(IndicatorResult, c) for c in COLUMNS]
+    query = select(*cols).where(IndicatorResult.snapshot_id == snapshot_id,
+                                IndicatorResult.indicator.in_(list(indicators)))
+    if variant is not None:
+        query = query.where(IndicatorResult.variant == variant)
+    if periods is not None:
+        query = query.where(IndicatorResult.period.in_(sorted(set(periods))))
+    return [dict(zip(COLUMNS, r, strict=True)) for r in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class ResultSet:
+    """One indicator's results from one snapshot: published, or internal for staff."""
+
+    indicator: str
+    snapshot: IndicatorSnapshot
+    rows: tuple[Row, ...]
+    units: Mapping[str, CareUnit]
+    internal: bool
+    rule: DisclosureRule
+
+
+_CACHE: OrderedDict[tuple[Any, ...], tuple[tuple[Row, ...], dict[str, CareUnit]]] = OrderedDict()
+_CACHE_SIZE = 32
+
+
+def _read(session: Session, indicator: str, catalogue: Catalogue, rule: DisclosureRule,
+          internal: bool, variant: str | None, periods: Sequence[str] | None) -> ResultSet | None:
+    snap = current_snapshots(session).get(indicator)
+    if snap is None:
+        return None
+    wanted = None if periods is None else tuple(sorted(set(periods)))
+    key = (str(session.get_bind().engine.url), snap.id, snap.checksum, snap.revision,
+           aware(snap.stored_at).isoformat(), indicator, variant, wanted, rule.version,
+           rule.min_count, rule.min_denominator, internal)
+    hit = _CACHE.get(key)
+    if hit is None:
+        units = {u.care_unit_id: u for u in care_units(session, snap.id)}
+        rows = stored_rows(session, snap.id, [indicator], variant, wanted)
+        if not internal:
+            d = catalogue.definition(indicator)
+            definitions = {indicator: d}
+            source = source_of(d)
+            if source is not None:
+                definitions[source] = catalogue.definition(source)
+                base = base_year(d)
+                extra = None if wanted is None else [*wanted, str(base)]
+                rows += stored_rows(session, snap.id, [source], variant, extra)
+            rows = [r for r in publish(rows, definitions, rule,
+                                       {u.care_unit_id: u.municipality_code
+                                        for u in units.values()})
+                    if r["indicator"] == indicator]
+        hit = (tuple(rows), units)
+        _CACHE[key] = hit
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(key)
+    return ResultSet(indicator, snap, hit[0], hit[1], internal, rule)
+
+
+def published(session: Session, indicator: str, catalogue: Catalogue, rule: DisclosureRule,
+              variant: str | None = None, periods: Sequence[str] | None = None
+              ) -> ResultSet | None:
+    """The indicator's results from its current snapshot, with disclosure control applied.
+
+    ``variant`` and ``periods`` narrow what is read; disclosure control always sees whole
+    tables (every area and sex of a variant and period), so they never change a published cell.
+    """
+    return _read(session, indicator, catalogue, rule, False, variant, periods)
+
+
+def internal(session: Session, indicator: str, catalogue: Catalogue, rule: DisclosureRule,
+             variant: str | None = None, periods: Sequence[str] | None = None
+             ) -> ResultSet | None:
+    """The indicator's results without disclosure control (staff only; never published)."""
+    return _read(session, indicator, catalogue, rule, True, variant, periods)
