@@ -30,6 +30,7 @@ def test_demo_rounds(session: Session) -> None:
     assert halland is not None
     sub = repo.latest_submission(session, halland)
     assert sub is not None and sub.source == "demo" and sub.receipt_pdf.startswith(b"%PDF")
+    assert sub.mail_status == "not_sent"
     assert repo.aware(sub.submitted_at).isoformat() == "2024-03-28T09:15:00+00:00"
     rss = round_status(session, rounds["2023-rss"], at("2024-05-01"))
     assert (rss.final.submitted, rss.final.on_time) == (1, 1)

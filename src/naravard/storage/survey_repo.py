@@ -594,7 +594,7 @@ def submit(
 
 #: Outcomes of the receipt e-mail.
 MAIL_SENT, MAIL_NO_ADDRESS, MAIL_NO_SERVER = "sent", "no_address", "no_server"
-MAIL_FAILED = "failed"
+MAIL_FAILED, MAIL_NOT_SENT = "failed", "not_sent"  # not_sent: imports and demo data
 
 
 def record_mail(session: Session, submission: SurveySubmission, status: str, to: str | None,

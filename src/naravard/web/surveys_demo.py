@@ -59,8 +59,9 @@ def _answer(session: Session, survey_round: SurveyRound, org: str, answers: dict
     repo.save_answers(session, response, answers, actor=actor, now=saved)
     if submitted is not None:
         name = "Demo: " + repo.organisation_name(session, org)
-        repo.submit(session, response, actor=actor, actor_name=name, now=submitted, confirmed=(),
-                    render_receipt=renderer("sv"), source=repo.DEMO)
+        submission = repo.submit(session, response, actor=actor, actor_name=name, now=submitted,
+                                 confirmed=(), render_receipt=renderer("sv"), source=repo.DEMO)
+        repo.record_mail(session, submission, repo.MAIL_NOT_SENT, None, "demo data", "demo")
 
 
 def survey_demo(session: Session) -> str:
