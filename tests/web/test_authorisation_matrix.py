@@ -96,6 +96,7 @@ def test_route_access(
         denied_anonymously = (
             (url.startswith("/api/") and response.status_code == 401)
             or location.startswith("/login?next=")
+            or (response.status_code == 401 and 'data-reason="expired"' in response.text)
         )
         who = caller or "anonymous"
         if caller in allowed:

@@ -16,6 +16,7 @@ from naravard import __version__
 from naravard.config import Settings, load_settings
 from naravard.storage.db import make_engine, session_factory
 from naravard.web import admin, api, funding, pages, surveys, surveys_admin
+from naravard.web.carry import sign_in_keeping_form
 from naravard.web.i18n import pick_language
 from naravard.web.rendering import render
 from naravard.web.security import (
@@ -99,6 +100,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": "not signed in"}, status_code=401)
+        if request.method == "POST":
+            return await sign_in_keeping_form(request)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 

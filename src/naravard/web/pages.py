@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from naravard.accounts.roles import Permission, Principal, Role
 from naravard.storage import reference_repo, users_repo
 from naravard.storage.models import utcnow
+from naravard.web import carry as carry_mod
 from naravard.web.i18n import LANGUAGES
 from naravard.web.rendering import render
 from naravard.web.security import SESSION_COOKIE, get_db, guard
@@ -51,7 +52,8 @@ def healthz(db: Db) -> JSONResponse:
 @router.get("/login", response_class=HTMLResponse, dependencies=[guard(Permission.PUBLIC)])
 def login_form(request: Request, next: str | None = None) -> Response:
     """The sign-in form."""
-    return render(request, "login.html", next=safe_next(next), error=None, username="")
+    return render(request, "login.html", next=safe_next(next), error=None, username="",
+                  carry="", carry_action="")
 
 
 @router.post("/login", dependencies=[guard(Permission.PUBLIC)])
@@ -61,8 +63,11 @@ def login(
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
+    carry: Annotated[str, Form()] = "",
+    carry_action: Annotated[str, Form()] = "",
 ) -> Response:
-    """Check the credentials (rate limited) and open a session."""
+    """Check the credentials (rate limited) and open a session; a form carried through sign-in
+    (see :mod:`naravard.web.carry`) is then posted again."""
     settings = request.app.state.settings
     client = request.client.host if request.client else "unknown"
     outcome = users_repo.login(
@@ -73,10 +78,17 @@ def login(
     if not outcome.ok:
         error = "throttled" if outcome.throttled else "invalid"
         return render(request, "login.html", status_code=429 if outcome.throttled else 401,
-                      next=safe_next(next), error=error, username=username)
+                      next=safe_next(next), error=error, username=username, carry=carry,
+                      carry_action=carry_action)
     from naravard.web.app import secure_cookie
 
-    response = RedirectResponse(safe_next(next), status_code=303)
+    action = carry_mod.safe_action(carry_action)
+    fields = carry_mod.decode(carry)
+    response: Response
+    if action and fields:
+        response = carry_mod.resume(request, action, fields)
+    else:
+        response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, outcome.token or "", httponly=True, samesite="lax",
                         secure=secure_cookie(request, settings),
                         max_age=settings.session_hours * 3600, path="/")
