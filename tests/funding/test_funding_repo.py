@@ -335,3 +335,34 @@ def test_late_items_and_the_recipient_view(session: Session) -> None:
     assert (summaries["20"].requisitioned_sek, summaries["20"].paid_sek) == (
         8_000_000, 7_000_000)
     assert overview.recipient_view(session, "1384", at(2021, 4, 15, 9, 0)) == []
+
+
+def test_eligibility_from_questionnaire_rounds(session: Session) -> None:
+    """An interim report submitted in a round whose interim deadline is 2020-09-30 meets C2."""
+    from naravard.storage import survey_repo
+    from tests.surveys.rounds import small_form
+
+    seeding.agreement_2020(session)
+    survey_round = survey_repo.create_round(
+        session, small_form(), code="uppf-2020", title="Uppföljning 2020",
+        respondents=("13", "20"), opens_on=dt.date(2020, 6, 1), deadline=dt.date(2021, 3, 31),
+        interim_deadline=dt.date(2020, 9, 30), actor="analyst", now=at(2020, 5, 20, 9, 0))
+    survey_repo.open_round(session, survey_round, "analyst", at(2020, 6, 1, 9, 0))
+
+    def receipt(data: survey_repo.ReceiptData) -> bytes:
+        return b"%PDF-test"
+
+    for org, moment in (("13", at(2020, 9, 28, 15, 0)), ("20", at(2020, 10, 2, 9, 0))):
+        response = survey_repo.response_for(session, survey_round, org)
+        assert response is not None
+        survey_repo.save_answers(session, response, {"plan": "ja"}, actor="r", now=moment)
+        survey_repo.submit(session, response, actor="r", actor_name="R", now=moment,
+                           confirmed=(), render_receipt=receipt, source="demo")
+    session.commit()
+    rows = {r.organisation_code: r for r in overview.eligibility(
+        session, AGREEMENT, at(2020, 10, 15, 9, 0))}
+    assert rows["13"].submitted_at == at(2020, 9, 28, 15, 0)
+    assert rows["13"].status is Eligibility.MET
+    # Dalarna submitted in the final phase only (after the interim deadline): not an interim
+    # report, so the condition is not met.
+    assert (rows["20"].submitted_at, rows["20"].status) == (None, Eligibility.NOT_MET)

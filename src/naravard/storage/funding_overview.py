@@ -42,6 +42,7 @@ from naravard.storage.funding_tables import (
     StoredRequisition,
 )
 from naravard.storage.models import Organisation
+from naravard.storage.survey_status import first_submissions
 
 
 def _names(session: Session) -> dict[str, str]:
@@ -363,17 +364,39 @@ def eligibility_rows(
     return out
 
 
+def rounds_and_recorded(
+    session: Session, agreement_code: str, duty_code: str
+) -> dict[str, dt.datetime]:
+    """Organisation code → the earliest of its recorded submission and its first submission to
+    a questionnaire round whose (interim) deadline is the duty's deadline."""
+    found = dict(recorded_submissions(session, agreement_code, duty_code))
+    stored = get_agreement(session, agreement_code)
+    if stored is None:
+        return found
+    duty = agreement_of(stored).duty(duty_code)
+    if duty.deadline is None:
+        return found
+    for party in duty.who:
+        kind = _PARTY_KIND.get(party)
+        if kind is None:
+            continue
+        for code, at in first_submissions(session, duty.deadline, kind).items():
+            if code not in found or at < found[code]:
+                found[code] = at
+    return found
+
+
 def eligibility(
     session: Session,
     agreement_code: str,
     now: dt.datetime,
-    source: SubmissionSource = recorded_submissions,
+    source: SubmissionSource = rounds_and_recorded,
     organisation_code: str | None = None,
 ) -> list[EligibilityRow]:
     """Eligibility for next year's money under an agreement (of one organisation if given).
 
-    ``source`` gives the submission times; the default reads the dates recorded by the grant
-    officer. A questionnaire round can be plugged in by passing another source.
+    ``source`` gives the submission times; the default takes the earliest of the date recorded
+    by the grant officer and the first submission to a matching questionnaire round.
     """
     stored = get_agreement(session, agreement_code)
     if stored is None:

@@ -163,3 +163,36 @@ def round_counts(session: Session) -> dict[int, tuple[int, int]]:
         .group_by(SurveyResponse.round_id)
     )  # fmt: skip
     return {rid: (int(total), int(done or 0)) for rid, total, done in rows}
+
+
+def first_submissions(
+    session: Session, due: dt.date, respondent_kind: str
+) -> dict[str, dt.datetime]:
+    """Organisation code → its first submission to any round of ``respondent_kind`` whose
+    interim or final deadline is ``due`` (interim submissions for an interim deadline).
+
+    This is how the funding side checks a condition such as "interim report submitted by
+    30 September" against the questionnaire rounds.
+    """
+    found: dict[str, dt.datetime] = {}
+    rounds = session.scalars(
+        select(SurveyRound).where(
+            SurveyRound.respondent_kind == respondent_kind,
+            (SurveyRound.interim_deadline == due) | (SurveyRound.deadline == due),
+        )
+    )
+    for survey_round in rounds:
+        kind = (RoundKind.INTERIM.value if survey_round.interim_deadline == due
+                else RoundKind.FINAL.value)
+        rows = session.execute(
+            select(SurveyResponse.organisation_code, func.min(SurveySubmission.submitted_at))
+            .join(SurveySubmission, SurveySubmission.response_id == SurveyResponse.id)
+            .where(SurveyResponse.round_id == survey_round.id,
+                   SurveySubmission.report_kind == kind)
+            .group_by(SurveyResponse.organisation_code)
+        )
+        for code, at in rows:
+            at = aware(at)
+            if code not in found or at < found[code]:
+                found[code] = at
+    return found
