@@ -13,6 +13,7 @@ from naravard.accounts.passwords import generate_password
 from naravard.accounts.roles import Role
 from naravard.storage import reference_repo, users_repo
 from naravard.storage.funding_demo import add_funding_demo
+from naravard.storage.indicator_demo import indicator_demo
 from naravard.web.surveys_demo import survey_demo
 
 
@@ -38,7 +39,7 @@ DEMO_USERS = (
 
 #: Further demo steps; each capability appends a function that adds its data idempotently and
 #: returns a one-line summary.
-DEMO_STEPS: list[Callable[[Session], str]] = [add_funding_demo, survey_demo]
+DEMO_STEPS: list[Callable[[Session], str]] = [add_funding_demo, survey_demo, indicator_demo]
 
 LOGINS_FILE = "demo-logins.txt"
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from naravard.web.app import app_routes
 from naravard.web.security import route_guard, unguarded_routes
-from tests.web import matrix_funding, matrix_surveys
+from tests.web import matrix_funding, matrix_indicators, matrix_surveys
 from tests.web.conftest import CSRF
 from tests.web.matrix_common import ADMIN, CALLERS, EVERYONE, HALLAND, SIGNED
 
@@ -40,7 +40,8 @@ FOUNDATION: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", "/api/v1/organisations/{code}"): SIGNED,
     ("GET", "/api/v1/organisations/{code}/users"): HALLAND,
 }
-MATRIX = {**FOUNDATION, **matrix_funding.MATRIX, **matrix_surveys.MATRIX}
+MATRIX = {**FOUNDATION, **matrix_funding.MATRIX, **matrix_surveys.MATRIX,
+          **matrix_indicators.MATRIX}
 FOUNDATION_FORMS: dict[str, dict[str, str]] = {
     "/login": {"username": "nobody", "password": "wrong-password-123"},
     "/language": {"lang": "en"},
@@ -49,7 +50,8 @@ FOUNDATION_FORMS: dict[str, dict[str, str]] = {
 }
 
 
-FORMS = {**FOUNDATION_FORMS, **matrix_funding.FORMS, **matrix_surveys.FORMS}
+FORMS = {**FOUNDATION_FORMS, **matrix_funding.FORMS, **matrix_surveys.FORMS,
+         **matrix_indicators.FORMS}
 
 
 def concrete(path: str, params: dict[str, str]) -> str:
@@ -82,7 +84,8 @@ def test_app_refuses_an_unguarded_route() -> None:
 def test_route_access(
     client_as: Callable[[str | None], TestClient], session: Session, method: str, path: str
 ) -> None:
-    params = {**matrix_funding.seed(session), **matrix_surveys.seed(session)}
+    params = {**matrix_funding.seed(session), **matrix_surveys.seed(session),
+              **matrix_indicators.seed(session)}
     session.commit()
     allowed = MATRIX[(method, path)]
     for caller in CALLERS:

@@ -19,9 +19,9 @@ from typing import Any
 
 import altair as alt
 
-#: d3-format locale of the charts: Swedish, with the narrow no-break space of the tables.
+#: d3-format locale of the charts: Swedish, with the narrow no-break space of the tables (also
+#: on English pages: numbers are always shown in Swedish form, as in the tables).
 SV_NUMBERS = {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", " kr"]}
-EN_NUMBERS = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", " SEK"]}
 
 ACCENT = "#00563f"
 HIGHLIGHT = "#8a3b00"
@@ -52,7 +52,6 @@ class Chart:
     decimals: int = 1
     target: float | None = None
     target_label: str = ""
-    lang: str = "sv"
 
 
 def _config() -> dict[str, Any]:
@@ -150,16 +149,15 @@ def _accessible(svg: str, description: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _render(spec_json: str, lang: str) -> str:
+def _render(spec_json: str) -> str:
     import vl_convert as vlc
 
-    locale = SV_NUMBERS if lang == "sv" else EN_NUMBERS
-    return str(vlc.vegalite_to_svg(json.loads(spec_json), format_locale=locale))
+    return str(vlc.vegalite_to_svg(json.loads(spec_json), format_locale=SV_NUMBERS))
 
 
 def to_svg(spec: dict[str, Any], chart: Chart) -> str:
     """The SVG of a chart specification (cached by the specification)."""
-    svg = _render(json.dumps(spec, sort_keys=True, ensure_ascii=False), chart.lang)
+    svg = _render(json.dumps(spec, sort_keys=True, ensure_ascii=False))
     return _accessible(svg, chart.description)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from naravard.indicators.catalogue import Catalogue
 from naravard.indicators.disclosure import DisclosureRule
+from naravard.indicators.finalise import LEVEL_ORDER, SEX_ORDER
 from naravard.indicators.publish import COLUMNS, base_year, check_rows, publish, source_of
 from naravard.storage import audit
 from naravard.storage.indicator_snapshot import CareUnit, SnapshotInfo
@@ -211,6 +212,9 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
                                        {u.care_unit_id: u.municipality_code
                                         for u in units.values()})
                     if r["indicator"] == indicator]
+        rows.sort(key=lambda r: (r["indicator"], r["variant"], r["period"],
+                                 LEVEL_ORDER[r["area_level"]], r["area_code"],
+                                 SEX_ORDER[r["sex"]]))
         hit = (tuple(rows), units)
         _CACHE[key] = hit
         while len(_CACHE) > _CACHE_SIZE:

@@ -15,7 +15,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from naravard import __version__
 from naravard.config import Settings, load_settings
 from naravard.storage.db import make_engine, session_factory
-from naravard.web import admin, api, funding, pages, surveys, surveys_admin
+from naravard.web import (
+    admin,
+    api,
+    funding,
+    indicators,
+    indicators_api,
+    pages,
+    surveys,
+    surveys_admin,
+)
 from naravard.web.carry import sign_in_keeping_form
 from naravard.web.i18n import pick_language
 from naravard.web.rendering import render
@@ -29,7 +38,7 @@ from naravard.web.security import (
 
 #: Every router of the app; each of their routes must declare a permission.
 ROUTERS = (pages.router, admin.router, api.router, funding.router, surveys.router,
-           surveys_admin.router)
+           surveys_admin.router, indicators.router, indicators_api.router)
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

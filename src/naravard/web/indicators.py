@@ -1,0 +1,231 @@
+"""Indicator pages: the list, one indicator (definition, charts with their tables, cross-checks)
+and a region's view.
+
+Published pages are public open data and read results through
+:func:`naravard.storage.indicator_repo.published` (disclosure control applied). Staff
+(``VIEW_ALL_DATA``) may open the same page and CSV with internal, unprotected figures on their
+own routes, which say so on every page; nothing public links there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from naravard.accounts.roles import Permission, is_allowed
+from naravard.indicators.catalogue import shipped_catalogue
+from naravard.indicators.crosscheck import shipped_crosschecks
+from naravard.indicators.definition import Definition
+from naravard.indicators.disclosure import shipped_rule
+from naravard.indicators.finalise import NATION
+from naravard.spreadsheets import escape_cell
+from naravard.storage import indicator_repo
+from naravard.storage.indicator_crosscheck import CrossCheckResult, cross_check
+from naravard.storage.indicator_repo import ResultSet
+from naravard.web import indicators_view as view
+from naravard.web.i18n import gettext_for
+from naravard.web.rendering import render
+from naravard.web.security import get_db, guard
+
+router = APIRouter(prefix="/indicators", include_in_schema=False)
+Db = Annotated[Session, Depends(get_db)]
+
+EVIDENCE_TEXT = {"C": "confirmed in a source", "P": "partly confirmed", "I": "inferred"}
+#: Columns of the CSV exports (published and internal).
+CSV_COLUMNS = ("kpi", "variant", "period", "area_level", "area_code", "area_name", "gender",
+               "numerator", "denominator", "value", "status")
+
+
+def _definition(indicator_id: str) -> Definition | None:
+    try:
+        return shipped_catalogue().definition(indicator_id)
+    except KeyError:
+        return None
+
+
+def _not_found(request: Request) -> Response:
+    return render(request, "error.html", status_code=404, code=404)
+
+
+def _staff(request: Request) -> bool:
+    return is_allowed(getattr(request.state, "principal", None), Permission.VIEW_ALL_DATA)
+
+
+def latest_values(db: Session, d: Definition) -> tuple[str | None, dict[str, Any] | None]:
+    """The latest year and Riket's published value in it (first variant, both sexes)."""
+    snap = indicator_repo.current_snapshots(db).get(d.id)
+    if snap is None or not snap.years:
+        return None, None
+    year = str(max(snap.years))
+    results = indicator_repo.published(db, d.id, shipped_catalogue(), shipped_rule(),
+                                       variant=d.variants[0].id, periods=[year])
+    if results is None:
+        return year, None
+    return year, next((r for r in results.rows if r["area_level"] == "nation"
+                       and r["sex"] == "T" and r["period"] == year), None)
+
+
+@router.get("", dependencies=[guard(Permission.PUBLIC)])
+def indicator_list(request: Request, db: Db) -> Response:
+    """Every indicator with Riket's latest published value."""
+    items = []
+    for d in shipped_catalogue().definitions:
+        year, nation = latest_values(db, d)
+        items.append({"d": d, "year": year, "nation": nation})
+    return render(request, "indicators/list.html", items=items, fmt=view.fmt_amount,
+                  rule=shipped_rule(), staff=_staff(request))
+
+
+def _results(db: Session, d: Definition, variant: str, internal: bool) -> ResultSet | None:
+    snap = indicator_repo.current_snapshots(db).get(d.id)
+    periods = None if snap is None else [str(y) for y in snap.years]
+    read = indicator_repo.internal if internal else indicator_repo.published
+    return read(db, d.id, shipped_catalogue(), shipped_rule(), variant=variant, periods=periods)
+
+
+def _indicator_page(request: Request, db: Session, d: Definition, variant: str | None,
+                    period: str | None, region: str | None, internal: bool) -> Response:
+    lang = request.state.lang
+    _ = gettext_for(lang)
+    chosen = next((v for v in d.variants if v.id == variant), d.variants[0])
+    results = _results(db, d, chosen.id, internal)
+    rows = view.variant_rows(results, chosen.id) if results is not None else []
+    year_list = view.years(rows)
+    year = period if period in year_list else (year_list[-1] if year_list else None)
+    value_title = d.unit.get(lang)
+    figures = []
+    if rows:
+        figures = [f for f in (
+            view.national_figure(rows, d, lang, _, value_title),
+            view.regions_figure(rows, d, year, lang, _, value_title) if year else None,
+            view.sex_figure(rows, d, lang, _, value_title),
+        ) if f is not None]  # fmt: skip
+    regions = sorted({r["area_code"] for r in rows if r["area_level"] == "region"})
+    chosen_region = region if region in regions else None
+    municipalities = (view.municipality_rows(rows, d, year, chosen_region, results, _)
+                      if results is not None and year and chosen_region else [])
+    checks: list[CrossCheckResult] = []
+    if _staff(request) and not internal:
+        checks = [cross_check(db, c, shipped_catalogue(), shipped_rule())
+                  for c in shipped_crosschecks().for_indicator(d.id)]
+    cat = shipped_catalogue()
+    return render(
+        request, "indicators/indicator.html", d=d, variant=chosen, results=results,
+        figures=figures, year=year, years=year_list, rule=shipped_rule(), internal=internal,
+        codelists=[cat.codelist(c) for c in d.codelists], evidence=EVIDENCE_TEXT,
+        checks=checks, staff=_staff(request), region_names=view.area_names(),
+        regions=regions, region=chosen_region, municipalities=municipalities,
+        stored_version=(results.snapshot.definitions or {}).get(d.id) if results else None,
+        fmt=view.fmt_amount, value_repr=_setting_text,
+    )
+
+
+def _setting_text(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "—"
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@router.get("/regions/{code}", dependencies=[guard(Permission.VIEW_ORG_DATA, scope="code")])
+def region_view(request: Request, db: Db, code: str) -> Response:
+    """One region: every indicator's latest value beside Riket's, and its cross-checks."""
+    if code not in view.area_names() or len(code) != 2 or code == NATION:
+        return _not_found(request)
+    cat, rule = shipped_catalogue(), shipped_rule()
+    items: list[dict[str, Any]] = []
+    for d in cat.definitions:
+        snap = indicator_repo.current_snapshots(db).get(d.id)
+        if snap is None or not snap.years or "region" not in d.areas:
+            items.append({"d": d, "year": None, "region": None, "nation": None})
+            continue
+        year = str(max(snap.years))
+        results = indicator_repo.published(db, d.id, cat, rule, variant=d.variants[0].id,
+                                           periods=[year])
+        rows = [] if results is None else view.pick(results.rows, year, "region")
+        nation = [] if results is None else view.pick(results.rows, year, "nation")
+        items.append({"d": d, "year": year,
+                      "region": next((r for r in rows if r["area_code"] == code), None),
+                      "nation": next(iter(nation), None)})
+    checks = [cross_check(db, c, cat, rule, region=code) for c in shipped_crosschecks().checks]
+    return render(request, "indicators/region.html", code=code,
+                  region_name=view.area_names()[code],
+                  items=items, checks=checks, rule=rule, fmt=view.fmt_amount)
+
+
+@router.get("/{indicator_id}", dependencies=[guard(Permission.PUBLIC)])
+def indicator_page(
+    request: Request, db: Db, indicator_id: str,
+    variant: Annotated[str | None, Query(max_length=64)] = None,
+    period: Annotated[str | None, Query(max_length=7)] = None,
+    region: Annotated[str | None, Query(max_length=2)] = None,
+) -> Response:
+    """One indicator: definition, published figures (charts with their tables)."""
+    d = _definition(indicator_id)
+    if d is None:
+        return _not_found(request)
+    return _indicator_page(request, db, d, variant, period, region, internal=False)
+
+
+@router.get("/{indicator_id}/internal", dependencies=[guard(Permission.VIEW_ALL_DATA)])
+def indicator_internal(
+    request: Request, db: Db, indicator_id: str,
+    variant: Annotated[str | None, Query(max_length=64)] = None,
+    period: Annotated[str | None, Query(max_length=7)] = None,
+    region: Annotated[str | None, Query(max_length=2)] = None,
+) -> Response:
+    """The same page with internal figures, without disclosure control (staff only)."""
+    d = _definition(indicator_id)
+    if d is None:
+        return _not_found(request)
+    return _indicator_page(request, db, d, variant, period, region, internal=True)
+
+
+def csv_text(results: ResultSet, rows: Sequence[dict[str, Any]], mask: str) -> str:
+    """Result rows as CSV: text cells escaped against formulas, masked numbers as ``mask``."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        hidden = r["status"] == "suppressed"
+
+        def number(value: float | None, hidden: bool = hidden) -> str:
+            if value is None:
+                return mask if hidden else ""
+            return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+        writer.writerow([
+            escape_cell(str(r["indicator"])), escape_cell(str(r["variant"])), r["period"],
+            r["area_level"], escape_cell(str(r["area_code"])),
+            escape_cell(view.area_name(r, results)), r["sex"], number(r["numerator"]),
+            number(r["denominator"]), number(r["value"]), r["status"],
+        ])  # fmt: skip
+    return buf.getvalue()
+
+
+def csv_response(text: str, filename: str) -> Response:
+    """A CSV download."""
+    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/{indicator_id}/internal.csv", dependencies=[guard(Permission.VIEW_ALL_DATA)])
+def internal_csv(db: Db, request: Request, indicator_id: str) -> Response:
+    """Every stored row of the indicator without disclosure control (staff only)."""
+    d = _definition(indicator_id)
+    if d is None:
+        return _not_found(request)
+    results = indicator_repo.internal(db, d.id, shipped_catalogue(), shipped_rule())
+    if results is None:
+        return _not_found(request)
+    return csv_response(csv_text(results, results.rows, shipped_rule().mask),
+                        f"{d.id}-internal.csv")

@@ -1,0 +1,291 @@
+"""Open data API for indicators, in the shape of Kolada's (kpi, municipality, period, values by
+gender with value, count and status), paged; and the same selection as CSV.
+
+Everything here is published data: it is read through
+:func:`naravard.storage.indicator_repo.published`, so disclosure control has been applied to
+whole tables before any filter, page or format is applied.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from naravard.accounts.roles import Permission
+from naravard.indicators.catalogue import shipped_catalogue
+from naravard.indicators.definition import Definition
+from naravard.indicators.disclosure import shipped_rule
+from naravard.indicators.finalise import LEVEL_ORDER, SEX_ORDER
+from naravard.storage import indicator_repo
+from naravard.storage.indicator_repo import ResultSet
+from naravard.web.indicators import csv_response, csv_text
+from naravard.web.security import get_db, guard
+
+router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
+Db = Annotated[Session, Depends(get_db)]
+
+MAX_PER_PAGE = 5000
+_PERIOD = re.compile(r"^\d{4}(-\d{2})?$")
+_CODE = re.compile(r"^[0-9A-Za-z._-]{1,64}$")
+
+
+class LocalTextOut(BaseModel):
+    """A text in Swedish and English."""
+
+    sv: str
+    en: str
+
+
+class VariantOut(BaseModel):
+    """A variant of an indicator."""
+
+    id: str
+    title: LocalTextOut
+
+
+class TargetOut(BaseModel):
+    """A target value in the unit of the indicator."""
+
+    value: float
+    comparison: str
+    text: LocalTextOut
+
+
+class DisclosureOut(BaseModel):
+    """The publication rule applied to every value."""
+
+    version: str
+    min_count: int
+    min_denominator: int
+    mask: str
+    footnote: LocalTextOut
+
+
+class SnapshotOut(BaseModel):
+    """The data the values were computed from."""
+
+    id: int
+    label: str
+    stored_at: str
+    years: list[int]
+    definition_version: str | None
+
+
+class IndicatorOut(BaseModel):
+    """An indicator (a KPI) and what is published of it."""
+
+    id: str
+    version: str
+    title: LocalTextOut
+    description: LocalTextOut
+    unit: LocalTextOut
+    value_type: str
+    scale: int
+    decimals: int
+    areas: list[str]
+    genders: list[str]
+    periods: list[str]
+    variants: list[VariantOut]
+    target: TargetOut | None
+    snapshot: SnapshotOut | None
+    values_url: str
+
+
+class GenderValue(BaseModel):
+    """One value: ``count`` is what the value is based on (the denominator; null for changes
+    and when hidden); ``status`` is ok, too_few, missing or suppressed."""
+
+    gender: str
+    value: float | None
+    count: float | None
+    numerator: float | None
+    denominator: float | None
+    status: str
+
+
+class ValueEntry(BaseModel):
+    """Values of one indicator variant, area and period; ``municipality`` holds the code of
+    Riket (00), a region (01–25) or a municipality (4 digits), ``ou`` a care unit's id."""
+
+    kpi: str
+    variant: str
+    period: str
+    area_level: str
+    municipality: str | None
+    ou: str | None
+    values: list[GenderValue]
+
+
+class ValuesPage(BaseModel):
+    """One page of values; ``count`` is the number of entries over all pages."""
+
+    count: int
+    page: int
+    per_page: int
+    pages: int
+    next_page: str | None
+    previous_page: str | None
+    values: list[ValueEntry]
+    disclosure: DisclosureOut
+    snapshot: SnapshotOut
+
+
+def _text(t: Any) -> LocalTextOut:
+    return LocalTextOut(sv=t.sv, en=t.en)
+
+
+def _disclosure() -> DisclosureOut:
+    rule = shipped_rule()
+    return DisclosureOut(version=rule.version, min_count=rule.min_count,
+                         min_denominator=rule.min_denominator, mask=rule.mask,
+                         footnote=LocalTextOut(sv=rule.footnote_text("sv"),
+                                               en=rule.footnote_text("en")))
+
+
+def _snapshot(db: Session, d: Definition) -> SnapshotOut | None:
+    snap = indicator_repo.current_snapshots(db).get(d.id)
+    if snap is None:
+        return None
+    return SnapshotOut(id=snap.id, label=snap.label,
+                       stored_at=indicator_repo.aware(snap.stored_at).isoformat(),
+                       years=list(snap.years), definition_version=snap.definitions.get(d.id))
+
+
+def _indicator(db: Session, d: Definition) -> IndicatorOut:
+    return IndicatorOut(
+        id=d.id, version=d.version, title=_text(d.title), description=_text(d.description),
+        unit=_text(d.unit), value_type=d.value_type, scale=d.scale, decimals=d.decimals,
+        areas=list(d.areas), genders=list(d.sexes), periods=list(d.periods),
+        variants=[VariantOut(id=v.id, title=_text(v.title)) for v in d.variants],
+        target=None if d.target is None else TargetOut(
+            value=d.target.value, comparison=d.target.comparison, text=_text(d.target.text)),
+        snapshot=_snapshot(db, d), values_url=f"/api/v1/indicators/{d.id}/values",
+    )  # fmt: skip
+
+
+def _definition(indicator_id: str) -> Definition:
+    try:
+        return shipped_catalogue().definition(indicator_id)
+    except KeyError:
+        raise HTTPException(404, f"no indicator {indicator_id!r}") from None
+
+
+@router.get("", response_model=list[IndicatorOut], dependencies=[guard(Permission.PUBLIC)])
+def list_indicators(db: Db) -> list[IndicatorOut]:
+    """Every indicator with its variants and the snapshot its published values come from."""
+    return [_indicator(db, d) for d in shipped_catalogue().definitions]
+
+
+@router.get("/{indicator_id}", response_model=IndicatorOut,
+            dependencies=[guard(Permission.PUBLIC)])
+def get_indicator(db: Db, indicator_id: str) -> IndicatorOut:
+    """One indicator."""
+    return _indicator(db, _definition(indicator_id))
+
+
+def _split(text: str | None, name: str, pattern: re.Pattern[str]) -> list[str] | None:
+    if text is None or not text.strip():
+        return None
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    bad = [p for p in parts if not pattern.match(p)]
+    if bad:
+        raise HTTPException(422, f"{name}: not valid: {', '.join(bad[:5])}")
+    return parts
+
+
+@router.get("/{indicator_id}/values", response_model=ValuesPage,
+            dependencies=[guard(Permission.PUBLIC)])
+def values(
+    request: Request,
+    db: Db,
+    indicator_id: str,
+    period: Annotated[str | None, Query(description="Periods, e.g. 2023 or 2022,2023-01")] = None,
+    area: Annotated[str | None, Query(description="Area codes, e.g. 00,13,1384")] = None,
+    gender: Annotated[str | None, Query(description="T, K or M (comma-separated)")] = None,
+    variant: Annotated[str | None, Query(description="Variant id (default: all)")] = None,
+    level: Annotated[str | None, Query(
+        pattern="^(nation|region|municipality|care_unit)$")] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 100,
+) -> ValuesPage:
+    """Published values, paged by entry (one entry = variant, period and area, with up to three
+    values: T, K and M). Hidden values are null with status ``suppressed``."""
+    d = _definition(indicator_id)
+    results, rows = _selection(db, d, period, area, gender, variant, level)
+    entries: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        entries[(r["variant"], r["period"], r["area_level"], r["area_code"])].append(r)
+    variant_order = {v.id: i for i, v in enumerate(d.variants)}
+    keys = sorted(entries, key=lambda k: (variant_order.get(k[0], 99), k[1],
+                                          LEVEL_ORDER[k[2]], k[3]))
+    total = len(keys)
+    pages = max(1, -(-total // per_page))
+    chosen = keys[(page - 1) * per_page: page * per_page]
+    out = []
+    for key in chosen:
+        gender_values = [
+            GenderValue(gender=r["sex"], value=r["value"],
+                        count=None if d.value_type == "change" else r["denominator"],
+                        numerator=r["numerator"], denominator=r["denominator"],
+                        status=r["status"])
+            for r in sorted(entries[key], key=lambda r: SEX_ORDER[r["sex"]])
+        ]  # fmt: skip
+        care_unit = key[2] == "care_unit"
+        out.append(ValueEntry(kpi=d.id, variant=key[0], period=key[1], area_level=key[2],
+                              municipality=None if care_unit else key[3],
+                              ou=key[3] if care_unit else None, values=gender_values))
+
+    def link(number: int) -> str:
+        params = {k: v for k, v in request.query_params.items() if k != "page"}
+        return f"{request.url.path}?{urlencode({**params, 'page': number})}"
+
+    snapshot = _snapshot(db, d)
+    assert snapshot is not None and results is not None
+    return ValuesPage(count=total, page=page, per_page=per_page, pages=pages,
+                      next_page=link(page + 1) if page < pages else None,
+                      previous_page=link(page - 1) if 1 < page <= pages + 1 else None,
+                      values=out, disclosure=_disclosure(), snapshot=snapshot)
+
+
+def _selection(db: Session, d: Definition, period: str | None, area: str | None,
+               gender: str | None, variant: str | None, level: str | None
+               ) -> tuple[ResultSet, list[dict[str, Any]]]:
+    periods = _split(period, "period", _PERIOD)
+    areas = _split(area, "area", _CODE)
+    genders = _split(gender, "gender", re.compile("^[TKM]$"))
+    if variant is not None and variant not in {v.id for v in d.variants}:
+        raise HTTPException(422, f"variant: {d.id} has no variant {variant!r}; known: "
+                            + ", ".join(v.id for v in d.variants))
+    results = indicator_repo.published(db, d.id, shipped_catalogue(), shipped_rule(),
+                                       variant=variant, periods=periods)
+    if results is None:
+        raise HTTPException(404, f"no results stored for {d.id}")
+    rows = [r for r in results.rows
+            if (areas is None or r["area_code"] in areas)
+            and (genders is None or r["sex"] in genders)
+            and (level is None or r["area_level"] == level)]
+    return results, rows
+
+
+@router.get("/{indicator_id}/values.csv", dependencies=[guard(Permission.PUBLIC)])
+def values_csv(
+    db: Db,
+    indicator_id: str,
+    period: str | None = None,
+    area: str | None = None,
+    gender: str | None = None,
+    variant: str | None = None,
+    level: Annotated[str | None, Query(
+        pattern="^(nation|region|municipality|care_unit)$")] = None,
+) -> Response:
+    """The same selection as ``/values`` (all pages) as CSV; hidden values are ``..``."""
+    d = _definition(indicator_id)
+    results, rows = _selection(db, d, period, area, gender, variant, level)
+    return csv_response(csv_text(results, rows, shipped_rule().mask), f"{d.id}.csv")

@@ -1,0 +1,215 @@
+"""What the indicator pages show, built from published (or, for staff, internal) result rows:
+tables in Swedish number format with Riket last, and the charts drawn from the same rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from naravard.formatting import fmt_decimal, fmt_int
+from naravard.indicators.charts import Chart, Point, bar_svg, line_svg
+from naravard.indicators.definition import Definition
+from naravard.indicators.finalise import NATION
+from naravard.reference.organisations import OrgKind, shipped_organisations
+from naravard.storage.indicator_repo import ResultSet
+
+Row = dict[str, Any]
+Gettext = Callable[..., str]
+
+#: Status words (English msgids) shown beside a value.
+STATUS_TEXT = {"ok": "", "suppressed": "Hidden (disclosure control)", "too_few": "Too few",
+               "missing": "No data"}
+LEVELS = ("nation", "region", "municipality", "care_unit")
+
+
+@cache
+def area_names() -> dict[str, str]:
+    """Code → name of Riket, the regions and the municipalities."""
+    return {o.code: o.name for o in shipped_organisations()
+            if o.kind in (OrgKind.NATION, OrgKind.REGION, OrgKind.MUNICIPALITY)}
+
+
+def area_name(row: Mapping[str, Any], results: ResultSet | None = None) -> str:
+    """The name of a row's area (a care unit's from the snapshot)."""
+    code = str(row["area_code"])
+    if row["area_level"] == "care_unit":
+        unit = results.units.get(code) if results is not None else None
+        return unit.name if unit is not None else code
+    return area_names().get(code, code)
+
+
+def fmt_amount(value: float | None, decimals: int) -> str:
+    """A numerator or denominator: whole numbers as integers, others with ``decimals``."""
+    if value is None:
+        return ".."
+    if float(value).is_integer():
+        return fmt_int(int(value))
+    return fmt_decimal(value, max(decimals, 1))
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of a data table, formatted."""
+
+    label: str
+    code: str
+    numerator: str
+    denominator: str
+    value: str
+    status: str
+    raw: Row
+    highlight: bool = False
+
+
+def table_row(row: Row, d: Definition, label: str, _: Gettext,
+              highlight: bool = False) -> TableRow:
+    """A result row for a table: Swedish numbers, ``..`` where there is no value."""
+    text = STATUS_TEXT[row["status"]]
+    return TableRow(label, str(row["area_code"]), fmt_amount(row["numerator"], d.decimals),
+                    fmt_amount(row["denominator"], d.decimals),
+                    fmt_decimal(row["value"], d.decimals), _(text) if text else "", row,
+                    highlight)
+
+
+def variant_rows(results: ResultSet, variant: str) -> list[Row]:
+    """The rows of one variant."""
+    return [r for r in results.rows if r["variant"] == variant]
+
+
+def years(rows: Sequence[Row]) -> list[str]:
+    """Yearly periods present, ascending."""
+    return sorted({r["period"] for r in rows if len(r["period"]) == 4})
+
+
+def pick(rows: Sequence[Row], period: str, level: str, sex: str = "T") -> list[Row]:
+    """Rows of one period, area level and sex."""
+    return [r for r in rows if r["period"] == period and r["area_level"] == level
+            and r["sex"] == sex]
+
+
+def by_value(rows: Sequence[Row]) -> list[Row]:
+    """Rows with a value, highest first, then those without one by code."""
+    shown = sorted((r for r in rows if r["value"] is not None),
+                   key=lambda r: (-float(r["value"]), r["area_code"]))
+    return shown + sorted((r for r in rows if r["value"] is None), key=lambda r: r["area_code"])
+
+
+def _values_text(points: Sequence[tuple[str, float | None]], decimals: int) -> str:
+    return "; ".join(f"{x}: {fmt_decimal(v, decimals)}" for x, v in points)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart (SVG) with its caption and the table beside it."""
+
+    id: str
+    caption: str
+    svg: str
+    description: str
+    first_column: str
+    rows: tuple[TableRow, ...]
+
+
+def _target(d: Definition, _: Gettext) -> tuple[float | None, str]:
+    if d.target is None:
+        return None, ""
+    return d.target.value, _("Target %(value)s", value=fmt_decimal(d.target.value, d.decimals))
+
+
+def national_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
+                    value_title: str) -> Figure | None:
+    """Riket over the years (sex T), with the target line where there is one."""
+    series = [(p, next(iter(pick(rows, p, "nation")), None)) for p in years(rows)]
+    series_rows = [(p, r) for p, r in series if r is not None]
+    if not series_rows:
+        return None
+    target, target_label = _target(d, _)
+    text = _values_text([(p, r["value"]) for p, r in series_rows], d.decimals)
+    description = _("Line chart: %(title)s, Sweden, by year. %(values)s.",
+                    title=d.title.get(lang), values=text)
+    if target is not None:
+        description += " " + _("The dashed line is the target, %(value)s.",
+                               value=fmt_decimal(target, d.decimals))
+    chart = Chart(value_title, description, d.decimals, target, target_label)
+    svg = line_svg([Point(p, r["value"], _("Sweden")) for p, r in series_rows], chart)
+    table = tuple(table_row(r, d, p, _) for p, r in series_rows)
+    return Figure("national", _("Sweden, by year"), svg, description, _("Year"), table)
+
+
+def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _: Gettext,
+                   value_title: str) -> Figure | None:
+    """Regions in one year, sorted by value, Riket marked in the chart and last in the table."""
+    regions = pick(rows, period, "region")
+    nation = next(iter(pick(rows, period, "nation")), None)
+    if not regions:
+        return None
+    ordered = by_value(regions + ([nation] if nation is not None else []))
+    names = area_names()
+    points = [Point(area_name(r), r["value"],
+                    highlight=r["area_level"] == "nation") for r in ordered]
+    shown = [r for r in ordered if r["value"] is not None and r["area_level"] == "region"]
+    target, target_label = _target(d, _)
+    if shown:
+        summary = _("Highest %(high)s (%(high_value)s), lowest %(low)s (%(low_value)s).",
+                    high=names.get(shown[0]["area_code"], ""),
+                    high_value=fmt_decimal(shown[0]["value"], d.decimals),
+                    low=names.get(shown[-1]["area_code"], ""),
+                    low_value=fmt_decimal(shown[-1]["value"], d.decimals))
+    else:
+        summary = _("No region has a value that can be shown.")
+    hidden = sum(1 for r in regions if r["value"] is None)
+    description = " ".join(filter(None, [
+        _("Bar chart: %(title)s by region, %(period)s, sorted by value; Sweden is marked.",
+          title=d.title.get(lang), period=period),
+        summary,
+        _("Sweden: %(value)s.", value=fmt_decimal(nation["value"] if nation else None,
+                                                  d.decimals)),
+        _("%(n)s regions without a value are shown as ..", n=hidden) if hidden else "",
+    ]))  # fmt: skip
+    chart = Chart(value_title, description, d.decimals, target, target_label)
+    svg = bar_svg(points, chart)
+    table = [table_row(r, d, area_name(r), _) for r in ordered if r["area_level"] == "region"]
+    if nation is not None:
+        table.append(table_row(nation, d, names.get(NATION, "Riket"), _, highlight=True))
+    return Figure("regions", _("Regions compared, %(period)s", period=period), svg,
+                  description, _("Region"), tuple(table))
+
+
+def sex_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
+               value_title: str) -> Figure | None:
+    """Women and men in Riket over the years."""
+    if "K" not in d.sexes:
+        return None
+    labels = {"K": _("Women"), "M": _("Men")}
+    points: list[Point] = []
+    table: list[TableRow] = []
+    texts: list[str] = []
+    for sex in ("K", "M"):
+        found = [(p, next(iter(pick(rows, p, "nation", sex)), None)) for p in years(rows)]
+        pairs = [(p, r) for p, r in found if r is not None]
+        points += [Point(p, r["value"], labels[sex]) for p, r in pairs]
+        table += [table_row(r, d, f"{p}, {labels[sex].lower()}", _) for p, r in pairs]
+        texts.append(f"{labels[sex]}: " + _values_text([(p, r["value"]) for p, r in pairs],
+                                                         d.decimals))
+    if not table:
+        return None
+    target, target_label = _target(d, _)
+    description = _("Line chart: %(title)s, Sweden, women and men by year. %(values)s.",
+                    title=d.title.get(lang), values=". ".join(texts))
+    chart = Chart(value_title, description, d.decimals, target, target_label)
+    return Figure("sex", _("Women and men, Sweden"), line_svg(points, chart), description,
+                  _("Year"), tuple(table))
+
+
+def municipality_rows(rows: Sequence[Row], d: Definition, period: str, region: str,
+                      results: ResultSet, _: Gettext) -> list[TableRow]:
+    """The municipalities of one region in one year, by name, the region last."""
+    found = [r for r in pick(rows, period, "municipality") if r["area_code"][:2] == region]
+    out = sorted((table_row(r, d, area_name(r, results), _) for r in found),
+                 key=lambda t: t.label)
+    total = pick(rows, period, "region")
+    out += [table_row(r, d, area_name(r, results), _, highlight=True) for r in total
+            if r["area_code"] == region]
+    return out
