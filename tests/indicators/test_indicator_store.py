@@ -184,7 +184,7 @@ def test_storing_again_replaces_only_those_indicators_and_years(session: Session
     again = store(session, named_doctor_rows("2023", factor=2))
     assert (again.created, again.replaced, again.stored) == (False, 15, 15)
     snap = session.scalars(select(IndicatorSnapshot)).one()
-    assert snap.revision == 2 and snap.years == [2023]
+    assert snap.revision == 2 and snap.years == [2021, 2022, 2023]
     rows = published(session)
     assert cell(rows, "13", period="2023")["numerator"] == 1200
     assert cell(rows, "13", period="2022")["numerator"] == 600

@@ -95,7 +95,8 @@ def store_results(session: Session, results: pa.Table | Sequence[Mapping[str, An
     snap.label, snap.source, snap.engine = info.label, info.source, info.engine
     snap.stored_at, snap.stored_by = moment, actor
     snap.revision = (snap.revision or 0) + 1
-    snap.years = sorted(set(snap.years or []) | set(info.years))
+    row_years = {int(r["period"][:4]) for r in rows}
+    snap.years = sorted(set(snap.years or []) | set(info.years) | row_years)
     snap.definitions = {**(snap.definitions or {}), **versions}
     snap.files = dict(info.files)
     snap.disclosed_input, snap.demo = info.disclosed_input, info.demo

@@ -157,9 +157,10 @@ def region_view(request: Request, db: Db, code: str) -> Response:
                       "region": next((r for r in rows if r["area_code"] == code), None),
                       "nation": next(iter(nation), None)})
     checks = [cross_check(db, c, cat, rule, region=code) for c in shipped_crosschecks().checks]
+    decimals = {c.check.id: cat.definition(c.check.indicator).decimals for c in checks}
     return render(request, "indicators/region.html", code=code,
-                  region_name=view.area_names()[code],
-                  items=items, checks=checks, rule=rule, fmt=view.fmt_amount)
+                  region_name=view.area_names()[code], items=items, checks=checks,
+                  decimals=decimals, rule=rule)
 
 
 @router.get("/{indicator_id}", dependencies=[guard(Permission.PUBLIC)])

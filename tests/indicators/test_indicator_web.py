@@ -1,0 +1,200 @@
+"""Indicator pages: the list, one indicator (charts with their tables, Swedish numbers, Riket
+last, ``..`` for masked cells, the definition) and the staff-only internal figures."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from naravard.config import Settings
+from naravard.formatting import THIN
+from naravard.storage import indicator_repo
+from naravard.web.app import create_app
+from naravard.web.security import CSRF_COOKIE, SESSION_COOKIE
+from tests.conftest import open_session_token
+from tests.indicators.test_indicator_store import ND, named_doctor_rows, store
+from tests.web.conftest import CSRF
+
+Client = Callable[[str | None], TestClient]
+
+
+def squash(text: str) -> str:
+    """Runs of ASCII white space as one space (thin spaces in numbers stay)."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
+
+
+class Tables(HTMLParser):
+    """Every table of a page: its caption and rows of cell texts."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tables: list[tuple[str, list[list[str]]]] = []
+        self._cell: list[str] | None = None
+        self._row: list[str] | None = None
+        self._caption: list[str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append(("", []))
+        elif tag == "caption":
+            self._caption = []
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "caption" and self._caption is not None:
+            rows = self.tables[-1][1]
+            self.tables[-1] = (squash("".join(self._caption)), rows)
+            self._caption = None
+        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(squash("".join(self._cell)))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[-1][1].append(self._row)
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        for part in (self._cell, self._caption):
+            if part is not None:
+                part.append(data)
+
+    def table(self, caption: str) -> list[list[str]]:
+        """The rows (header included) of the table with ``caption``."""
+        return next(rows for cap, rows in self.tables if cap == caption)
+
+
+def n(text: str) -> str:
+    """Swedish number text: spaces written as plain spaces in the test become thin ones."""
+    return text.replace(" ", THIN)
+
+
+@pytest.fixture
+def web(settings: Settings, engine: Engine) -> Iterator[Client]:
+    """A browser signed in as one of the test users (``None``: anonymous)."""
+    application = create_app(settings)
+
+    def make(username: str | None) -> TestClient:
+        client = TestClient(application, follow_redirects=False)
+        client.cookies.set(CSRF_COOKIE, CSRF)
+        if username:
+            client.cookies.set(SESSION_COOKIE, open_session_token(engine, username))
+        return client
+
+    yield make
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def stored(session: Session) -> Iterator[None]:
+    indicator_repo._CACHE.clear()
+    store(session, named_doctor_rows("2022", 2) + named_doctor_rows("2023"))
+    yield
+    indicator_repo._CACHE.clear()
+
+
+def test_list_shows_sweden_latest_published_value(web: Client, stored: None) -> None:
+    page = web(None).get("/indicators")
+    assert page.status_code == 200
+    rows = Tables(page.text).table("Indikatorer och rikets senaste värde")
+    assert rows[0] == ["Indikator", "Enhet", "År", "Riket", "Mål"]
+    named = next(r for r in rows if r[0] == "Andel av befolkningen med fast läkarkontakt")
+    assert named == ["Andel av befolkningen med fast läkarkontakt", "procent av befolkningen",
+                     "2023", "50,0", "≥ 55,0"]
+    other = next(r for r in rows if r[0].startswith("Oplanerade återinskrivningar"))
+    assert other[2:4] == ["", "inte beräknad"]
+    assert "Antal under 5" in page.text  # the disclosure rule is stated
+
+
+def test_indicator_page_has_each_chart_beside_its_table(web: Client,
+                                                        stored: None) -> None:
+    page = web(None).get(f"/indicators/{ND}")
+    assert page.status_code == 200
+    pairs = re.findall(r'<div class="ind-pair">(.*?)</table>', page.text, re.S)
+    assert len(pairs) == 3  # Riket over time, regions compared, women and men
+    for pair in pairs:
+        assert re.search(r'<svg [^>]*role="img" aria-label="[^"]+"', pair)
+        assert "<figcaption>" in pair and '<table class="data ind-table"' in pair
+    tables = Tables(page.text)
+    assert tables.table("Riket per år") == [
+        ["År", "Täljare", "Nämnare", "Värde (procent av befolkningen)", "Status"],
+        ["2022", n("2 000"), n("4 000"), "50,0", ""],
+        ["2023", n("1 000"), n("2 000"), "50,0", ""],
+    ]
+    # Sorted by value, Riket last in the table.
+    assert tables.table("Regionerna jämförda, 2023")[1:] == [
+        ["Region Halland", "600", n("1 000"), "60,0", ""],
+        ["Region Dalarna", "400", n("1 000"), "40,0", ""],
+        ["Riket", n("1 000"), n("2 000"), "50,0", ""],
+    ]
+    assert tables.table("Kvinnor och män, riket")[1:] == [
+        ["2022, kvinnor", n("1 040"), n("2 020"), "51,5", ""],
+        ["2023, kvinnor", "520", n("1 010"), "51,5", ""],
+        ["2022, män", "960", n("1 980"), "48,5", ""],
+        ["2023, män", "480", "990", "48,5", ""],
+    ]
+    assert 'class="ind-riket"><th scope="row">Riket</th>' in page.text
+    # The text alternative names the values and the target line.
+    assert ("Linjediagram: Andel av befolkningen med fast läkarkontakt, riket, per år. "
+            "2022: 50,0; 2023: 50,0. Den streckade linjen är målet, 55,0.") in page.text
+    assert "Högst Region Halland (60,0), lägst Region Dalarna (40,0). Riket: 50,0." in page.text
+    assert "Dold (röjandeskydd)" not in page.text  # no masked region
+
+
+def test_masked_municipalities_show_the_mask_and_nothing_else(web: Client,
+                                                              stored: None) -> None:
+    page = web(None).get(f"/indicators/{ND}?period=2023&region=13")
+    rows = Tables(page.text).table("Kommunerna i Region Halland, 2023")
+    assert rows[1:] == [
+        ["Halmstad", "..", "950", "..", "Dold (röjandeskydd)"],
+        ["Kungsbacka", "..", "50", "..", "Dold (röjandeskydd)"],
+        ["Region Halland", "600", n("1 000"), "60,0", ""],
+    ]
+    assert "597" not in page.text and "62,8" not in page.text  # Halmstad's hidden figures
+    assert "/internal" not in page.text  # nothing public links to internal figures
+
+
+def test_staff_see_internal_figures_on_their_own_route(web: Client, stored: None) -> None:
+    analyst = web("analyst")
+    public = analyst.get(f"/indicators/{ND}")
+    assert f'href="/indicators/{ND}/internal?variant=all"' in public.text
+    page = analyst.get(f"/indicators/{ND}/internal?period=2023&region=13")
+    assert "Interna uppgifter utan röjandeskydd: får inte publiceras." in page.text
+    rows = Tables(page.text).table("Kommunerna i Region Halland, 2023")
+    assert rows[2] == ["Kungsbacka", "3", "50", "6,0", ""]
+    export = analyst.get(f"/indicators/{ND}/internal.csv")
+    assert export.headers["content-type"].startswith("text/csv")
+    assert f"{ND},all,2023,municipality,1384,Kungsbacka,T,3,50,6,ok" in export.text
+    assert web("respondent").get(f"/indicators/{ND}/internal").status_code == 403
+
+
+def test_variant_period_and_language(web: Client, stored: None) -> None:
+    client = web(None)
+    client.cookies.set("lang", "en")
+    page = client.get(f"/indicators/{ND}?period=2022&variant=nope")
+    tables = Tables(page.text)
+    assert tables.table("Regions compared, 2022")[1] == [
+        "Region Halland", n("1 200"), n("2 000"), "60,0", ""]
+    assert "Share of the population with a named regular doctor" in page.text
+
+
+def test_definition_without_results(web: Client, stored: None) -> None:
+    page = web(None).get("/indicators/avoidable_inpatient_chronic")
+    assert "Inga resultat har sparats för indikatorn ännu." in page.text
+    tables = Tables(page.text)
+    codes = tables.table("Kategorier och kodprefix i acsc_chronic")
+    assert codes[1] == ["Hjärtsvikt", "I110, I130, I132, I50"]
+    assert "Kodlista acsc_chronic, version oecd-hcqi-approx-1" in page.text
+    settings = {r[0]: r[1:] for r in tables.table(
+        "Inställningar och hur väl de har stöd: C bekräftad i en källa, P delvis bekräftad, "
+        "I härledd")[1:]}
+    assert settings["transfer_gap_days"][1] == "I"
+    assert web(None).get("/indicators/nope").status_code == 404
