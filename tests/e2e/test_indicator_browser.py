@@ -1,0 +1,43 @@
+"""An indicator page in a real browser: charts with their tables and text alternatives, the
+variant and year form, the municipalities of a region; the page passes axe-core's WCAG 2.1 AA
+rules."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser
+from sqlalchemy.orm import Session
+
+from naravard.formatting import THIN
+from naravard.storage import indicator_repo
+from tests.e2e.test_browser import violations
+from tests.indicators.test_indicator_store import ND, named_doctor_rows, store
+
+
+def test_indicator_page_is_accessible(browser: Browser, live_server: str,
+                                      session: Session) -> None:
+    indicator_repo._CACHE.clear()
+    store(session, named_doctor_rows("2022", 2) + named_doctor_rows("2023"))
+    context = browser.new_context(bypass_csp=True, locale="sv-SE")
+    page = context.new_page()
+    page.goto(f"{live_server}/indicators/{ND}")
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Andel av befolkningen med fast läkarkontakt")
+    charts = page.get_by_role("img")
+    assert charts.count() == 3
+    assert charts.first.get_attribute("aria-label", timeout=2000).startswith(
+        "Linjediagram: Andel av befolkningen med fast läkarkontakt, riket, per år.")
+    regions = page.get_by_role("table", name="Regionerna jämförda, 2023")
+    assert regions.locator("tbody tr").last.inner_text().split("\t")[:4] == [
+        "Riket", f"1{THIN}000", f"2{THIN}000", "50,0"]
+    assert violations(page) == []
+    page.get_by_label("Region", exact=True).select_option("13")
+    page.get_by_role("button", name="Visa").last.click()
+    page.wait_for_url(f"{live_server}/indicators/{ND}?*region=13*")
+    municipalities = page.get_by_role("table", name="Kommunerna i Region Halland, 2023")
+    assert municipalities.locator("tbody tr").first.inner_text().split("\t") == [
+        "Halmstad", "..", "950", "..", "Dold (röjandeskydd)"]
+    assert violations(page) == []
+    page.goto(f"{live_server}/indicators")
+    assert violations(page) == []
+    context.close()
+    indicator_repo._CACHE.clear()
