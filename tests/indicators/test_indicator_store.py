@@ -13,6 +13,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -326,3 +329,48 @@ def test_compute_store_load_and_list(cli_env: Path, registers: Path, engine: Eng
 def _same_cells(a: list[Row], b: list[Row]) -> bool:
     key = lambda r: (r["period"], r["area_level"], r["area_code"], r["sex"])  # noqa: E731
     return sorted(a, key=key) == sorted(b, key=key)
+
+
+# --- the publication path, as a property ---------------------------------------------------------
+
+MUNICIPALITIES = {"13": ("1380", "1384"), "20": ("2021", "2023")}
+cells = st.tuples(st.integers(0, 30), st.integers(0, 60))  # (numerator, extra denominator)
+
+
+def _table(period: str, counts: list[tuple[int, int]]) -> list[Row]:
+    """A consistent table: municipalities by K and M, summed to T, regions and Riket."""
+    sums: dict[tuple[str, str, str], list[float]] = {}
+
+    def add(level: str, code: str, sex: str, num: int, den: int) -> None:
+        cell_sum = sums.setdefault((level, code, sex), [0, 0])
+        cell_sum[0] += num
+        cell_sum[1] += den
+
+    it = iter(counts)
+    for region, codes in MUNICIPALITIES.items():
+        for code in codes:
+            for sex in "KM":
+                num, extra = next(it)
+                for level, area in (("municipality", code), ("region", region),
+                                    ("nation", "00")):
+                    for s in (sex, "T"):
+                        add(level, area, s, num, num + extra)
+    return [row(ND, period, level, code, sex, num, den)
+            for (level, code, sex), (num, den) in sums.items()]
+
+
+@hypothesis_settings(max_examples=40, deadline=None)
+@given(st.lists(cells, min_size=8, max_size=8), st.lists(cells, min_size=8, max_size=8))
+def test_publishing_tables_together_or_alone_gives_the_same_cells(
+    first: list[tuple[int, int]], second: list[tuple[int, int]]
+) -> None:
+    a, b = _table("2022", first), _table("2023", second)
+    definitions = {ND: shipped_catalogue().definition(ND)}
+    rule = shipped_rule()
+    together = publish(a + b, definitions, rule)
+    assert together == publish(a, definitions, rule) + publish(b, definitions, rule)
+    for r in together:
+        if r["status"] == "suppressed":
+            assert r["numerator"] is None and r["value"] is None
+        elif r["numerator"] is not None:
+            assert r["numerator"] == 0 or r["numerator"] >= rule.min_count
