@@ -4,6 +4,7 @@ e-mail, the personal-data guard, versions, access and the analyst's views (both 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable
 
@@ -108,21 +109,33 @@ def test_session_expiry_returns_to_the_page_with_the_draft(
         client_as: Client, clock: Clock, session: Session, halland: int) -> None:
     c = client_as("respondent")
     post_page(c, halland, 3, {"q.areas": ["o1", "o2"], "q.comment": "Utkast"}, action="save")
-    # the session expires: the next save sends the person to sign in, then back to the page
+    # the session expires; what is sent next is kept through sign-in and then saved
     session.execute(update(WebSession).values(expires_at=utcnow() - dt.timedelta(minutes=1)))
     session.commit()
-    lost = c.post(f"/surveys/responses/{halland}/pages/3",
-                  data={"csrf_token": CSRF, "action": "save"})
-    assert lost.status_code == 303
     target = f"/surveys/responses/{halland}/pages/3"
-    assert lost.headers["location"] == f"/login?next={target}"
+    kept = post_page(c, halland, 3, {"q.areas": ["o1", "o2"],
+                                     "q.comment": "Skrivet efter utgången inloggning"})
+    assert kept.status_code == 401 and 'data-reason="expired"' in kept.text
+    assert fresh(session, halland).draft["comment"] == "Utkast"  # not saved while signed out
+    carried = dict(re.findall(r'<input type="hidden" name="(carry(?:_action)?)" value="([^"]*)">',
+                              kept.text))
+    assert carried["carry_action"] == target
     signed = c.post("/login", data={"csrf_token": CSRF, "username": "respondent",
-                                    "password": USERS["respondent"].password, "next": target})
-    assert signed.status_code == 303 and signed.headers["location"] == target
+                                    "password": USERS["respondent"].password, "next": target,
+                                    "carry": html.unescape(carried["carry"]),
+                                    "carry_action": target})
+    assert signed.status_code == 200 and f'action="{target}"' in signed.text
+    resent = [(html.unescape(n), html.unescape(v)) for n, v in re.findall(
+        r'<input type="hidden" name="([^"]+)" value="([^"]*)">', signed.text) if n != "next"]
+    form: dict[str, list[str]] = {}
+    for name, value in resent:
+        form.setdefault(name, []).append(value)
+    saved = c.post(target, data=form)  # what the resume page posts
+    assert saved.status_code == 303
     page = c.get(target).text
     assert 'id="f-areas-o1" name="q.areas" type="checkbox" value="o1" checked' in page
     assert 'id="f-areas-o2" name="q.areas" type="checkbox" value="o2" checked' in page
-    assert ">Utkast</textarea>" in page
+    assert ">Skrivet efter utgången inloggning</textarea>" in page
 
 
 def test_a_crash_during_a_save_leaves_the_last_saved_state(
