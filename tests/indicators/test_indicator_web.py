@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from naravard.config import Settings
 from naravard.formatting import THIN
+from naravard.indicators import charts
 from naravard.storage import indicator_repo
 from naravard.web.app import create_app
 from naravard.web.security import CSRF_COOKIE, SESSION_COOKIE
@@ -198,3 +199,12 @@ def test_definition_without_results(web: Client, stored: None) -> None:
         "I härledd")[1:]}
     assert settings["transfer_gap_days"][1] == "I"
     assert web(None).get("/indicators/nope").status_code == 404
+
+
+def test_without_the_chart_packages_the_tables_remain(web: Client, stored: None,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(charts, "available", lambda: False)
+    page = web(None).get(f"/indicators/{ND}").text
+    assert "<svg" not in page
+    assert len(re.findall(r'<table class="data ind-table"', page)) == 3
+    assert "Linjediagram: Andel av befolkningen med fast läkarkontakt" in page

@@ -13,11 +13,13 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from html import escape
-from typing import Any
+from importlib.util import find_spec
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
+if TYPE_CHECKING:
+    import altair as alt
 
 #: d3-format locale of the charts: Swedish, with the narrow no-break space of the tables (also
 #: on English pages: numbers are always shown in Swedish form, as in the tables).
@@ -69,7 +71,15 @@ def _fmt(decimals: int) -> str:
     return f",.{decimals}f"
 
 
+@cache
+def available() -> bool:
+    """Whether Vega-Altair and vl-convert are installed (without them pages show only tables)."""
+    return find_spec("altair") is not None and find_spec("vl_convert") is not None
+
+
 def _target_layer(chart: Chart, axis: str) -> list[alt.Chart]:
+    import altair as alt
+
     if chart.target is None:
         return []
     data = alt.InlineData(values=[{"target": chart.target, "label": chart.target_label}])
@@ -84,6 +94,8 @@ def _target_layer(chart: Chart, axis: str) -> list[alt.Chart]:
 
 def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
     """A line chart over periods, one line per series (legend when more than one)."""
+    import altair as alt
+
     values = [{"x": p.x, "value": p.value, "series": p.series} for p in points]
     series = sorted({p.series for p in points}, key=[p.series for p in points].index)
     colour = alt.Color("series:N", title=None,
@@ -108,6 +120,8 @@ def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
 def bar_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
     """Horizontal bars in the given order; highlighted bars (Riket) in their own colour and
     bold label; bars without a value show the mask symbol ``..``."""
+    import altair as alt
+
     values = [{"x": p.x, "value": p.value, "kind": "h" if p.highlight else "n",
                "mask": ".." if p.value is None else ""} for p in points]
     order = [p.x for p in points]

@@ -9,7 +9,8 @@ from functools import cache
 from typing import Any
 
 from naravard.formatting import fmt_decimal, fmt_int
-from naravard.indicators.charts import Chart, Point, bar_svg, line_svg
+from naravard.indicators import charts
+from naravard.indicators.charts import Chart, Point
 from naravard.indicators.definition import Definition
 from naravard.indicators.finalise import NATION
 from naravard.reference.organisations import OrgKind, shipped_organisations
@@ -112,6 +113,13 @@ class Figure:
     rows: tuple[TableRow, ...]
 
 
+def _draw(draw: Callable[[Sequence[Point], Chart], str], points: Sequence[Point],
+          chart: Chart) -> str:
+    """The chart's SVG, or nothing when the chart packages are not installed (the table and
+    the text alternative are shown all the same)."""
+    return draw(points, chart) if charts.available() else ""
+
+
 def _target(d: Definition, _: Gettext) -> tuple[float | None, str]:
     if d.target is None:
         return None, ""
@@ -133,7 +141,8 @@ def national_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
         description += " " + _("The dashed line is the target, %(value)s.",
                                value=fmt_decimal(target, d.decimals))
     chart = Chart(value_title, description, d.decimals, target, target_label)
-    svg = line_svg([Point(p, r["value"], _("Sweden")) for p, r in series_rows], chart)
+    svg = _draw(charts.line_svg, [Point(p, r["value"], _("Sweden")) for p, r in series_rows],
+                chart)
     table = tuple(table_row(r, d, p, _) for p, r in series_rows)
     return Figure("national", _("Sweden, by year"), svg, description, _("Year"), table)
 
@@ -169,7 +178,7 @@ def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _
         _("%(n)s regions without a value are shown as ..", n=hidden) if hidden else "",
     ]))  # fmt: skip
     chart = Chart(value_title, description, d.decimals, target, target_label)
-    svg = bar_svg(points, chart)
+    svg = _draw(charts.bar_svg, points, chart)
     table = [table_row(r, d, area_name(r), _) for r in ordered if r["area_level"] == "region"]
     if nation is not None:
         table.append(table_row(nation, d, names.get(NATION, "Riket"), _, highlight=True))
@@ -199,8 +208,8 @@ def sex_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
     description = _("Line chart: %(title)s, Sweden, women and men by year. %(values)s.",
                     title=d.title.get(lang), values=". ".join(texts))
     chart = Chart(value_title, description, d.decimals, target, target_label)
-    return Figure("sex", _("Women and men, Sweden"), line_svg(points, chart), description,
-                  _("Year"), tuple(table))
+    return Figure("sex", _("Women and men, Sweden"), _draw(charts.line_svg, points, chart),
+                  description, _("Year"), tuple(table))
 
 
 def municipality_rows(rows: Sequence[Row], d: Definition, period: str, region: str,
