@@ -260,6 +260,17 @@ def test_a_derived_change_follows_its_published_source(session: Session,
     assert cell(list(internal.rows), "1384")["value"] == pytest.approx((0.7 / 0.6 - 1) * 100)
 
 
+def test_the_cache_keeps_a_bounded_number_of_rows(session: Session, clean_cache: None,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    store(session, named_doctor_rows("2022") + named_doctor_rows("2023"))
+    monkeypatch.setattr(indicator_repo, "_CACHE_ROWS", 20)
+    published(session, periods=["2022"])
+    published(session, periods=["2023"])
+    assert [len(rows) for rows, _ in indicator_repo._CACHE.values()] == [15]
+    both = published(session)  # larger than the limit: kept alone
+    assert len(both) == 30 and len(indicator_repo._CACHE) == 1
+
+
 def test_publish_without_the_source_rows_shows_nothing(clean_cache: None) -> None:
     rows = [r for r in continuity_rows() if r["indicator"] == CHANGE]
     cat = shipped_catalogue()

@@ -184,7 +184,8 @@ class ResultSet:
 
 
 _CACHE: OrderedDict[tuple[Any, ...], tuple[tuple[Row, ...], dict[str, CareUnit]]] = OrderedDict()
-_CACHE_SIZE = 32
+#: The cache keeps at most this many rows (the newest entry always stays).
+_CACHE_ROWS = 400_000
 
 
 def _read(session: Session, indicator: str, catalogue: Catalogue, rule: DisclosureRule,
@@ -218,7 +219,7 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
                                  SEX_ORDER[r["sex"]]))
         hit = (tuple(rows), units)
         _CACHE[key] = hit
-        while len(_CACHE) > _CACHE_SIZE:
+        while len(_CACHE) > 1 and sum(len(v[0]) for v in _CACHE.values()) > _CACHE_ROWS:
             _CACHE.popitem(last=False)
     else:
         _CACHE.move_to_end(key)
