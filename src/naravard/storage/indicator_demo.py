@@ -4,8 +4,8 @@ Synthetic registers for 1 % of Sweden's population (years 2021–2023, a fixed s
 to ``<data dir>/indicator-demo/registers``; every shipped indicator is computed from them and
 stored as a snapshot marked as demo data. The computed results are kept beside the registers
 (``results.parquet``, tagged with the registers' checksum), so a second database reuses them. At
-this scale most published cells are not masked, so the pages show data (at smaller scales nearly
-every municipality and care unit would be masked). Running the step again adds nothing.
+this scale most published cells are not masked, so the pages show data (at smaller scales most
+municipalities and care units would be masked). Running the step again adds nothing.
 """
 
 from __future__ import annotations
