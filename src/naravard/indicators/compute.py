@@ -114,14 +114,26 @@ def compute(
     request = Request(chosen, tuple(sorted(set(years))))
     if validate:
         check(data, required_tables(chosen, cat))
+    plans = make_plans(cat, request.sources(cat))
+    cells = tidy_cells((engine or DuckDBEngine()).cells(data, plans, request.engine_years(cat),
+                                                        progress))
+    return results(data, request, cells, catalogue=cat, areas=areas, progress=progress,
+                   disclosure=disclosure)
+
+
+def results(data: RegisterData, request: Request, cells: pa.Table, *,
+            catalogue: Catalogue | None = None, areas: Areas | None = None,
+            progress: Progress | None = None,
+            disclosure: DisclosureRule | None = None) -> pa.Table:
+    """Results of ``request`` from tidy cells: the finalisation every engine shares."""
+    cat = catalogue or shipped_catalogue()
     sources = request.sources(cat)
     engine_years = request.engine_years(cat)
-    plans = make_plans(cat, sources)
-    cells = tidy_cells((engine or DuckDBEngine()).cells(data, plans, engine_years, progress))
     by_variant: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for c in cells.to_pylist():
         by_variant[(c["indicator"], c["variant"])].append(c)
     grid = areas or Areas.shipped()
+    units = unit_municipality(data) if disclosure is not None else {}
     rows_by_id: dict[str, list[dict[str, Any]]] = {}
     for d in sources:
         covered = coverage(data, d)
@@ -130,12 +142,12 @@ def compute(
             rows += finalise(d, v.id, by_variant.get((d.id, v.id), []), engine_years, covered,
                              grid)
         if disclosure is not None:
-            rows = disclose_rows(rows, {d.id: d}, disclosure, unit_municipality(data))
+            rows = disclose_rows(rows, {d.id: d}, disclosure, units)
         rows_by_id[d.id] = rows
         if progress is not None:
             progress(f"{d.id}: results")
     out: list[dict[str, Any]] = []
-    for d in chosen:
+    for d in request.definitions:
         if d.kind == "continuity_change":
             src = str(d.settings["source"].value)
             out += change_rows(d, rows_by_id[src], request.years)
