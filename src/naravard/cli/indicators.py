@@ -31,6 +31,12 @@ from naravard.indicators.docgen import (
 from naravard.indicators.engines.base import Engine
 from naravard.indicators.engines.duckdb_engine import DuckDBEngine
 from naravard.indicators.engines.reference import ReferenceEngine
+from naravard.indicators.engines.spark_engine import (
+    CONF_ENV,
+    MASTER_ENV,
+    SparkEngine,
+    SparkUnavailable,
+)
 from naravard.indicators.finalise import sort_results
 from naravard.indicators.loader import ValidationError, validate
 from naravard.indicators.output import parse_years, write_results
@@ -62,6 +68,7 @@ class EngineName(StrEnum):
     """Available engines."""
 
     DUCKDB = "duckdb"
+    SPARK = "spark"
     REFERENCE = "reference"
 
 
@@ -165,6 +172,10 @@ def compute_command(
         help="Apply disclosure control to --out (default) or write unprotected internal "
         "figures. The database always holds internal figures; every published view applies "
         "disclosure control when it reads them."),
+    spark_master: str | None = typer.Option(
+        None, "--spark-master", envvar=MASTER_ENV,
+        help="Spark master for --engine spark: local[*] (default), spark://host:7077, yarn, "
+        f"k8s://… Further Spark settings: {CONF_ENV}='key=value;key=value'."),
 ) -> None:
     """Compute indicators for the given years; write a result file and/or store the results."""
     if output is None and not store:
@@ -179,6 +190,7 @@ def compute_command(
         year_list = sorted(set(year_list) | {y for d in chosen if (y := base_year(d))})
     register = _data(data)
     runner: Engine = (ReferenceEngine() if engine is EngineName.REFERENCE
+                      else SparkEngine(master=spark_master) if engine is EngineName.SPARK
                       else DuckDBEngine(threads=threads, memory_limit=memory_limit))
     n_steps = progress_steps(chosen, cat)
     rule = shipped_rule() if disclosure else None
@@ -196,7 +208,7 @@ def compute_command(
         try:
             results = compute(register, year_list, chosen, engine=runner, progress=step,
                               validate=False, disclosure=None if store else rule)
-        except ValueError as exc:
+        except (ValueError, SparkUnavailable) as exc:
             bar.stop()
             raise _fail(str(exc)) from None
         units = care_units_of(register)

@@ -47,7 +47,7 @@ LOCAL_DEFAULTS = {
 
 
 class SparkUnavailable(RuntimeError):
-    """PySpark (or the Java it needs) is not available."""
+    """PySpark (or the Java it needs) is not available, or the Spark settings are unusable."""
 
 
 def parse_conf(text: str) -> dict[str, str]:
@@ -77,12 +77,21 @@ def build_session(master: str | None = None, conf: Mapping[str, str] | None = No
     chosen = master or os.environ.get(MASTER_ENV) or "local[*]"
     settings: dict[str, str] = dict(LOCAL_DEFAULTS) if chosen.startswith("local") else {
         "spark.sql.session.timeZone": "UTC"}
-    settings.update(parse_conf(os.environ.get(CONF_ENV, "")))
+    try:
+        settings.update(parse_conf(os.environ.get(CONF_ENV, "")))
+    except ValueError as exc:
+        raise SparkUnavailable(str(exc)) from None
     settings.update(conf or {})
     builder = SparkSession.builder.master(chosen).appName(app_name)
     for key, value in settings.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # Java missing or the master unreachable: say so plainly
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SparkUnavailable(f"cannot start Spark (master {chosen}): {first}") from exc
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 class _SparkRun:
@@ -113,11 +122,12 @@ class SparkEngine:
     name = "spark"
 
     def __init__(self, master: str | None = None, conf: Mapping[str, str] | None = None,
-                 session: SparkSession | None = None) -> None:
+                 session: SparkSession | None = None, keep_session: bool = False) -> None:
         self.master = master
         self.conf = dict(conf or {})
         self._session = session
         self._own = session is None
+        self.keep_session = keep_session
 
     def session(self) -> SparkSession:
         """The Spark session (created on first use)."""
@@ -126,7 +136,8 @@ class SparkEngine:
         return self._session
 
     def close(self) -> None:
-        """Stop the session if this engine created it."""
+        """Stop the session if this engine created it (done after each run unless
+        ``keep_session``)."""
         if self._own and self._session is not None:
             self._session.stop()
             self._session = None
@@ -148,15 +159,16 @@ class SparkEngine:
             try:
                 queries = CellQueries(run, data, plans, years)
                 sql = [queries.sql(plan) for plan in plans]
-                if not sql:
-                    return CELL_SCHEMA.empty_table()
-                # One job for all plans: Spark's fixed cost per query dominates small data.
-                arrow: Any = spark.sql(" UNION ALL ".join(f"({q})" for q in sql)).toArrow()
-                cells = pa.table(arrow).select(CELL_SCHEMA.names).cast(CELL_SCHEMA)
+                cells = CELL_SCHEMA.empty_table()
+                if sql:  # one job for all plans: Spark's fixed cost per query dominates
+                    arrow: Any = spark.sql(" UNION ALL ".join(f"({q})" for q in sql)).toArrow()
+                    cells = pa.table(arrow).select(CELL_SCHEMA.names).cast(CELL_SCHEMA)
             finally:
                 run.drop()
                 for name in names:
                     spark.catalog.dropTempView(name)
+        if not self.keep_session:
+            self.close()
         if progress is not None:
             for plan in plans:
                 progress(f"{plan.id}/{plan.variant}")
