@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the browser tests and PDF rendering need from Debian's packages, when missing:
-# Chromium (driven by Playwright), fonts, and Pango for WeasyPrint. Needs root (or sudo) and apt.
+# Chromium (driven by Playwright), fonts, Pango for WeasyPrint and a Java runtime for the Spark
+# engine's tests. Needs root (or sudo) and apt.
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "system packages: all present"
