@@ -230,7 +230,7 @@ def _check_table(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> list[Proble
         select = ", ".join(f"count_if({checks[i][2]})" for i in row_level)
         row = _one(con, f"SELECT {select} FROM {name}")  # noqa: S608 -- schema
         assert row is not None
-        bad_rows.update(zip(row_level, (int(x) for x in row), strict=True))
+        bad_rows.update(zip(row_level, (int(x or 0) for x in row), strict=True))
     for i, (column, text, cond) in enumerate(checks):
         bad = bad_rows.get(i, 0)
         if bad:
