@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +14,14 @@ from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import DisclosureRule, disclose_rows
 from naravard.indicators.engines.base import Engine, Progress
 from naravard.indicators.engines.duckdb_engine import DuckDBEngine
-from naravard.indicators.finalise import Areas, change_rows, finalise, sort_results, tidy_cells
+from naravard.indicators.finalise import (
+    Areas,
+    change_rows,
+    finalise,
+    rollup_table,
+    sort_results,
+    tidy_cells,
+)
 from naravard.indicators.loader import check
 from naravard.indicators.plan import make_plans
 
@@ -129,9 +135,7 @@ def results(data: RegisterData, request: Request, cells: pa.Table, *,
     cat = catalogue or shipped_catalogue()
     sources = request.sources(cat)
     engine_years = request.engine_years(cat)
-    by_variant: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for c in cells.to_pylist():
-        by_variant[(c["indicator"], c["variant"])].append(c)
+    sums = rollup_table(cells, sources)
     grid = areas or Areas.shipped()
     units = unit_municipality(data) if disclosure is not None else {}
     rows_by_id: dict[str, list[dict[str, Any]]] = {}
@@ -139,8 +143,8 @@ def results(data: RegisterData, request: Request, cells: pa.Table, *,
         covered = coverage(data, d)
         rows: list[dict[str, Any]] = []
         for v in d.variants:
-            rows += finalise(d, v.id, by_variant.get((d.id, v.id), []), engine_years, covered,
-                             grid)
+            rows += finalise(d, v.id, [], engine_years, covered, grid,
+                             sums=sums.get((d.id, v.id), {}))
         if disclosure is not None:
             rows = disclose_rows(rows, {d.id: d}, disclosure, units)
         rows_by_id[d.id] = rows

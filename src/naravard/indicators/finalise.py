@@ -104,14 +104,66 @@ def _rollup(cells: Iterable[dict[str, Any]], sexes: tuple[str, ...]
     return sums
 
 
+Sums = dict[Key, dict[str, list[float]]]
+
+
+def rollup_table(cells: pa.Table, definitions: Iterable[Definition]
+                 ) -> dict[tuple[str, str], Sums]:
+    """:func:`_rollup` of every indicator variant in ``cells`` at once, with Arrow.
+
+    Cells are copied to their sex total (or folded into T where the definition has no sex
+    split) and to their region and Riket, then summed per key in one group-by.
+    """
+    out: dict[tuple[str, str], Sums] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(lambda: [0.0, 0.0])))
+    if cells.num_rows == 0:
+        return out
+    schema = pa.schema([f.with_nullable(True) for f in cells.schema])
+    cells = cells.cast(schema)
+    split = pa.array(sorted(d.id for d in definitions if "K" in d.sexes), type=pa.string())
+    has_split = pc.is_in(cells["indicator"], value_set=split)
+    not_t = pc.not_equal(cells["sex"], "T")
+
+    def with_column(table: pa.Table, name: str, value: Any) -> pa.Table:
+        column = pa.array(pa.repeat(value, table.num_rows)) if not isinstance(
+            value, pa.ChunkedArray | pa.Array) else value
+        index = table.schema.get_field_index(name)
+        return table.set_column(index, schema.field(index), column.cast(pa.string()))
+
+    sexed = pa.concat_tables([
+        cells.filter(has_split),
+        with_column(cells.filter(pc.and_(has_split, not_t)), "sex", pa.scalar("T")),
+        with_column(cells.filter(pc.invert(has_split)), "sex", pa.scalar("T")),
+    ])
+    level = sexed["area_level"]
+    munis = sexed.filter(pc.equal(level, "municipality"))
+    above = sexed.filter(pc.not_equal(level, "care_unit"))
+    regions = with_column(with_column(munis, "area_level", pa.scalar("region")), "area_code",
+                          pc.utf8_slice_codeunits(munis["area_code"], 0, 2))
+    nation = with_column(with_column(above, "area_level", pa.scalar("nation")), "area_code",
+                         pa.scalar(NATION))
+    rolled = pa.concat_tables([sexed, regions, nation]).group_by(list(CELL_KEY)).aggregate(
+        [("numerator", "sum"), ("denominator", "sum")])
+    for r in rolled.to_pylist():
+        out[(r["indicator"], r["variant"])][
+            (r["period"], r["area_level"], r["area_code"], r["sex"])][r["age_group"]] = [
+            r["numerator_sum"], r["denominator_sum"]]
+    return out
+
+
 def finalise(definition: Definition, variant: str, cells: Sequence[dict[str, Any]],
-             years: Sequence[int], covered: set[int], areas: Areas) -> list[dict[str, Any]]:
-    """Result rows of one indicator variant (cells of that variant only)."""
+             years: Sequence[int], covered: set[int], areas: Areas,
+             sums: Sums | None = None) -> list[dict[str, Any]]:
+    """Result rows of one indicator variant (cells of that variant only, or their roll-up
+    ``sums`` from :func:`rollup_table`)."""
     d = definition
-    sums = _rollup(cells, d.sexes)
+    if sums is None:
+        sums = _rollup(cells, d.sexes)
+        units = sorted({c["area_code"] for c in cells if c["area_level"] == "care_unit"})
+    else:
+        units = sorted({k[2] for k in sums if k[1] == "care_unit"})
     groups = (standard_groups(d.standardisation.standard, d.age.min, d.age.max)
               if d.standardisation is not None else ())
-    units = sorted({c["area_code"] for c in cells if c["area_level"] == "care_unit"})
     grid: list[tuple[str, str]] = [("nation", NATION)]
     if "region" in d.areas:
         grid += [("region", r) for r in areas.regions]
