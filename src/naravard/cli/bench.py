@@ -84,8 +84,24 @@ def _extra(module: ModuleType, quick: bool) -> list[Result]:
 
 def bench(
     quick: bool = typer.Option(False, help="Fewer repeats and smaller data (a smoke run)."),
+    full: bool = typer.Option(
+        False, "--full", help="Only the indicator benchmark at national scale (one year of "
+        "synthetic registers at --scale 1: about 0.5 GB of disk, several minutes); see "
+        "docs/benchmarks.md."),
+    data: Path | None = typer.Option(
+        None, "--data", help="With --full: existing register data instead of generating it."),
+    scale: float = typer.Option(1.0, "--scale", help="With --full: scale of generated data."),
+    year: int = typer.Option(2023, "--year", help="With --full: the year to compute."),
 ) -> None:
     """Run every benchmark and print medians and ratios to their baselines."""
+    if full:
+        from naravard.indicators.bench import full_benchmark
+
+        report = full_benchmark(data, year, 1 if quick else 3, scale,
+                                progress=lambda label: console.print(f"[dim]{label} …[/dim]"))
+        for line in report.lines():
+            console.print(line, markup=False, highlight=False)
+        return
     repeats = 3 if quick else 15
     runs: list[Callable[[], list[Result]]] = [
         lambda: [allocation_benchmark(repeats)],
