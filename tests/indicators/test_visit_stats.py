@@ -39,8 +39,10 @@ def visits(draw: st.DrawFn) -> list[dict[str, Any]]:
     big = draw(st.booleans())
     people = draw(st.lists(st.integers(-3 if big else 1, 2**62 if big else 50), min_size=1,
                            max_size=5, unique=True))
-    ids = draw(st.lists(st.integers(1, 2**62 if big else 10_000), min_size=1, max_size=40,
-                        unique=True))
+    kind = draw(st.sampled_from(["dense", "sparse", "repeated"]))
+    top = 2**62 if big else (60 if kind != "sparse" else 10_000)
+    ids = draw(st.lists(st.integers(1, top), min_size=1, max_size=40,
+                        unique=kind != "repeated"))
     rows = []
     for cid in ids:
         flags = draw(st.lists(st.booleans(), min_size=SCOPES, max_size=SCOPES))

@@ -61,6 +61,7 @@ def single_pass(data: RegisterData) -> Callable[[], object]:
 
     def run() -> object:
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         data.attach(con)
         out = []
         for spec in TABLES:
@@ -219,6 +220,7 @@ def write_sample(root: Path, out: Path, modulus: int = 10) -> int:
     """Persons whose id is divisible by ``modulus`` (and their rows) as a register directory."""
     data = RegisterData.from_directory(root)
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     data.attach(con)
     total = 0
     for name in SAMPLE_TABLES:

@@ -281,6 +281,7 @@ def validate(data: RegisterData, required: Iterable[str] = ()) -> list[Problem]:
     ]
     con = duckdb.connect()
     try:
+        con.execute("SET enable_progress_bar = false")
         _register_reference(con)
         readable: list[str] = []
         for name in data.names():

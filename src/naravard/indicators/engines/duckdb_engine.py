@@ -84,6 +84,7 @@ class DuckDBEngine:
             if self.memory_limit is not None:
                 con.execute(f"SET memory_limit = {DUCKDB.lit(self.memory_limit)}")
             con.execute("SET preserve_insertion_order = false")
+            con.execute("SET enable_progress_bar = false")
             data.attach(con)
             queries = (CellQueries(_DuckRun(con), data, plans, years) if self.sql_only
                        else _DuckQueries(con, data, plans, years))

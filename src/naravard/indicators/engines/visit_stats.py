@@ -19,6 +19,8 @@ sorts with the same result.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -43,20 +45,64 @@ def _run_starts(values: npt.NDArray[np.int64]) -> IntArray:
     return np.flatnonzero(change).astype(np.int64)
 
 
-def _contact_rank(contact_id: IntArray) -> tuple[IntArray, npt.NDArray[np.int32]]:
-    """(rows in ascending contact id order, each row's position in that order)."""
+def _contact_order(contact_id: IntArray) -> tuple[IntArray, IntArray]:
+    """(an order number per row that sorts like the contact id, the row of each number).
+
+    Dense ids (the usual case) are their own order numbers: the row of each comes from a
+    lookup table. Otherwise the rows are ranked by id with one sort.
+    """
     n = contact_id.size
+    low, high = int(contact_id.min()), int(contact_id.max())
+    if high - low < 4 * n:
+        number = contact_id - low
+        row_of = np.full(high - low + 1, -1, dtype=np.int64)
+        row_of[number] = np.arange(n, dtype=np.int64)
+        if np.array_equal(row_of[number], np.arange(n, dtype=np.int64)):  # ids are unique
+            return number, row_of
     bits = _bits(n)
-    if int(contact_id.min()) >= 0 and int(contact_id.max()).bit_length() + bits <= 63:
-        by_id = contact_id << bits
-        by_id |= np.arange(n, dtype=np.int64)
-        by_id.sort()
-        by_id &= (1 << bits) - 1
+    if low >= 0 and high.bit_length() + bits <= 63:
+        row_of = contact_id << bits
+        row_of |= np.arange(n, dtype=np.int64)
+        row_of.sort()
+        row_of &= (1 << bits) - 1
     else:
-        by_id = np.argsort(contact_id, kind="stable").astype(np.int64)
-    rank = np.empty(n, dtype=np.int32)
-    rank[by_id] = np.arange(n, dtype=np.int32)
-    return by_id, rank
+        row_of = np.argsort(contact_id, kind="stable").astype(np.int64)
+    number = np.empty(n, dtype=np.int64)
+    number[row_of] = np.arange(n, dtype=np.int64)
+    return number, row_of
+
+
+def _scope(g: IntArray, cl: IntArray, flag: npt.NDArray[np.bool_], groups: int,
+           bc: int) -> dict[str, IntArray]:
+    """The statistics of one scope from visits sorted by patient, date and contact."""
+    if flag.all():
+        gk, ck = g, cl
+    else:
+        sel = np.flatnonzero(flag)
+        gk, ck = g[sel], cl[sel]
+        del sel
+    same = (gk[1:] == gk[:-1]) & (ck[1:] == ck[:-1])
+    out = {"same": np.bincount(gk[1:][same], minlength=groups).astype(np.int64),
+           "n": np.bincount(gk, minlength=groups).astype(np.int64)}
+    del same
+    packed = gk << bc
+    packed |= ck
+    del gk, ck
+    packed.sort()
+    run_at = _run_starts(packed)
+    lengths = np.diff(np.append(run_at, packed.size))
+    run_group = packed[run_at] >> bc
+    del packed, run_at
+    sq = np.bincount(run_group, weights=(lengths * lengths).astype(np.float64),
+                     minlength=groups)
+    out["sq"] = np.rint(sq).astype(np.int64)
+    out["m"] = np.bincount(run_group, minlength=groups).astype(np.int64)
+    mx = np.zeros(groups, dtype=np.int64)
+    person_at = _run_starts(run_group)
+    if person_at.size:
+        mx[run_group[person_at]] = np.maximum.reduceat(lengths, person_at)
+    out["mx"] = mx
+    return out
 
 
 def stats_schema(scopes: int) -> pa.Schema:
@@ -84,21 +130,22 @@ def visit_stats(visits: pa.Table, scopes: int, year: int) -> pa.Table:
         people, dictionary = persons.indices.to_numpy(), persons.dictionary
     bp = _bits(int(people.max()) + 1)
     flags = [visits[f"s{k}"].to_numpy(zero_copy_only=False) for k in range(scopes)]
-    by_id, rank = _contact_rank(visits["contact_id"].to_numpy().astype(np.int64))
+    number, row_of = _contact_order(visits["contact_id"].to_numpy().astype(np.int64))
     del visits
-    if bp + bd + br <= 63:
-        key = people.astype(np.int64) << (bd + br)
-        key |= day << br
-        key |= rank
-        del day, rank
+    bo = _bits(int(number.max()) + 1)
+    if bp + bd + bo <= 63:
+        key = people.astype(np.int64) << (bd + bo)
+        key |= day << bo
+        key |= number
+        del day, number
         key.sort()
-        rows = by_id[key & ((1 << br) - 1)]
-        key >>= bd + br
+        rows = row_of[key & ((1 << bo) - 1)]
+        key >>= bd + bo
         patient = key
     else:
-        rows = np.lexsort((rank, day, people)).astype(np.int64)
+        rows = np.lexsort((number, day, people)).astype(np.int64)
         patient = people[rows].astype(np.int64)
-    del by_id
+    del row_of
     starts = _run_starts(patient)
     groups = starts.size
     first = pa.array(patient[starts])
@@ -115,31 +162,12 @@ def visit_stats(visits: pa.Table, scopes: int, year: int) -> pa.Table:
         "year": pa.array(np.full(groups, year, dtype=np.int16)),
         "person_id": person_ids.cast(pa.int64()),
     }
-    for k, flag in enumerate(sorted_flags):
-        sel = np.flatnonzero(flag)
-        gk, ck = g[sel], cl[sel]
-        del sel
-        same = (gk[1:] == gk[:-1]) & (ck[1:] == ck[:-1])
-        columns[f"same{k}"] = pa.array(np.bincount(gk[1:][same], minlength=groups)
-                                       .astype(np.int64))
-        del same
-        columns[f"n{k}"] = pa.array(np.bincount(gk, minlength=groups).astype(np.int64))
-        packed = gk << bc
-        packed |= ck
-        del gk, ck
-        packed.sort()
-        run_at = _run_starts(packed)
-        lengths = np.diff(np.append(run_at, packed.size))
-        run_group = packed[run_at] >> bc
-        del packed, run_at
-        sq = np.bincount(run_group, weights=(lengths * lengths).astype(np.float64),
-                         minlength=groups)
-        columns[f"sq{k}"] = pa.array(np.rint(sq).astype(np.int64))
-        columns[f"m{k}"] = pa.array(np.bincount(run_group, minlength=groups).astype(np.int64))
-        mx = np.zeros(groups, dtype=np.int64)
-        person_at = _run_starts(run_group)
-        if person_at.size:
-            mx[run_group[person_at]] = np.maximum.reduceat(lengths, person_at)
-        columns[f"mx{k}"] = pa.array(mx)
+    # The scopes are independent; NumPy releases the GIL in sorts and counts, so two threads
+    # use both cores of a small machine.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(lambda f: _scope(g, cl, f, groups, bc), sorted_flags))
+    for k, stats in enumerate(done):
+        for name in STATS:
+            columns[f"{name}{k}"] = pa.array(stats[name])
     return pa.table({name: columns[name] for name in stats_schema(scopes).names},
                     schema=stats_schema(scopes))
