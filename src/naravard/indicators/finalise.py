@@ -144,10 +144,10 @@ def rollup_table(cells: pa.Table, definitions: Iterable[Definition]
                          pa.scalar(NATION))
     rolled = pa.concat_tables([sexed, regions, nation]).group_by(list(CELL_KEY)).aggregate(
         [("numerator", "sum"), ("denominator", "sum")])
-    for r in rolled.to_pylist():
-        out[(r["indicator"], r["variant"])][
-            (r["period"], r["area_level"], r["area_code"], r["sex"])][r["age_group"]] = [
-            r["numerator_sum"], r["denominator_sum"]]
+    columns = [rolled[name].to_pylist() for name in (*CELL_KEY, "numerator_sum",
+                                                      "denominator_sum")]
+    for ind, var, period, level, code, sex, group, num, den in zip(*columns, strict=True):
+        out[(ind, var)][(period, level, code, sex)][group] = [num, den]
     return out
 
 
