@@ -5,7 +5,7 @@ The public API:
 - data: :class:`RegisterData`, :func:`validate`, :func:`check`, :class:`ValidationError`;
 - definitions: :func:`shipped_catalogue` (definitions and code lists);
 - computing: :func:`compute` (validated, finalised results), :class:`DuckDBEngine`,
-  :class:`ReferenceEngine`;
+  :class:`SparkEngine` (needs PySpark), :class:`ReferenceEngine`;
 - publication: :func:`shipped_rule`, :func:`disclose`, :func:`write_results`;
 - synthetic data: :func:`synthesise`.
 """
@@ -16,6 +16,7 @@ from naravard.indicators.data import RegisterData
 from naravard.indicators.disclosure import disclose, shipped_rule
 from naravard.indicators.engines.duckdb_engine import DuckDBEngine
 from naravard.indicators.engines.reference import ReferenceEngine
+from naravard.indicators.engines.spark_engine import SparkEngine
 from naravard.indicators.loader import ValidationError, check, validate
 from naravard.indicators.output import write_results
 from naravard.indicators.synth.generate import synthesise
@@ -24,6 +25,7 @@ __all__ = [
     "DuckDBEngine",
     "ReferenceEngine",
     "RegisterData",
+    "SparkEngine",
     "ValidationError",
     "check",
     "compute",
