@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -126,6 +127,19 @@ def _refused(request: Request, err: repo.FundingError, back: str) -> Response:
 
 def _redirect(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
+
+
+def _apply(request: Request, db: Session, back: str, target: str,
+           change: Callable[[], object]) -> Response:
+    """Run ``change`` in the request's transaction: commit and go to ``target``, or roll back
+    and explain the refusal with a link ``back``."""
+    try:
+        change()
+    except repo.FundingError as err:
+        db.rollback()
+        return _refused(request, err, back)
+    db.commit()
+    return _redirect(target)
 
 
 def _agreement_or_none(db: Session, code: str) -> StoredAgreement | None:
@@ -324,14 +338,9 @@ def record_submission(
         err = repo.FundingError("Give the date as YYYY-MM-DD and the time as HH:MM.")
         return _refused(request, err, back)
     moment = dt.datetime.combine(day, clock, tzinfo=STOCKHOLM)
-    try:
-        repo.record_submission(db, agreement_id, duty_id, organisation_code, moment,
-                               principal.username)
-    except repo.FundingError as err:
-        db.rollback()
-        return _refused(request, err, back)
-    db.commit()
-    return _redirect(f"{back}?notice=submission#eligibility")
+    return _apply(request, db, back, f"{back}?notice=submission#eligibility",
+                  lambda: repo.record_submission(
+                      db, agreement_id, duty_id, organisation_code, moment, principal.username))
 
 
 # --- lines and allocation tables ----------------------------------------------------------------
@@ -631,14 +640,9 @@ def decide_requisition(
     back = f"/funding/requisitions/{requisition_id}"
     if decision not in ("approve", "reject"):
         return _refused(request, repo.FundingError("Choose approve or reject."), back)
-    try:
-        repo.decide_requisition(db, requisition_id, decision == "approve", principal.username,
-                                now, note)
-    except repo.FundingError as err:
-        db.rollback()
-        return _refused(request, err, back)
-    db.commit()
-    return _redirect(f"{back}?notice={decision}d")
+    return _apply(request, db, back, f"{back}?notice={decision}d",
+                  lambda: repo.decide_requisition(
+                      db, requisition_id, decision == "approve", principal.username, now, note))
 
 
 @router.post("/requisitions/{requisition_id}/payment")
@@ -653,13 +657,9 @@ def record_payment(
     day = forms.parse_date(paid_on)
     if day is None:
         return _refused(request, repo.FundingError("Give a date as YYYY-MM-DD."), back)
-    try:
-        repo.record_payment(db, requisition_id, day, payout_reference, principal.username)
-    except repo.FundingError as err:
-        db.rollback()
-        return _refused(request, err, back)
-    db.commit()
-    return _redirect(f"{back}?notice=paid")
+    return _apply(request, db, back, f"{back}?notice=paid",
+                  lambda: repo.record_payment(
+                      db, requisition_id, day, payout_reference, principal.username))
 
 
 # --- financial reports, repayments, reclaim cases -----------------------------------------------
@@ -704,13 +704,9 @@ def decide_reclaim(
         status = ReclaimStatus(decision)
     except ValueError:
         return _refused(request, repo.FundingError("Decide: reclaim or no reclaim."), back)
-    try:
-        repo.decide_reclaim(db, reclaim_id, status, note, principal.username, now)
-    except repo.FundingError as err:
-        db.rollback()
-        return _refused(request, err, back)
-    db.commit()
-    return _redirect(f"{back}?notice=decided")
+    return _apply(request, db, back, f"{back}?notice=decided",
+                  lambda: repo.decide_reclaim(
+                      db, reclaim_id, status, note, principal.username, now))
 
 
 @router.post("/obligations/{obligation_id}/repayments")
@@ -731,11 +727,7 @@ def record_repayment(
         err = repo.FundingError("Give the amount in whole kronor and the date as YYYY-MM-DD.")
         return _refused(request, err, back)
     moment = dt.datetime.combine(day, dt.time(12), tzinfo=STOCKHOLM)
-    try:
-        repo.record_repayment(db, obligation_id, amount, moment, principal.username)
-    except repo.FundingError as err:
-        db.rollback()
-        return _refused(request, err, back)
-    db.commit()
-    return _redirect(f"{back}?notice=repaid")
+    return _apply(request, db, back, f"{back}?notice=repaid",
+                  lambda: repo.record_repayment(
+                      db, obligation_id, amount, moment, principal.username))
 
