@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,47 +146,135 @@ def _count_value_checks(con: duckdb.DuckDBPyConnection, name: str,
     return {i: int(bad) for i, bad in enumerate(row)}
 
 
-def _packable(table: pa.Table) -> list[npt.NDArray[np.int64]] | None:
-    """Key columns as non-null int64 arrays (dates as day numbers), or None if not possible."""
-    out = []
-    for column in table.columns:
-        if column.null_count:
-            return None
-        if pa.types.is_integer(column.type):
-            out.append(column.to_numpy().astype(np.int64))
-        elif pa.types.is_date32(column.type):
-            out.append(column.cast(pa.int32()).to_numpy().astype(np.int64))
+@dataclass(frozen=True)
+class _Keys:
+    """Integer or date key columns of a table as SQL expressions, with their ranges."""
+
+    table: str
+    exprs: tuple[str, ...]
+    lows: tuple[int, ...]
+    highs: tuple[int, ...]
+    rows: int
+
+
+def _keys(con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[str]) -> _Keys | None:
+    """The key columns of ``name`` as integers (dates as day numbers) with their ranges; None if
+    one is not an integer or date column or has missing values."""
+    types = {row[0]: str(row[1]) for row in con.execute(f"DESCRIBE {name}").fetchall()}
+    exprs = []
+    for c in columns:
+        if types.get(c) in _FAMILIES["integer"]:
+            exprs.append(f'CAST("{c}" AS BIGINT)')
+        elif types.get(c) == "DATE":
+            exprs.append(f"CAST(\"{c}\" - DATE '1970-01-01' AS BIGINT)")
         else:
             return None
-    return out
+    stats = ", ".join(f"min({e}), max({e}), count({e})" for e in exprs)
+    row = _one(con, f"SELECT count(*), {stats} FROM {name}")  # noqa: S608 -- schema
+    assert row is not None
+    rows = int(row[0])
+    if any(int(row[3 + 3 * i]) != rows for i in range(len(exprs))):
+        return None
+    if rows == 0:
+        return _Keys(name, tuple(exprs), (0,) * len(exprs), (0,) * len(exprs), 0)
+    return _Keys(name, tuple(exprs), tuple(int(row[1 + 3 * i]) for i in range(len(exprs))),
+                 tuple(int(row[2 + 3 * i]) for i in range(len(exprs))), rows)
+
+
+def _widths(lows: Sequence[int], highs: Sequence[int]) -> list[int] | None:
+    """Bits per column for values lows … highs, or None if together they exceed 63 bits."""
+    widths = [max(int(hi - lo).bit_length(), 1) for lo, hi in zip(lows, highs, strict=True)]
+    return widths if sum(widths) <= 63 else None
+
+
+def _packed(con: duckdb.DuckDBPyConnection, keys: _Keys, lows: Sequence[int],
+            widths: Sequence[int]) -> Iterator[npt.NDArray[np.int64]]:
+    """The key of every row packed into one non-negative 64-bit integer, in chunks.
+
+    DuckDB packs (in parallel, without materialising the columns); NumPy gets one column.
+    """
+    parts, shift = [], sum(widths)
+    for expr, lo, width in zip(keys.exprs, lows, widths, strict=True):
+        shift -= width
+        parts.append(f"(({expr} - {int(lo)}) << {shift})")
+    sql = f"SELECT {' | '.join(parts)} AS k FROM {keys.table}"  # noqa: S608 -- schema
+    for chunk in con.sql(sql).to_arrow_table().column(0).chunks:
+        yield chunk.to_numpy()
+
+
+def _dense(span: int, rows: int) -> bool:
+    """Whether a lookup table of ``span`` entries is affordable for ``rows`` rows."""
+    return span <= max(8 * rows, 1 << 20)
+
+
+def _rows_in_duplicates(packed: npt.NDArray[np.int64]) -> int:
+    """Rows whose packed key occurs more than once."""
+    if _dense(int(packed.max()) + 1 if packed.size else 0, packed.size):
+        counts = np.bincount(packed)
+        return int(counts[counts > 1].sum())
+    packed = np.sort(packed)
+    same = packed[1:] == packed[:-1]
+    in_run = np.zeros(packed.size, dtype=bool)
+    in_run[1:] |= same
+    in_run[:-1] |= same
+    return int(np.count_nonzero(in_run))
 
 
 def _duplicate_rows(con: duckdb.DuckDBPyConnection, name: str, key: Sequence[str]) -> int:
     """Rows whose key occurs more than once.
 
-    Integer and date keys are packed into one 64-bit integer per row and sorted with NumPy
-    (much faster than grouping tens of millions of distinct keys); other keys are grouped in SQL.
+    Integer and date keys are packed into one 64-bit integer per row and counted with NumPy
+    (much faster than grouping tens of millions of distinct keys): dense keys (the usual
+    case, sequential ids) are marked in a table of seen keys, linear in the rows, and only if
+    some key repeats are the rows counted exactly; sparse keys are sorted. Other keys are
+    grouped in SQL.
     """
-    keys = ", ".join(f'"{k}"' for k in key)
-    columns = _packable(con.sql(f"SELECT {keys} FROM {name}").to_arrow_table())  # noqa: S608
-    if columns is not None and columns[0].size == 0:
+    keys = _keys(con, name, key)
+    if keys is not None and keys.rows == 0:
         return 0
-    if columns is not None:
-        ranges = [(int(c.min()), int(c.max())) for c in columns]
-        widths = [max(int(hi - lo).bit_length(), 1) for lo, hi in ranges]
-        if sum(widths) <= 63:
-            packed = np.zeros(columns[0].size, dtype=np.int64)
-            for c, (lo, _), width in zip(columns, ranges, widths, strict=True):
-                packed <<= width
-                packed |= c - lo
-            packed.sort()
-            same = packed[1:] == packed[:-1]
-            in_run = np.zeros(packed.size, dtype=bool)
-            in_run[1:] |= same
-            in_run[:-1] |= same
-            return int(np.count_nonzero(in_run))
+    widths = None if keys is None else _widths(keys.lows, keys.highs)
+    if keys is not None and widths is not None:
+        chunks = _packed(con, keys, keys.lows, widths)
+        span = 1 << sum(widths)
+        if _dense(span, keys.rows):
+            seen = np.zeros(span, dtype=bool)
+            kept = []
+            for chunk in chunks:
+                seen[chunk] = True
+                kept.append(chunk)
+            if np.count_nonzero(seen) == keys.rows:
+                return 0
+            return _rows_in_duplicates(np.concatenate(kept))
+        return _rows_in_duplicates(np.concatenate(list(chunks)))
+    cols = ", ".join(f'"{k}"' for k in key)
     return _count(con, f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {name} "  # noqa: S608
-                       f"GROUP BY {keys} HAVING count(*) > 1)")
+                       f"GROUP BY {cols} HAVING count(*) > 1)")
+
+
+def _rows_not_found(con: duckdb.DuckDBPyConnection, source: str, target: str,
+                    columns: Sequence[tuple[str, str]]) -> int | None:
+    """Rows of ``source`` whose (column, …) is not among ``target``'s (target column, …).
+
+    Integer keys whose packed values are dense get a presence table and one lookup per row
+    (linear, instead of a hash join of tens of millions of rows); None when that does not apply
+    (the caller then asks SQL).
+    """
+    src = _keys(con, source, [s for s, _ in columns])
+    tgt = _keys(con, target, [t for _, t in columns])
+    if src is None or tgt is None:
+        return None
+    if src.rows == 0 or tgt.rows == 0:
+        return src.rows
+    lows = [min(a, b) for a, b in zip(src.lows, tgt.lows, strict=True)]
+    highs = [max(a, b) for a, b in zip(src.highs, tgt.highs, strict=True)]
+    widths = _widths(lows, highs)
+    if widths is None or not _dense(1 << sum(widths), src.rows + tgt.rows):
+        return None
+    present = np.zeros(1 << sum(widths), dtype=bool)
+    for chunk in _packed(con, tgt, lows, widths):
+        present[chunk] = True
+    return src.rows - sum(int(np.count_nonzero(present[chunk]))
+                          for chunk in _packed(con, src, lows, widths))
 
 
 def _check_table(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> list[Problem]:
@@ -268,7 +356,12 @@ def _check_references(con: duckdb.DuckDBPyConnection, spec: TableSpec,
             cond = (f"NOT EXISTS (SELECT 1 FROM {target.name} t "  # noqa: S608 -- schema names
                     f"WHERE t.{ref.target_column} = s.{ref.column})")
             where = f"in {target.name}"
-        bad = _count(con, f"SELECT count(*) FROM {spec.name} s WHERE {cond}")  # noqa: S608
+        pairs = [(ref.column, ref.target_column)]
+        if by_year:
+            pairs.insert(0, ("year", "year"))
+        bad = _rows_not_found(con, spec.name, target.name, pairs)
+        if bad is None:
+            bad = _count(con, f"SELECT count(*) FROM {spec.name} s WHERE {cond}")  # noqa: S608
         if bad:
             problems.append(Problem(spec.name, ref.column, f"value not found {where}", bad))
     return problems
