@@ -12,9 +12,11 @@ Why not SQL: the sequential pairs need each patient's visits in (date, contact i
 national scale (about 47 million primary-care visits a year) a SQL window sorts all of them per
 scope, and the per-clinician counts need a second pass grouping by patient and clinician. Here
 both come from sorting packed 64-bit integer keys, which NumPy does in about a second:
-(patient, day, contact rank) for the order, then (patient, clinician) for the counts. All of it
-is exact integer arithmetic; if a key does not fit in 63 bits the code falls back to slower
-sorts with the same result.
+(patient, day, input row) for the order, after which the few visits that share a patient and
+day are reordered by contact id; then (patient, clinician, scope flags) once, a key whose rows
+of any one scope are a sorted subsequence, for the per-clinician counts of every scope. All of
+it is exact integer arithmetic; if the order key does not fit in 63 bits the code falls back to
+a slower sort with the same result.
 """
 
 from __future__ import annotations
@@ -45,58 +47,53 @@ def _run_starts(values: npt.NDArray[np.int64]) -> IntArray:
     return np.flatnonzero(change).astype(np.int64)
 
 
-def _contact_order(contact_id: IntArray) -> tuple[IntArray, IntArray]:
-    """(an order number per row that sorts like the contact id, the row of each number).
+def _by_contact_within_days(rows: IntArray, patient_day: IntArray,
+                            contact_id: pa.ChunkedArray) -> None:
+    """Reorder, in place, rows that share a patient and day by contact id (stable).
 
-    Dense ids (the usual case) are their own order numbers: the row of each comes from a
-    lookup table. Otherwise the rows are ranked by id with one sort.
+    ``rows`` are in (patient, day, input row) order and ``patient_day`` is the sorted
+    (patient, day) key of each position. Same-day visits are few, so only they are sorted.
     """
-    n = contact_id.size
-    low, high = int(contact_id.min()), int(contact_id.max())
-    if high - low < 4 * n:
-        number = contact_id - low
-        row_of = np.full(high - low + 1, -1, dtype=np.int64)
-        row_of[number] = np.arange(n, dtype=np.int64)
-        if np.array_equal(row_of[number], np.arange(n, dtype=np.int64)):  # ids are unique
-            return number, row_of
-    bits = _bits(n)
-    if low >= 0 and high.bit_length() + bits <= 63:
-        row_of = contact_id << bits
-        row_of |= np.arange(n, dtype=np.int64)
-        row_of.sort()
-        row_of &= (1 << bits) - 1
-    else:
-        row_of = np.argsort(contact_id, kind="stable").astype(np.int64)
-    number = np.empty(n, dtype=np.int64)
-    number[row_of] = np.arange(n, dtype=np.int64)
-    return number, row_of
+    same = patient_day[1:] == patient_day[:-1]
+    if not same.any():
+        return
+    tied = np.zeros(rows.size, dtype=bool)
+    tied[1:] |= same
+    tied[:-1] |= same
+    at = np.flatnonzero(tied)
+    sub = rows[at]
+    ids = np.asarray(contact_id.take(sub).to_numpy(), dtype=np.int64)
+    rows[at] = sub[np.lexsort((ids, patient_day[at]))]
 
 
-def _scope(g: IntArray, cl: IntArray, flag: npt.NDArray[np.bool_], groups: int,
-           bc: int) -> dict[str, IntArray]:
-    """The statistics of one scope from visits sorted by patient, date and contact."""
+def _scope(g: IntArray, cl: IntArray, flag: npt.NDArray[np.bool_],
+           groups: int) -> dict[str, IntArray]:
+    """Visits and same-clinician pairs of one scope, from visits in (patient, date) order."""
     if flag.all():
         gk, ck = g, cl
     else:
-        sel = np.flatnonzero(flag)
-        gk, ck = g[sel], cl[sel]
-        del sel
+        gk, ck = g[flag], cl[flag]
     same = (gk[1:] == gk[:-1]) & (ck[1:] == ck[:-1])
-    out = {"same": np.bincount(gk[1:][same], minlength=groups).astype(np.int64),
-           "n": np.bincount(gk, minlength=groups).astype(np.int64)}
-    del same
-    packed = gk << bc
-    packed |= ck
-    del gk, ck
-    packed.sort()
-    run_at = _run_starts(packed)
-    lengths = np.diff(np.append(run_at, packed.size))
-    run_group = packed[run_at] >> bc
-    del packed, run_at
+    return {"same": np.bincount(gk[1:][same], minlength=groups).astype(np.int64),
+            "n": np.bincount(gk, minlength=groups).astype(np.int64)}
+
+
+def _clinician_counts(pairs: IntArray, bit: int, scopes: int, bc: int,
+                      groups: int) -> dict[str, IntArray]:
+    """Σ n_j², max n_j and clinicians per patient for the scope whose flag is ``bit``.
+
+    ``pairs`` holds (patient, clinician, scope flags) packed and sorted; the rows of one scope
+    are a subsequence, so they stay sorted by (patient, clinician).
+    """
+    mine = pairs[(pairs & (1 << bit)) != 0] >> scopes
+    run_at = _run_starts(mine)
+    lengths = np.diff(np.append(run_at, mine.size))
+    run_group = mine[run_at] >> bc
+    del mine, run_at
     sq = np.bincount(run_group, weights=(lengths * lengths).astype(np.float64),
                      minlength=groups)
-    out["sq"] = np.rint(sq).astype(np.int64)
-    out["m"] = np.bincount(run_group, minlength=groups).astype(np.int64)
+    out = {"sq": np.rint(sq).astype(np.int64),
+           "m": np.bincount(run_group, minlength=groups).astype(np.int64)}
     mx = np.zeros(groups, dtype=np.int64)
     person_at = _run_starts(run_group)
     if person_at.size:
@@ -113,59 +110,69 @@ def stats_schema(scopes: int) -> pa.Schema:
     return pa.schema(fields)
 
 
+def _visit_order(people: IntArray, day: IntArray,
+                 contact_id: pa.ChunkedArray) -> tuple[IntArray, IntArray]:
+    """(input rows in (patient, date, contact id) order, patient of each position)."""
+    n = people.size
+    bp, bd, br = _bits(int(people.max()) + 1), _bits(int(day.max()) + 1), _bits(n)
+    if int(people.min()) >= 0 and bp + bd + br <= 63:
+        key = people << (bd + br)
+        key |= day << br
+        key |= np.arange(n, dtype=np.int64)
+        key.sort()
+        rows = key & ((1 << br) - 1)
+        key >>= br
+        _by_contact_within_days(rows, key, contact_id)
+        key >>= bd
+        return rows, key
+    ids = np.asarray(contact_id.to_numpy(), dtype=np.int64)
+    rows = np.lexsort((ids, day, people)).astype(np.int64)
+    return rows, people[rows]
+
+
 def visit_stats(visits: pa.Table, scopes: int, year: int) -> pa.Table:
     """Per patient and scope in ``year``: visits, Σ n_j², max n_j, clinicians, same pairs."""
     n = visits.num_rows
     if n == 0:
         return stats_schema(scopes).empty_table()
-    clinicians = pc.dictionary_encode(visits["cl"]).combine_chunks()
-    codes = clinicians.indices.to_numpy()
-    day = visits["day"].to_numpy().astype(np.int64)
-    day -= int(day.min())
-    bd, br = _bits(int(day.max()) + 1), _bits(n)
-    people = visits["person_id"].to_numpy()
-    dictionary: pa.Array | None = None
-    if int(people.min()) < 0 or _bits(int(people.max()) + 1) + bd + br > 63:
-        persons = pc.dictionary_encode(visits["person_id"]).combine_chunks()
-        people, dictionary = persons.indices.to_numpy(), persons.dictionary
-    bp = _bits(int(people.max()) + 1)
-    flags = [visits[f"s{k}"].to_numpy(zero_copy_only=False) for k in range(scopes)]
-    number, row_of = _contact_order(visits["contact_id"].to_numpy().astype(np.int64))
-    del visits
-    bo = _bits(int(number.max()) + 1)
-    if bp + bd + bo <= 63:
-        key = people.astype(np.int64) << (bd + bo)
-        key |= day << bo
-        key |= number
-        del day, number
-        key.sort()
-        rows = row_of[key & ((1 << bo) - 1)]
-        key >>= bd + bo
-        patient = key
-    else:
-        rows = np.lexsort((number, day, people)).astype(np.int64)
-        patient = people[rows].astype(np.int64)
-    del row_of
+    # Encoding the clinicians (hashing tens of millions of strings) runs beside the sort.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        encoding = pool.submit(lambda: pc.dictionary_encode(visits["cl"]).combine_chunks())
+        day = np.asarray(visits["day"].to_numpy(), dtype=np.int64)
+        day = day - int(day.min())
+        rows, patient = _visit_order(np.asarray(visits["person_id"].to_numpy(), dtype=np.int64),
+                                     day, visits["contact_id"])
+        del day
+        clinicians = encoding.result()
     starts = _run_starts(patient)
     groups = starts.size
-    first = pa.array(patient[starts])
-    person_ids = first if dictionary is None else pc.take(dictionary, first)
+    person_ids = pa.array(patient[starts])
+    del patient
     g = np.zeros(n, dtype=np.int64)
     g[starts[1:]] = 1
     np.cumsum(g, out=g)
-    del patient
-    cl = codes[rows].astype(np.int64)
-    sorted_flags = [f[rows] for f in flags]
-    del rows, flags
+    cl = clinicians.indices.to_numpy()[rows].astype(np.int64)
+    flags = [visits[f"s{k}"].to_numpy(zero_copy_only=False)[rows] for k in range(scopes)]
+    del rows
     bc = _bits(len(clinicians.dictionary))
+    if _bits(groups) + bc + scopes > 63:
+        raise ValueError(f"too many patients ({groups}) and clinicians for 64-bit keys")
+    # (patient, clinician, scope flags) sorted once serves every scope
+    pairs = g << (bc + scopes)
+    pairs |= cl << scopes
+    for k, f in enumerate(flags):
+        pairs |= f.astype(np.int64) << k
     columns: dict[str, pa.Array] = {
         "year": pa.array(np.full(groups, year, dtype=np.int16)),
-        "person_id": person_ids.cast(pa.int64()),
+        "person_id": person_ids,
     }
-    # The scopes are independent; NumPy releases the GIL in sorts and counts, so two threads
-    # use both cores of a small machine.
+    # NumPy releases the GIL in sorts and counts, so two threads use both cores.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        done = list(pool.map(lambda f: _scope(g, cl, f, groups, bc), sorted_flags))
+        sequences = [pool.submit(_scope, g, cl, f, groups) for f in flags]
+        pairs.sort()
+        counts = list(pool.map(lambda k: _clinician_counts(pairs, k, scopes, bc, groups),
+                               range(scopes)))
+        done = [s.result() | c for s, c in zip(sequences, counts, strict=True)]
     for k, stats in enumerate(done):
         for name in STATS:
             columns[f"{name}{k}"] = pa.array(stats[name])
