@@ -5,12 +5,14 @@ Every query covers all requested periods at once, never one query per period; sh
 per-patient visit statistics) are materialised once as temporary tables and reused by every
 plan that needs them. The per-patient visit statistics of continuity are computed from one
 DuckDB scan with NumPy (:mod:`.visit_stats`), which at national scale is several times faster
-than the SQL window; ``sql_only=True`` keeps them in SQL.
+than the SQL window, in a background thread while the other indicators run (continuity plans
+run last); ``sql_only=True`` keeps them in SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import duckdb
 import pyarrow as pa
@@ -38,27 +40,46 @@ class _DuckRun:
 
 
 class _DuckQueries(CellQueries):
-    """The shared SQL, with visit statistics computed by NumPy from one scan."""
+    """The shared SQL, with visit statistics computed by NumPy from one scan.
+
+    :meth:`start` computes the visit statistics in a background thread on a connection of its
+    own, so their single-threaded NumPy sorts overlap with the SQL of the other indicators.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, data: RegisterData,
-                 plans: Sequence[Plan], years: Sequence[int]) -> None:
+                 plans: Sequence[Plan], years: Sequence[int],
+                 connect: Callable[[], duckdb.DuckDBPyConnection]) -> None:
         super().__init__(_DuckRun(con), data, plans, years)
         self.con = con
+        self.connect = connect
+        self._pending: Future[pa.Table] | None = None
+
+    def _compute_visit_stats(self) -> pa.Table:
+        con = self.connect()
+        try:
+            parts = []
+            for year in self.years:  # years never interact; one at a time bounds the memory
+                sql = self.visits_sql([year], day="dayofyear(contact_date)")
+                parts.append(visit_stats(con.sql(sql).to_arrow_table(), len(self.scopes),
+                                         year))
+        finally:
+            con.close()
+        return (pa.concat_tables(parts) if parts
+                else stats_schema(len(self.scopes)).empty_table())
+
+    def start(self, pool: ThreadPoolExecutor) -> None:
+        """Begin the visit statistics in ``pool`` if any continuity plan needs them."""
+        if self.scopes and self._pending is None:
+            self._pending = pool.submit(self._compute_visit_stats)
 
     def visit_stats(self) -> str:
         """Visit statistics per patient-year and scope (see :func:`.visit_stats.visit_stats`)."""
         name = "visit_stats"
         if name not in self._made:
-            parts = []
-            for year in self.years:  # years never interact; one at a time bounds the memory
-                sql = self.visits_sql([year], day="dayofyear(contact_date)")
-                parts.append(visit_stats(self.con.sql(sql).to_arrow_table(), len(self.scopes),
-                                         year))
-            stats = (pa.concat_tables(parts) if parts
-                     else stats_schema(len(self.scopes)).empty_table())
-            self.con.register("__visit_stats", stats)
-            self.con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM __visit_stats")  # noqa: S608
-            self.con.unregister("__visit_stats")
+            stats = (self._pending.result() if self._pending is not None
+                     else self._compute_visit_stats())
+            self._pending = None
+            self.con.register(name, stats)  # scanned in place by the continuity cube
             self._made.add(name)
         return name
 
@@ -74,28 +95,39 @@ class DuckDBEngine:
         self.memory_limit = memory_limit
         self.sql_only = sql_only
 
+    def _connect(self, data: RegisterData) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect()
+        if self.threads is not None:
+            con.execute(f"SET threads = {int(self.threads)}")
+        if self.memory_limit is not None:
+            con.execute(f"SET memory_limit = {DUCKDB.lit(self.memory_limit)}")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
+        data.attach(con)
+        return con
+
     def cells(self, data: RegisterData, plans: Sequence[Plan], years: Sequence[int],
               progress: Progress | None = None) -> pa.Table:
         """Cells for ``plans`` in ``years``."""
-        con = duckdb.connect()
+        parts: dict[int, pa.Table] = {}
+        con = self._connect(data)
         try:
-            if self.threads is not None:
-                con.execute(f"SET threads = {int(self.threads)}")
-            if self.memory_limit is not None:
-                con.execute(f"SET memory_limit = {DUCKDB.lit(self.memory_limit)}")
-            con.execute("SET preserve_insertion_order = false")
-            con.execute("SET enable_progress_bar = false")
-            data.attach(con)
-            queries = (CellQueries(_DuckRun(con), data, plans, years) if self.sql_only
-                       else _DuckQueries(con, data, plans, years))
-            parts: list[pa.Table] = []
-            for plan in plans:
-                sql = queries.sql(plan)
-                parts.append(con.sql(sql).to_arrow_table().cast(CELL_SCHEMA))
-                if progress is not None:
-                    progress(f"{plan.id}/{plan.variant}")
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                if self.sql_only:
+                    queries = CellQueries(_DuckRun(con), data, plans, years)
+                else:
+                    duck = _DuckQueries(con, data, plans, years, lambda: self._connect(data))
+                    duck.start(pool)
+                    queries = duck
+                # continuity last: its visit statistics are computed meanwhile
+                order = sorted(range(len(plans)), key=lambda i: plans[i].kind == "continuity")
+                for i in order:
+                    plan = plans[i]
+                    parts[i] = con.sql(queries.sql(plan)).to_arrow_table().cast(CELL_SCHEMA)
+                    if progress is not None:
+                        progress(f"{plan.id}/{plan.variant}")
         finally:
             con.close()
         if not parts:
             return CELL_SCHEMA.empty_table()
-        return pa.concat_tables(parts)
+        return pa.concat_tables([parts[i] for i in sorted(parts)])

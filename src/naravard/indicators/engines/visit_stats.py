@@ -110,6 +110,11 @@ def stats_schema(scopes: int) -> pa.Schema:
     return pa.schema(fields)
 
 
+def _encode(values: pa.ChunkedArray) -> pa.DictionaryArray:
+    """``values`` dictionary-encoded in one chunk."""
+    return pc.dictionary_encode(values).combine_chunks()
+
+
 def _visit_order(people: IntArray, day: IntArray,
                  contact_id: pa.ChunkedArray) -> tuple[IntArray, IntArray]:
     """(input rows in (patient, date, contact id) order, patient of each position)."""
@@ -137,7 +142,7 @@ def visit_stats(visits: pa.Table, scopes: int, year: int) -> pa.Table:
         return stats_schema(scopes).empty_table()
     # Encoding the clinicians (hashing tens of millions of strings) runs beside the sort.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        encoding = pool.submit(lambda: pc.dictionary_encode(visits["cl"]).combine_chunks())
+        encoding = pool.submit(_encode, visits["cl"])
         day = np.asarray(visits["day"].to_numpy(), dtype=np.int64)
         day = day - int(day.min())
         rows, patient = _visit_order(np.asarray(visits["person_id"].to_numpy(), dtype=np.int64),
@@ -153,7 +158,7 @@ def visit_stats(visits: pa.Table, scopes: int, year: int) -> pa.Table:
     np.cumsum(g, out=g)
     cl = clinicians.indices.to_numpy()[rows].astype(np.int64)
     flags = [visits[f"s{k}"].to_numpy(zero_copy_only=False)[rows] for k in range(scopes)]
-    del rows
+    del rows, visits
     bc = _bits(len(clinicians.dictionary))
     if _bits(groups) + bc + scopes > 63:
         raise ValueError(f"too many patients ({groups}) and clinicians for 64-bit keys")
