@@ -157,28 +157,60 @@ class _Keys:
     rows: int
 
 
-def _keys(con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[str]) -> _Keys | None:
+def _int_expr(sql_type: str | None, column: str) -> str | None:
+    """``column`` as a BIGINT expression (dates as day numbers), or None for other types."""
+    if sql_type in _FAMILIES["integer"]:
+        return f'CAST("{column}" AS BIGINT)'
+    if sql_type == "DATE":
+        return f"CAST(\"{column}\" - DATE '1970-01-01' AS BIGINT)"
+    return None
+
+
+class _Ranges:
+    """Row counts and (min, max, values present) of integer and date columns, so that each is
+    read once per validation: the table checks fill it in passing, the key checks use it."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, int] = {}
+        self.columns: dict[tuple[str, str], tuple[int | None, int | None, int]] = {}
+
+    @staticmethod
+    def select(exprs: Sequence[str]) -> str:
+        """SELECT items giving the row count and each expression's range."""
+        return ", ".join(["count(*)", *(f"min({e}), max({e}), count({e})" for e in exprs)])
+
+    def store(self, name: str, columns: Sequence[str], row: Sequence[Any]) -> None:
+        """Remember the result of :meth:`select` for ``columns`` of ``name``."""
+        self.rows[name] = int(row[0])
+        for i, c in enumerate(columns):
+            lo, hi, present = row[1 + 3 * i: 4 + 3 * i]
+            self.columns[(name, c)] = (None if lo is None else int(lo),
+                                       None if hi is None else int(hi), int(present))
+
+
+def _keys(con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[str],
+          ranges: _Ranges) -> _Keys | None:
     """The key columns of ``name`` as integers (dates as day numbers) with their ranges; None if
     one is not an integer or date column or has missing values."""
     types = {row[0]: str(row[1]) for row in con.execute(f"DESCRIBE {name}").fetchall()}
-    exprs = []
-    for c in columns:
-        if types.get(c) in _FAMILIES["integer"]:
-            exprs.append(f'CAST("{c}" AS BIGINT)')
-        elif types.get(c) == "DATE":
-            exprs.append(f"CAST(\"{c}\" - DATE '1970-01-01' AS BIGINT)")
-        else:
-            return None
-    stats = ", ".join(f"min({e}), max({e}), count({e})" for e in exprs)
-    row = _one(con, f"SELECT count(*), {stats} FROM {name}")  # noqa: S608 -- schema
-    assert row is not None
-    rows = int(row[0])
-    if any(int(row[3 + 3 * i]) != rows for i in range(len(exprs))):
+    exprs = [_int_expr(types.get(c), c) for c in columns]
+    if any(e is None for e in exprs):
+        return None
+    known = [e for e in exprs if e is not None]
+    unknown = [c for c in columns if (name, c) not in ranges.columns]
+    if unknown or name not in ranges.rows:
+        row = _one(con, f"SELECT {_Ranges.select([known[columns.index(c)] for c in unknown])} "  # noqa: S608
+                        f"FROM {name}")
+        assert row is not None
+        ranges.store(name, unknown, row)
+    rows = ranges.rows[name]
+    found = [ranges.columns[(name, c)] for c in columns]
+    if any(present != rows for _, _, present in found):
         return None
     if rows == 0:
-        return _Keys(name, tuple(exprs), (0,) * len(exprs), (0,) * len(exprs), 0)
-    return _Keys(name, tuple(exprs), tuple(int(row[1 + 3 * i]) for i in range(len(exprs))),
-                 tuple(int(row[2 + 3 * i]) for i in range(len(exprs))), rows)
+        return _Keys(name, tuple(known), (0,) * len(known), (0,) * len(known), 0)
+    return _Keys(name, tuple(known), tuple(int(lo or 0) for lo, _, _ in found),
+                 tuple(int(hi or 0) for _, hi, _ in found), rows)
 
 
 def _widths(lows: Sequence[int], highs: Sequence[int]) -> list[int] | None:
@@ -220,7 +252,8 @@ def _rows_in_duplicates(packed: npt.NDArray[np.int64]) -> int:
     return int(np.count_nonzero(in_run))
 
 
-def _duplicate_rows(con: duckdb.DuckDBPyConnection, name: str, key: Sequence[str]) -> int:
+def _duplicate_rows(con: duckdb.DuckDBPyConnection, name: str, key: Sequence[str],
+                    ranges: _Ranges) -> int:
     """Rows whose key occurs more than once.
 
     Integer and date keys are packed into one 64-bit integer per row and counted with NumPy
@@ -229,7 +262,7 @@ def _duplicate_rows(con: duckdb.DuckDBPyConnection, name: str, key: Sequence[str
     some key repeats are the rows counted exactly; sparse keys are sorted. Other keys are
     grouped in SQL.
     """
-    keys = _keys(con, name, key)
+    keys = _keys(con, name, key, ranges)
     if keys is not None and keys.rows == 0:
         return 0
     widths = None if keys is None else _widths(keys.lows, keys.highs)
@@ -252,15 +285,15 @@ def _duplicate_rows(con: duckdb.DuckDBPyConnection, name: str, key: Sequence[str
 
 
 def _rows_not_found(con: duckdb.DuckDBPyConnection, source: str, target: str,
-                    columns: Sequence[tuple[str, str]]) -> int | None:
+                    columns: Sequence[tuple[str, str]], ranges: _Ranges) -> int | None:
     """Rows of ``source`` whose (column, …) is not among ``target``'s (target column, …).
 
     Integer keys whose packed values are dense get a presence table and one lookup per row
     (linear, instead of a hash join of tens of millions of rows); None when that does not apply
     (the caller then asks SQL).
     """
-    src = _keys(con, source, [s for s, _ in columns])
-    tgt = _keys(con, target, [t for _, t in columns])
+    src = _keys(con, source, [s for s, _ in columns], ranges)
+    tgt = _keys(con, target, [t for _, t in columns], ranges)
     if src is None or tgt is None:
         return None
     if src.rows == 0 or tgt.rows == 0:
@@ -277,7 +310,8 @@ def _rows_not_found(con: duckdb.DuckDBPyConnection, source: str, target: str,
                           for chunk in _packed(con, src, lows, widths))
 
 
-def _check_table(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> list[Problem]:
+def _check_table(con: duckdb.DuckDBPyConnection, spec: TableSpec,
+                 ranges: _Ranges) -> list[Problem]:
     name = spec.name
     problems: list[Problem] = []
     total = _count(con, f"SELECT count(*) FROM {name}")  # noqa: S608 -- schema identifier
@@ -314,17 +348,23 @@ def _check_table(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> list[Proble
     counted = _count_value_checks(con, name, [checks[i] for i in value_level])
     bad_rows = {value_level[j]: bad for j, bad in counted.items()}
     row_level = [i for i in range(len(checks)) if i not in by_value]
-    if row_level:
-        select = ", ".join(f"count_if({checks[i][2]})" for i in row_level)
-        row = _one(con, f"SELECT {select} FROM {name}")  # noqa: S608 -- schema
-        assert row is not None
-        bad_rows.update(zip(row_level, (int(x or 0) for x in row), strict=True))
+    # the ranges of key and reference columns come with the same scan
+    keyed = {*spec.key, *(r.column for r in spec.references), "year"}
+    ranged = [c.name for c in usable
+              if c.name in keyed and _int_expr(described[c.name], c.name) is not None]
+    exprs = [e for e in (_int_expr(described[c], c) for c in ranged) if e is not None]
+    select = ", ".join([*(f"count_if({checks[i][2]})" for i in row_level),
+                        _Ranges.select(exprs)])
+    row = _one(con, f"SELECT {select} FROM {name}")  # noqa: S608 -- schema
+    assert row is not None
+    bad_rows.update(zip(row_level, (int(x or 0) for x in row[:len(row_level)]), strict=True))
+    ranges.store(name, ranged, row[len(row_level):])
     for i, (column, text, cond) in enumerate(checks):
         bad = bad_rows.get(i, 0)
         if bad:
             problems.append(Problem(name, column, text, bad, _examples(con, name, column, cond)))
     if set(spec.key) <= usable_names:
-        dup = _duplicate_rows(con, name, spec.key)
+        dup = _duplicate_rows(con, name, spec.key, ranges)
         if dup:
             problems.append(Problem(name, ", ".join(spec.key), "duplicate key", dup))
     if spec.no_overlap is not None and set(spec.no_overlap) <= usable_names:
@@ -341,7 +381,7 @@ def _check_table(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> list[Proble
 
 
 def _check_references(con: duckdb.DuckDBPyConnection, spec: TableSpec,
-                      present: set[str]) -> list[Problem]:
+                      present: set[str], ranges: _Ranges) -> list[Problem]:
     problems: list[Problem] = []
     for ref in spec.references:
         if ref.target_table not in present:
@@ -359,7 +399,7 @@ def _check_references(con: duckdb.DuckDBPyConnection, spec: TableSpec,
         pairs = [(ref.column, ref.target_column)]
         if by_year:
             pairs.insert(0, ("year", "year"))
-        bad = _rows_not_found(con, spec.name, target.name, pairs)
+        bad = _rows_not_found(con, spec.name, target.name, pairs, ranges)
         if bad is None:
             bad = _count(con, f"SELECT count(*) FROM {spec.name} s WHERE {cond}")  # noqa: S608
         if bad:
@@ -388,14 +428,15 @@ def validate(data: RegisterData, required: Iterable[str] = ()) -> list[Problem]:
                 problems.append(Problem(name, "*", f"cannot be read: {first}", 0))
         present = set(readable)
         per_table: dict[str, list[Problem]] = {}
+        ranges = _Ranges()
         for name in readable:
-            per_table[name] = _check_table(con, table(name))
+            per_table[name] = _check_table(con, table(name), ranges)
             problems.extend(per_table[name])
         for name in readable:
             broken = {p.column for p in per_table[name]}
             spec = table(name)
             if not any(r.column in broken for r in spec.references):
-                problems.extend(_check_references(con, spec, present))
+                problems.extend(_check_references(con, spec, present, ranges))
     finally:
         con.close()
     return problems
