@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from naravard.indicators.catalogue import Catalogue, shipped_catalogue
 from naravard.indicators.data import RegisterData
@@ -23,7 +27,7 @@ from naravard.indicators.finalise import (
     tidy_cells,
 )
 from naravard.indicators.loader import check
-from naravard.indicators.plan import make_plans
+from naravard.indicators.plan import Plan, make_plans
 
 
 def tables_for(definition: Definition) -> tuple[str, ...]:
@@ -111,7 +115,9 @@ def compute(
     The data are validated first (tables the definitions need must be present and clean); any
     problem raises :class:`naravard.indicators.loader.ValidationError`. With ``disclosure``
     the publication rule is applied (before derived indicators are formed, so a masked source
-    value stays masked in the change against the base year).
+    value stays masked in the change against the base year). Each indicator is finished (rolled
+    up, rated, disclosed) in a background thread as soon as the engine has its cells, while the
+    engine works on the rest.
     """
     cat = catalogue or shipped_catalogue()
     chosen = tuple(definitions) if definitions is not None else cat.definitions
@@ -121,35 +127,79 @@ def compute(
     if validate:
         check(data, required_tables(chosen, cat))
     plans = make_plans(cat, request.sources(cat))
-    cells = tidy_cells((engine or DuckDBEngine()).cells(data, plans, request.engine_years(cat),
-                                                        progress))
-    return results(data, request, cells, catalogue=cat, areas=areas, progress=progress,
-                   disclosure=disclosure)
+    finishing = _Finishing(data, request, plans, cat, areas or Areas.shipped(), progress,
+                           disclosure)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        finishing.pool = pool
+        cells = (engine or DuckDBEngine()).cells(data, plans, request.engine_years(cat), progress,
+                                                 done=finishing.add)
+        rows_by_id = finishing.rows(cells)
+    return _assemble(request, rows_by_id)
 
 
-def results(data: RegisterData, request: Request, cells: pa.Table, *,
-            catalogue: Catalogue | None = None, areas: Areas | None = None,
-            progress: Progress | None = None,
-            disclosure: DisclosureRule | None = None) -> pa.Table:
-    """Results of ``request`` from tidy cells: the finalisation every engine shares."""
-    cat = catalogue or shipped_catalogue()
-    sources = request.sources(cat)
-    engine_years = request.engine_years(cat)
-    sums = rollup_table(cells, sources)
-    grid = areas or Areas.shipped()
-    units = unit_municipality(data) if disclosure is not None else {}
-    rows_by_id: dict[str, list[dict[str, Any]]] = {}
-    for d in sources:
-        covered = coverage(data, d)
-        rows: list[dict[str, Any]] = []
-        for v in d.variants:
-            rows += finalise(d, v.id, [], engine_years, covered, grid,
-                             sums=sums.get((d.id, v.id), {}))
-        if disclosure is not None:
-            rows = disclose_rows(rows, {d.id: d}, disclosure, units)
-        rows_by_id[d.id] = rows
-        if progress is not None:
-            progress(f"{d.id}: results")
+class _Finishing:
+    """Finishes each indicator once all of its plans have cells."""
+
+    def __init__(self, data: RegisterData, request: Request, plans: Sequence[Plan],
+                 catalogue: Catalogue, areas: Areas, progress: Progress | None,
+                 disclosure: DisclosureRule | None) -> None:
+        self.data, self.request, self.catalogue = data, request, catalogue
+        self.areas, self.progress, self.disclosure = areas, progress, disclosure
+        self.pool: ThreadPoolExecutor | None = None
+        self.units = unit_municipality(data) if disclosure is not None else {}
+        self.waiting = Counter(p.id for p in plans)
+        self.parts: dict[str, list[pa.Table]] = defaultdict(list)
+        self.pending: dict[str, Future[list[dict[str, Any]]]] = {}
+        self.lock = threading.Lock()
+
+    def _finish(self, d: Definition, cells: pa.Table) -> list[dict[str, Any]]:
+        rows = definition_rows(self.data, d, tidy_cells(cells),
+                               self.request.engine_years(self.catalogue), self.areas,
+                               self.disclosure, self.units)
+        if self.progress is not None:
+            self.progress(f"{d.id}: results")
+        return rows
+
+    def add(self, plan: Plan, cells: pa.Table) -> None:
+        """Take the cells of ``plan``; start finishing its indicator once it is complete."""
+        with self.lock:
+            self.parts[plan.id].append(cells)
+            self.waiting[plan.id] -= 1
+            if self.waiting[plan.id] == 0 and self.pool is not None:
+                self.pending[plan.id] = self.pool.submit(
+                    self._finish, plan.definition, pa.concat_tables(self.parts.pop(plan.id)))
+
+    def rows(self, cells: pa.Table) -> dict[str, list[dict[str, Any]]]:
+        """Rows of every source indicator (any the engine did not report are taken from
+        ``cells``, the engine's whole result)."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for d in self.request.sources(self.catalogue):
+            if d.id in self.pending:
+                out[d.id] = self.pending[d.id].result()
+            else:
+                mine = cells.filter(pc.equal(cells["indicator"], d.id))
+                out[d.id] = self._finish(d, mine)
+        return out
+
+
+def definition_rows(data: RegisterData, d: Definition, cells: pa.Table,
+                    engine_years: Sequence[int], areas: Areas,
+                    disclosure: DisclosureRule | None,
+                    units: dict[str, str]) -> list[dict[str, Any]]:
+    """Result rows of source indicator ``d`` from its tidy cells, disclosure applied if given."""
+    sums = rollup_table(cells, [d])
+    covered = coverage(data, d)
+    rows: list[dict[str, Any]] = []
+    for v in d.variants:
+        rows += finalise(d, v.id, [], engine_years, covered, areas,
+                         sums=sums.get((d.id, v.id), {}))
+    if disclosure is not None:
+        rows = disclose_rows(rows, {d.id: d}, disclosure, units)
+    return rows
+
+
+def _assemble(request: Request, rows_by_id: dict[str, list[dict[str, Any]]]) -> pa.Table:
+    """The requested indicators' rows (derived ones formed from their sources), sorted."""
     out: list[dict[str, Any]] = []
     for d in request.definitions:
         if d.kind == "continuity_change":
@@ -158,6 +208,24 @@ def results(data: RegisterData, request: Request, cells: pa.Table, *,
         else:
             out += [r for r in rows_by_id[d.id] if int(r["period"][:4]) in request.years]
     return sort_results(out)
+
+
+def results(data: RegisterData, request: Request, cells: pa.Table, *,
+            catalogue: Catalogue | None = None, areas: Areas | None = None,
+            progress: Progress | None = None,
+            disclosure: DisclosureRule | None = None) -> pa.Table:
+    """Results of ``request`` from tidy cells: the finalisation every engine shares."""
+    cat = catalogue or shipped_catalogue()
+    grid = areas or Areas.shipped()
+    units = unit_municipality(data) if disclosure is not None else {}
+    rows_by_id: dict[str, list[dict[str, Any]]] = {}
+    for d in request.sources(cat):
+        mine = cells.filter(pc.equal(cells["indicator"], d.id))
+        rows_by_id[d.id] = definition_rows(data, d, mine, request.engine_years(cat), grid,
+                                           disclosure, units)
+        if progress is not None:
+            progress(f"{d.id}: results")
+    return _assemble(request, rows_by_id)
 
 
 def unit_municipality(data: RegisterData) -> dict[str, str]:

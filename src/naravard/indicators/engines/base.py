@@ -13,12 +13,17 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from naravard.indicators.data import RegisterData
 from naravard.indicators.plan import Plan
 
 Progress = Callable[[str], None]
 """Called with a short label after each step, to drive a progress bar."""
+
+Done = Callable[[Plan, pa.Table], None]
+"""Called with each plan and its cells as soon as they are computed (so the caller can finish
+indicators while the engine works on the rest)."""
 
 
 class Engine(Protocol):
@@ -32,9 +37,20 @@ class Engine(Protocol):
         plans: Sequence[Plan],
         years: Sequence[int],
         progress: Progress | None = None,
+        done: Done | None = None,
     ) -> pa.Table:
         """Cells (:data:`naravard.indicators.plan.CELL_SCHEMA`) for ``plans`` in ``years``."""
         ...
+
+
+def report_each(plans: Sequence[Plan], cells: pa.Table, done: Done | None) -> None:
+    """Hand ``done`` the cells of each plan, for engines that compute all plans at once."""
+    if done is None:
+        return
+    for plan in plans:
+        mine = pc.and_(pc.equal(cells["indicator"], plan.id),
+                       pc.equal(cells["variant"], plan.variant))
+        done(plan, cells.filter(mine))
 
 
 def steps(plans: Sequence[Plan]) -> int:

@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from naravard.indicators.data import RegisterData
-from naravard.indicators.engines.base import Progress
+from naravard.indicators.engines.base import Done, Progress
 from naravard.indicators.engines.sql import DUCKDB, CellQueries, Dialect, age_sql
 from naravard.indicators.engines.visit_stats import stats_schema, visit_stats
 from naravard.indicators.plan import CELL_SCHEMA, Plan
@@ -107,7 +107,7 @@ class DuckDBEngine:
         return con
 
     def cells(self, data: RegisterData, plans: Sequence[Plan], years: Sequence[int],
-              progress: Progress | None = None) -> pa.Table:
+              progress: Progress | None = None, done: Done | None = None) -> pa.Table:
         """Cells for ``plans`` in ``years``."""
         parts: dict[int, pa.Table] = {}
         con = self._connect(data)
@@ -124,6 +124,8 @@ class DuckDBEngine:
                 for i in order:
                     plan = plans[i]
                     parts[i] = con.sql(queries.sql(plan)).to_arrow_table().cast(CELL_SCHEMA)
+                    if done is not None:
+                        done(plan, parts[i])
                     if progress is not None:
                         progress(f"{plan.id}/{plan.variant}")
         finally:

@@ -17,7 +17,7 @@ import pyarrow as pa
 from naravard.indicators.codelists import matches
 from naravard.indicators.continuity import eligible, index_value
 from naravard.indicators.data import RegisterData
-from naravard.indicators.engines.base import Progress, data_end
+from naravard.indicators.engines.base import Done, Progress, data_end, report_each
 from naravard.indicators.plan import CELL_SCHEMA, Plan, age_on
 from naravard.indicators.standardise import group_of
 
@@ -126,7 +126,7 @@ class ReferenceEngine:
     name = "reference"
 
     def cells(self, data: RegisterData, plans: Sequence[Plan], years: Sequence[int],
-              progress: Progress | None = None) -> pa.Table:
+              progress: Progress | None = None, done: Done | None = None) -> pa.Table:
         """Cells for ``plans`` in ``years``."""
         run = _Run(data, years)
         out = _Cells()
@@ -134,7 +134,9 @@ class ReferenceEngine:
             getattr(run, plan.kind)(plan, out)
             if progress is not None:
                 progress(f"{plan.id}/{plan.variant}")
-        return out.table()
+        cells = out.table()
+        report_each(plans, cells, done)
+        return cells
 
 
 class _Run:

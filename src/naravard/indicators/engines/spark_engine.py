@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from naravard.indicators.data import RegisterData, write_table
-from naravard.indicators.engines.base import Progress
+from naravard.indicators.engines.base import Done, Progress, report_each
 from naravard.indicators.engines.sql import SPARK, CellQueries, Dialect
 from naravard.indicators.plan import CELL_SCHEMA, Plan
 from naravard.indicators.schema import table as table_spec
@@ -149,7 +149,7 @@ class SparkEngine:
         self.close()
 
     def cells(self, data: RegisterData, plans: Sequence[Plan], years: Sequence[int],
-              progress: Progress | None = None) -> pa.Table:
+              progress: Progress | None = None, done: Done | None = None) -> pa.Table:
         """Cells for ``plans`` in ``years``."""
         spark = self.session()
         with tempfile.TemporaryDirectory(prefix="naravard-spark-") as tmp:
@@ -172,6 +172,7 @@ class SparkEngine:
         if progress is not None:
             for plan in plans:
                 progress(f"{plan.id}/{plan.variant}")
+        report_each(plans, cells, done)
         return cells
 
 
