@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from naravard.cli.main import app
 from naravard.indicators.data import table_from_rows, write_table
+from naravard.indicators.disclosure import shipped_rule
 from naravard.indicators.output import parse_years
 
 from .helpers import D, person
@@ -61,6 +62,8 @@ def test_compute_writes_csv_with_masks_and_parquet_with_metadata(tiny: Path,
     assert {r["indicator"] for r in rows} == {"readmission_30d_65plus", "primary_care_cost_share"}
     masked = [r for r in rows if r["status"] == "suppressed"]
     assert masked and all(r["value"] == ".." and r["numerator"] == ".." for r in masked)
+    assert {r["note"] for r in masked} == {shipped_rule().footnote_text("sv")}
+    assert {r["note"] for r in rows if r["status"] != "suppressed"} == {""}
     nation = next(r for r in rows if r["indicator"] == "primary_care_cost_share"
                   and r["area_code"] == "00")
     assert nation["status"] == "ok" and 10 < float(nation["value"]) < 30

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from naravard.indicators.disclosure import shipped_rule
 from naravard.storage import indicator_repo
 from tests.indicators import test_indicator_web as pages
 from tests.indicators.test_indicator_store import (
@@ -114,8 +115,8 @@ def test_no_masked_value_in_any_output(web: Client, stored: None) -> None:
     rows = list(csv.DictReader(io.StringIO(client.get(VALUES + ".csv").text)))
     hidden = [r for r in rows if (r["area_code"], r["gender"]) in HIDDEN]
     assert len(hidden) == 6
-    assert {(r["numerator"], r["value"], r["status"]) for r in hidden} == {
-        ("..", "..", "suppressed")}
+    assert {(r["numerator"], r["value"], r["status"], r["note"]) for r in hidden} == {
+        ("..", "..", "suppressed", shipped_rule().footnote_text("sv"))}
     page = client.get(f"/indicators/{ND}?region=13").text
     assert "597" not in page
     # Only staff reach the figures, on routes of their own.
@@ -129,18 +130,22 @@ def test_csv_matches_the_selection_and_escapes_formulas(web: Client,
     response = client.get(VALUES + ".csv", params={"area": "00,1384", "gender": "T"})
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == f'attachment; filename="{ND}.csv"'
-    assert response.text.splitlines() == [
-        "kpi,variant,period,area_level,area_code,area_name,gender,numerator,denominator,"
-        "value,status",
-        f"{ND},all,2023,nation,00,Riket,T,1000,2000,50,ok",
-        f"{ND},all,2023,municipality,1384,Kungsbacka,T,..,50,..,suppressed",
+    note = shipped_rule().footnote_text("sv")
+    assert list(csv.reader(io.StringIO(response.text))) == [
+        ["kpi", "variant", "period", "area_level", "area_code", "area_name", "gender",
+         "numerator", "denominator", "value", "status", "note"],
+        [ND, "all", "2023", "nation", "00", "Riket", "T", "1000", "2000", "50", "ok", ""],
+        [ND, "all", "2023", "municipality", "1384", "Kungsbacka", "T", "..", "50", "..",
+         "suppressed", note],
     ]
+    english = client.get(VALUES + ".csv", params={"area": "1384", "gender": "T", "lang": "en"})
+    assert list(csv.reader(io.StringIO(english.text)))[1][-1] == shipped_rule().footnote_text("en")
     units = client.get(f"/api/v1/indicators/{COC}/values.csv",
                        params={"level": "care_unit"}).text
     rows = list(csv.reader(io.StringIO(units)))
     assert [r[5] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")"] * 2
     assert rows[1][:5] == [COC, "coc_doctor", "2021", "care_unit", "VC1"]
-    assert rows[1][7:] == ["30", "50", "0.6", "ok"]
+    assert rows[1][7:] == ["30", "50", "0.6", "ok", ""]
     api = client.get(f"/api/v1/indicators/{COC}/values", params={"level": "care_unit"}).json()
     assert [(v["ou"], v["municipality"]) for v in api["values"]] == [
         ("VC1", None), ("VC1", None)]

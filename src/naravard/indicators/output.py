@@ -35,7 +35,12 @@ def parse_years(text: str) -> list[int]:
 
 def write_results(results: pa.Table, path: Path, metadata: Mapping[str, object],
                   rule: DisclosureRule | None) -> None:
-    """Write ``results`` as ``.parquet`` or ``.csv`` (chosen by the suffix)."""
+    """Write ``results`` as ``.parquet`` or ``.csv`` (chosen by the suffix).
+
+    Parquet keeps ``metadata`` and the disclosure rule (with its footnote in Swedish and
+    English) in the schema; CSV marks masked numbers with the rule's mask and states the rule
+    (in Swedish, the language of publication) in a ``note`` column on those rows.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = dict(metadata)
     if rule is not None:
@@ -52,15 +57,17 @@ def write_results(results: pa.Table, path: Path, metadata: Mapping[str, object],
     if suffix != ".csv":
         raise ValueError(f"output must end in .parquet or .csv, got {path.name}")
     mask = rule.mask if rule is not None else ""
+    note = rule.footnote_text("sv") if rule is not None else ""
+    numbers = ("numerator", "denominator", "value")
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(results.column_names)
+        writer.writerow([*results.column_names, "note"])
         for row in results.to_pylist():
-            hidden = row["status"] == "suppressed"
+            masked = row["status"] == "suppressed" and any(row[n] is None for n in numbers)
             writer.writerow([
-                (mask if hidden and row[name] is None and name in
-                 ("numerator", "denominator", "value") else _cell(row[name]))
-                for name in results.column_names
+                *(mask if masked and row[name] is None and name in numbers
+                  else _cell(row[name]) for name in results.column_names),
+                note if masked else "",
             ])
 
 

@@ -22,7 +22,7 @@ from naravard.accounts.roles import Permission, is_allowed
 from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.crosscheck import shipped_crosschecks
 from naravard.indicators.definition import Definition
-from naravard.indicators.disclosure import shipped_rule
+from naravard.indicators.disclosure import DisclosureRule, shipped_rule
 from naravard.indicators.finalise import NATION
 from naravard.spreadsheets import escape_cell
 from naravard.storage import indicator_repo
@@ -191,24 +191,28 @@ def indicator_internal(
     return _indicator_page(request, db, d, variant, period, region, internal=True)
 
 
-def csv_text(results: ResultSet, rows: Sequence[dict[str, Any]], mask: str) -> str:
-    """Result rows as CSV: text cells escaped against formulas, masked numbers as ``mask``."""
+def csv_text(results: ResultSet, rows: Sequence[dict[str, Any]], rule: DisclosureRule,
+             lang: str) -> str:
+    """Result rows as CSV: text cells escaped against formulas, masked numbers as the rule's
+    mask, and the rule stated in the ``note`` column of every row with a masked number."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow((*CSV_COLUMNS, "note"))
+    note = escape_cell(rule.footnote_text(lang))
     for r in rows:
         hidden = r["status"] == "suppressed"
+        numbers = (r["numerator"], r["denominator"], r["value"])
 
         def number(value: float | None, hidden: bool = hidden) -> str:
             if value is None:
-                return mask if hidden else ""
+                return rule.mask if hidden else ""
             return str(int(value)) if float(value).is_integer() else repr(float(value))
 
         writer.writerow([
             escape_cell(str(r["indicator"])), escape_cell(str(r["variant"])), r["period"],
             r["area_level"], escape_cell(str(r["area_code"])),
-            escape_cell(view.area_name(r, results)), r["sex"], number(r["numerator"]),
-            number(r["denominator"]), number(r["value"]), r["status"],
+            escape_cell(view.area_name(r, results)), r["sex"], *(number(n) for n in numbers),
+            r["status"], note if hidden and None in numbers else "",
         ])  # fmt: skip
     return buf.getvalue()
 
@@ -228,5 +232,5 @@ def internal_csv(db: Db, request: Request, indicator_id: str) -> Response:
     results = indicator_repo.internal(db, d.id, shipped_catalogue(), shipped_rule())
     if results is None:
         return _not_found(request)
-    return csv_response(csv_text(results, results.rows, shipped_rule().mask),
+    return csv_response(csv_text(results, results.rows, shipped_rule(), request.state.lang),
                         f"{d.id}-internal.csv")

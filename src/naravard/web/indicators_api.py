@@ -284,8 +284,10 @@ def values_csv(
     variant: str | None = None,
     level: Annotated[str | None, Query(
         pattern="^(nation|region|municipality|care_unit)$")] = None,
+    lang: Annotated[str, Query(pattern="^(sv|en)$")] = "sv",
 ) -> Response:
-    """The same selection as ``/values`` (all pages) as CSV; hidden values are ``..``."""
+    """The same selection as ``/values`` (all pages) as CSV; hidden values are ``..`` and the
+    ``note`` column states the disclosure rule (Swedish, or English with ``lang=en``)."""
     d = _definition(indicator_id)
     results, rows = _selection(db, d, period, area, gender, variant, level)
-    return csv_response(csv_text(results, rows, shipped_rule().mask), f"{d.id}.csv")
+    return csv_response(csv_text(results, rows, shipped_rule(), lang), f"{d.id}.csv")
