@@ -6,7 +6,6 @@ import typer
 
 from naravard.cli.common import console, database
 from naravard.config import load_settings
-from naravard.demo import LOGINS_FILE, create_demo
 
 
 def demo(
@@ -15,6 +14,8 @@ def demo(
     ),
 ) -> None:
     """Create the demo users and data; new passwords are printed once (and kept in var/)."""
+    from naravard.demo import LOGINS_FILE, create_demo  # heavy (PDF, web): only when run
+
     settings = load_settings()
     with database() as db:
         created, summaries = create_demo(db, settings.data_dir)
