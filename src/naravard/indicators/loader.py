@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -407,15 +409,30 @@ def _check_references(con: duckdb.DuckDBPyConnection, spec: TableSpec,
     return problems
 
 
+def _connection(data: RegisterData, names: Iterable[str]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    _register_reference(con)
+    for name in names:
+        RegisterData.subset(data, name).attach(con)
+    return con
+
+
 def validate(data: RegisterData, required: Iterable[str] = ()) -> list[Problem]:
-    """Every problem in ``data``; tables in ``required`` must be present."""
+    """Every problem in ``data``; tables in ``required`` must be present.
+
+    Tables are checked two at a time (largest first), each thread on a DuckDB connection of
+    its own, so one table's NumPy key checks overlap with another's SQL; problems are listed in
+    the order of the tables all the same.
+    """
     problems: list[Problem] = [
         Problem(name, "*", "table missing", 0) for name in required if not data.has(name)
     ]
     con = duckdb.connect()
+    opened: list[duckdb.DuckDBPyConnection] = [con]
+    local = threading.local()
     try:
         con.execute("SET enable_progress_bar = false")
-        _register_reference(con)
         readable: list[str] = []
         for name in data.names():
             try:
@@ -427,18 +444,35 @@ def validate(data: RegisterData, required: Iterable[str] = ()) -> list[Problem]:
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 problems.append(Problem(name, "*", f"cannot be read: {first}", 0))
         present = set(readable)
-        per_table: dict[str, list[Problem]] = {}
+        sizes = {name: _count(con, f"SELECT count(*) FROM {name}") for name in readable}  # noqa: S608
+        largest_first = sorted(readable, key=lambda n: -sizes[n])
         ranges = _Ranges()
-        for name in readable:
-            per_table[name] = _check_table(con, table(name), ranges)
-            problems.extend(per_table[name])
-        for name in readable:
-            broken = {p.column for p in per_table[name]}
-            spec = table(name)
-            if not any(r.column in broken for r in spec.references):
-                problems.extend(_check_references(con, spec, present, ranges))
+
+        def mine() -> duckdb.DuckDBPyConnection:
+            if not hasattr(local, "con"):
+                local.con = _connection(data, readable)
+                opened.append(local.con)
+            return local.con  # type: ignore[no-any-return]
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            checked = {name: pool.submit(lambda n: _check_table(mine(), table(n), ranges), name)
+                       for name in largest_first}
+            per_table = {name: checked[name].result() for name in readable}
+            referenced = {
+                name: pool.submit(lambda n: _check_references(mine(), table(n), present,
+                                                              ranges), name)
+                for name in largest_first
+                if not any(r.column in {p.column for p in per_table[name]}
+                           for r in table(name).references)
+            }
+            for name in readable:
+                problems.extend(per_table[name])
+            for name in readable:
+                if name in referenced:
+                    problems.extend(referenced[name].result())
     finally:
-        con.close()
+        for c in opened:
+            c.close()
     return problems
 
 
