@@ -33,6 +33,7 @@ def test_indicator_page_is_accessible(browser: Browser, live_server: str,
     page.get_by_label("Region", exact=True).select_option("13")
     page.get_by_role("button", name="Visa").last.click()
     page.wait_for_url(f"{live_server}/indicators/{ND}?*region=13*")
+    assert page.get_by_role("img").count() == 4  # the municipalities' chart too
     municipalities = page.get_by_role("table", name="Kommunerna i Region Halland, 2023")
     assert municipalities.locator("tbody tr").first.inner_text().split("\t") == [
         "Halmstad", "..", "950", "..", "Dold (röjandeskydd)"]

@@ -161,6 +161,13 @@ def test_masked_municipalities_show_the_mask_and_nothing_else(web: Client,
     ]
     assert "597" not in page.text and "62,8" not in page.text  # Halmstad's hidden figures
     assert "/internal" not in page.text  # nothing public links to internal figures
+    # The chart beside the table: sorted by value, the region marked, masked values as ..
+    municipal = page.text.split('id="h-municipalities"', 1)[1]
+    assert "<svg" in municipal.split("</section>", 1)[0]
+    assert ("Stapeldiagram: Andel av befolkningen med fast läkarkontakt per kommun i Region "
+            "Halland, 2023, sorterat efter värde; regionen är markerad. Ingen kommun har ett "
+            "värde som kan visas. Region Halland: 60,0. 2 kommuner utan värde visas som ..") \
+        in page.text
 
 
 def test_staff_see_internal_figures_on_their_own_route(web: Client, stored: None) -> None:
@@ -171,6 +178,8 @@ def test_staff_see_internal_figures_on_their_own_route(web: Client, stored: None
     assert "Interna uppgifter utan röjandeskydd: får inte publiceras." in page.text
     rows = Tables(page.text).table("Kommunerna i Region Halland, 2023")
     assert rows[2] == ["Kungsbacka", "3", "50", "6,0", ""]
+    assert ("Högst Halmstad (62,8), lägst Kungsbacka (6,0). Region Halland: 60,0."
+            in page.text)
     export = analyst.get(f"/indicators/{ND}/internal.csv")
     assert export.headers["content-type"].startswith("text/csv")
     assert f"{ND},all,2023,municipality,1384,Kungsbacka,T,3,50,6,ok" in export.text

@@ -108,8 +108,9 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
         ) if f is not None]  # fmt: skip
     regions = sorted({r["area_code"] for r in rows if r["area_level"] == "region"})
     chosen_region = region if region in regions else None
-    municipalities = (view.municipality_rows(rows, d, year, chosen_region, results, _)
-                      if results is not None and year and chosen_region else [])
+    municipalities = (view.municipality_figure(rows, d, year, chosen_region, results, lang, _,
+                                                value_title)
+                      if results is not None and year and chosen_region else None)
     checks: list[CrossCheckResult] = []
     if _staff(request) and not internal:
         checks = [cross_check(db, c, shipped_catalogue(), shipped_rule())

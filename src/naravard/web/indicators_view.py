@@ -212,6 +212,45 @@ def sex_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
                   description, _("Year"), tuple(table))
 
 
+def municipality_figure(rows: Sequence[Row], d: Definition, period: str, region: str,
+                        results: ResultSet, lang: str, _: Gettext,
+                        value_title: str) -> Figure | None:
+    """The municipalities of one region in one year: a chart sorted by value with the region
+    marked, and the table by name with the region last."""
+    found = [r for r in pick(rows, period, "municipality") if r["area_code"][:2] == region]
+    if not found:
+        return None
+    total = next((r for r in pick(rows, period, "region") if r["area_code"] == region), None)
+    ordered = by_value(found + ([total] if total is not None else []))
+    region_name = area_name(total, results) if total is not None else region
+    points = [Point(area_name(r, results), r["value"], highlight=r["area_level"] == "region")
+              for r in ordered]
+    shown = [r for r in ordered if r["value"] is not None and r["area_level"] == "municipality"]
+    if shown:
+        summary = _("Highest %(high)s (%(high_value)s), lowest %(low)s (%(low_value)s).",
+                    high=area_name(shown[0], results),
+                    high_value=fmt_decimal(shown[0]["value"], d.decimals),
+                    low=area_name(shown[-1], results),
+                    low_value=fmt_decimal(shown[-1]["value"], d.decimals))
+    else:
+        summary = _("No municipality has a value that can be shown.")
+    hidden = sum(1 for r in found if r["value"] is None)
+    description = " ".join(filter(None, [
+        _("Bar chart: %(title)s by municipality in %(region)s, %(period)s, sorted by value; "
+          "the region is marked.", title=d.title.get(lang), region=region_name, period=period),
+        summary,
+        f"{region_name}: {fmt_decimal(total['value'], d.decimals)}." if total else "",
+        _("%(n)s municipalities without a value are shown as ..", n=hidden) if hidden else "",
+    ]))  # fmt: skip
+    target, target_label = _target(d, _)
+    chart = Chart(value_title, description, d.decimals, target, target_label)
+    return Figure("municipalities",
+                  _("Municipalities of %(region)s, %(period)s", region=region_name,
+                    period=period),
+                  _draw(charts.bar_svg, points, chart), description, _("Municipality"),
+                  tuple(municipality_rows(rows, d, period, region, results, _)))
+
+
 def municipality_rows(rows: Sequence[Row], d: Definition, period: str, region: str,
                       results: ResultSet, _: Gettext) -> list[TableRow]:
     """The municipalities of one region in one year, by name, the region last."""
