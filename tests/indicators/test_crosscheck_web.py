@@ -135,7 +135,12 @@ def test_a_region_sees_its_own_answers_only(web: Client, answered: None) -> None
     latest = tables.table("Senaste publicerade värde för varje indikator, Region Halland "
                           "bredvid riket")
     assert ["Andel av befolkningen med fast läkarkontakt", "2023", "60,0", "50,0",
-            "procent av befolkningen"] in latest
+            "procent av befolkningen", "120"] in latest  # 60,0 / 50,0 × 100
+    # The same values as a chart beside the table: an index of Sweden's value, sorted.
+    assert "<svg" in page.text
+    assert ("Stapeldiagram: det senaste värdet för varje indikator i Region Halland som index "
+            "av rikets värde (riket = 100), sorterat. Högst Andel av befolkningen med fast "
+            "läkarkontakt (120)") in page.text
     assert web("foreign").get("/indicators/regions/13").status_code == 403
     own = web("foreign").get("/indicators/regions/20").text
     assert "kan inte uppskattas" in own and "66,5" not in own

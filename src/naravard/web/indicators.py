@@ -147,21 +147,25 @@ def region_view(request: Request, db: Db, code: str) -> Response:
     for d in cat.definitions:
         snap = indicator_repo.current_snapshots(db).get(d.id)
         if snap is None or not snap.years or "region" not in d.areas:
-            items.append({"d": d, "year": None, "region": None, "nation": None})
+            items.append({"d": d, "year": None, "region": None, "nation": None, "index": None})
             continue
         year = str(max(snap.years))
         results = indicator_repo.published(db, d.id, cat, rule, variant=d.variants[0].id,
                                            periods=[year])
         rows = [] if results is None else view.pick(results.rows, year, "region")
         nation = [] if results is None else view.pick(results.rows, year, "nation")
-        items.append({"d": d, "year": year,
-                      "region": next((r for r in rows if r["area_code"] == code), None),
-                      "nation": next(iter(nation), None)})
+        mine = next((r for r in rows if r["area_code"] == code), None)
+        riket = next(iter(nation), None)
+        items.append({"d": d, "year": year, "region": mine, "nation": riket,
+                      "index": view.index_of_nation(mine, riket)})
     checks = [cross_check(db, c, cat, rule, region=code) for c in shipped_crosschecks().checks]
     decimals = {c.check.id: cat.definition(c.check.indicator).decimals for c in checks}
-    return render(request, "indicators/region.html", code=code,
-                  region_name=view.area_names()[code], items=items, checks=checks,
-                  decimals=decimals, rule=rule)
+    name = view.area_names()[code]
+    svg, description = view.region_index_chart(items, name, request.state.lang,
+                                               gettext_for(request.state.lang))
+    return render(request, "indicators/region.html", code=code, region_name=name, items=items,
+                  checks=checks, decimals=decimals, rule=rule, index_svg=svg,
+                  index_description=description)
 
 
 @router.get("/{indicator_id}", dependencies=[guard(Permission.PUBLIC)])

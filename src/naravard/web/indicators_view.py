@@ -261,3 +261,37 @@ def municipality_rows(rows: Sequence[Row], d: Definition, period: str, region: s
     out += [table_row(r, d, area_name(r, results), _, highlight=True) for r in total
             if r["area_code"] == region]
     return out
+
+
+def index_of_nation(region: Row | None, nation: Row | None) -> float | None:
+    """The region's value as an index of Sweden's (Sweden = 100), if both are shown."""
+    if region is None or nation is None:
+        return None
+    r, n = region["value"], nation["value"]
+    if r is None or n is None or n == 0:
+        return None
+    return 100.0 * float(r) / float(n)
+
+
+def region_index_chart(items: Sequence[Mapping[str, Any]], region_name: str, lang: str,
+                       _: Gettext) -> tuple[str, str]:
+    """(SVG, text alternative) of a region profile: each indicator's latest value as an index
+    of Sweden's, sorted, with a line at 100; indicators without both values are drawn as ..."""
+    shown = [(str(it["d"].title.get(lang)), it.get("index")) for it in items if it["year"]]
+    if not shown:
+        return "", ""
+    ordered = sorted(shown, key=lambda t: (t[1] is None, -(t[1] or 0.0)))
+    points = [Point(title, value) for title, value in ordered]
+    valued = [(t, v) for t, v in ordered if v is not None]
+    parts = [_("Bar chart: the latest value of each indicator in %(region)s as an index of "
+               "Sweden's value (Sweden = 100), sorted.", region=region_name)]
+    if valued:
+        parts.append(_("Highest %(high)s (%(high_value)s), lowest %(low)s (%(low_value)s).",
+                       high=valued[0][0], high_value=fmt_decimal(valued[0][1], 0),
+                       low=valued[-1][0], low_value=fmt_decimal(valued[-1][1], 0)))
+    missing = len(ordered) - len(valued)
+    if missing:
+        parts.append(_("%(n)s indicators without both values are shown as ..", n=missing))
+    description = " ".join(parts)
+    chart = Chart(_("Index, Sweden = 100"), description, 0, 100.0, _("Sweden = 100"))
+    return _draw(charts.bar_svg, points, chart), description
