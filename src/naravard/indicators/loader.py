@@ -412,6 +412,7 @@ def _check_references(con: duckdb.DuckDBPyConnection, spec: TableSpec,
 def _connection(data: RegisterData, names: Iterable[str]) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
+    con.execute("SET preserve_insertion_order = false")  # counts and key sets only
     _register_reference(con)
     for name in names:
         RegisterData.subset(data, name).attach(con)
