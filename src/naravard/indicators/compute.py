@@ -127,10 +127,9 @@ def compute(
     if validate:
         check(data, required_tables(chosen, cat))
     plans = make_plans(cat, request.sources(cat))
-    finishing = _Finishing(data, request, plans, cat, areas or Areas.shipped(), progress,
-                           disclosure)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        finishing.pool = pool
+        finishing = _Finishing(data, request, plans, cat, areas or Areas.shipped(), progress,
+                               disclosure, pool)
         cells = (engine or DuckDBEngine()).cells(data, plans, request.engine_years(cat), progress,
                                                  done=finishing.add)
         rows_by_id = finishing.rows(cells)
@@ -142,10 +141,10 @@ class _Finishing:
 
     def __init__(self, data: RegisterData, request: Request, plans: Sequence[Plan],
                  catalogue: Catalogue, areas: Areas, progress: Progress | None,
-                 disclosure: DisclosureRule | None) -> None:
+                 disclosure: DisclosureRule | None, pool: ThreadPoolExecutor) -> None:
         self.data, self.request, self.catalogue = data, request, catalogue
         self.areas, self.progress, self.disclosure = areas, progress, disclosure
-        self.pool: ThreadPoolExecutor | None = None
+        self.pool = pool
         self.units = unit_municipality(data) if disclosure is not None else {}
         self.waiting = Counter(p.id for p in plans)
         self.parts: dict[str, list[pa.Table]] = defaultdict(list)
@@ -165,7 +164,7 @@ class _Finishing:
         with self.lock:
             self.parts[plan.id].append(cells)
             self.waiting[plan.id] -= 1
-            if self.waiting[plan.id] == 0 and self.pool is not None:
+            if self.waiting[plan.id] == 0:
                 self.pending[plan.id] = self.pool.submit(
                     self._finish, plan.definition, pa.concat_tables(self.parts.pop(plan.id)))
 
@@ -177,9 +176,12 @@ class _Finishing:
             if d.id in self.pending:
                 out[d.id] = self.pending[d.id].result()
             else:
-                mine = cells.filter(pc.equal(cells["indicator"], d.id))
-                out[d.id] = self._finish(d, mine)
+                out[d.id] = self._finish(d, _cells_of(cells, d))
         return out
+
+
+def _cells_of(cells: pa.Table, d: Definition) -> pa.Table:
+    return cells.filter(pc.equal(cells["indicator"], d.id))
 
 
 def definition_rows(data: RegisterData, d: Definition, cells: pa.Table,
@@ -220,9 +222,8 @@ def results(data: RegisterData, request: Request, cells: pa.Table, *,
     units = unit_municipality(data) if disclosure is not None else {}
     rows_by_id: dict[str, list[dict[str, Any]]] = {}
     for d in request.sources(cat):
-        mine = cells.filter(pc.equal(cells["indicator"], d.id))
-        rows_by_id[d.id] = definition_rows(data, d, mine, request.engine_years(cat), grid,
-                                           disclosure, units)
+        rows_by_id[d.id] = definition_rows(data, d, _cells_of(cells, d),
+                                           request.engine_years(cat), grid, disclosure, units)
         if progress is not None:
             progress(f"{d.id}: results")
     return _assemble(request, rows_by_id)

@@ -146,18 +146,9 @@ def rollup_table(cells: pa.Table, definitions: Iterable[Definition]
         [("numerator", "sum"), ("denominator", "sum")])
     columns = [rolled[name].to_pylist() for name in (*CELL_KEY, "numerator_sum",
                                                       "denominator_sum")]
-    variant: Sums | None = None
-    current: tuple[str, str] | None = None
     for ind, var, period, level, code, sex, group, num, den in zip(*columns, strict=True):
-        if (ind, var) != current:  # plain dicts in the loop: it runs once per cell
-            current = (ind, var)
-            variant = out[current]
-        assert variant is not None
-        key = (period, level, code, sex)
-        groups = variant.get(key)
-        if groups is None:
-            groups = variant[key] = {}
-        groups[group] = [num, den]
+        # a plain dict per key: no default factory runs in this loop over every cell
+        out[(ind, var)].setdefault((period, level, code, sex), {})[group] = [num, den]
     return out
 
 
