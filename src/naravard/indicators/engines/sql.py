@@ -431,21 +431,39 @@ class CellQueries:
         return (tuple(sorted(s["care_levels"])), tuple(sorted(s["professions"])),
                 tuple(sorted(s["modes"])))
 
-    def scope_flags(self) -> list[str]:
-        """One condition per continuity scope, on a row of ``outpatient_contacts``."""
-        return [f"({self._is_in('care_level', levels)} AND {self._is_in('profession', profs)}"
-                f" AND {self._is_in('mode', modes)})" for levels, profs, modes in self.scopes]
+    def scope_filter(self) -> tuple[str, list[str]]:
+        """(filter, one flag per scope) on a row of ``outpatient_contacts``.
+
+        A row is in scope ``k`` when its care level, profession and mode are in the scope's
+        sets. The filter tests each column once against the union of the scopes' sets and then
+        only the columns whose set differs from that union; each flag tests only those columns
+        (``TRUE`` when none). Both are exactly the scope conditions, with fewer string
+        comparisons per row.
+        """
+        columns = ("care_level", "profession", "mode")
+        unions = [sorted({v for scope in self.scopes for v in scope[d]})
+                  for d in range(len(columns))]
+        flags = []
+        for scope in self.scopes:
+            terms = [self._is_in(col, scope[d]) for d, col in enumerate(columns)
+                     if sorted(set(scope[d])) != unions[d]]
+            flag = " AND ".join(terms)
+            flags.append(f"({flag})" if len(terms) > 1 else flag or "TRUE")
+        conds = [self._is_in(col, unions[d]) for d, col in enumerate(columns)]
+        if "TRUE" not in flags:
+            conds.append("(" + " OR ".join(flags) + ")")
+        return " AND ".join(conds), flags
 
     def visits_sql(self, years: Sequence[int] | None = None, day: str = "contact_date") -> str:
         """Visits in any continuity scope: person-year, ``day``, contact id, clinician, flags."""
-        flags = self.scope_flags()
+        where, flags = self.scope_filter()
         cols = ", ".join(f"{f} AS s{k}" for k, f in enumerate(flags))
         years_in = self.years_in if years is None else _int_list(years)
         return f"""
             SELECT year, person_id, {day} AS day, contact_id,
                 coalesce(clinician_id, '') AS cl, {cols}
             FROM outpatient_contacts
-            WHERE year IN {years_in} AND ({' OR '.join(flags)})
+            WHERE year IN {years_in} AND {where}
         """  # noqa: S608
 
     def visit_stats(self) -> str:
