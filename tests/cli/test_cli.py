@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,17 +16,31 @@ import typer
 from typer.testing import CliRunner
 
 from naravard import __version__
-from naravard.cli.main import app
+from naravard.cli.main import COMMANDS, app
 from naravard.formatting import THIN
 
 runner = CliRunner()
 
 
+def test_every_command_is_found_and_version_needs_no_heavy_import() -> None:
+    root = typer.main.get_command(app)
+    assert [root.get_command(None, n).name for n in COMMANDS] == list(COMMANDS)
+    code = ("import sys; from naravard.cli.main import app; "
+            "sys.argv = ['naravard', '--version']\n"
+            "try:\n    app()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('pyarrow', 'sqlalchemy', 'duckdb', 'weasyprint') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.splitlines() == [f"naravard {__version__}", "[]"]
+
+
 def all_commands() -> Iterator[list[str]]:
     def walk(cmd: Any, path: list[str]) -> Iterator[list[str]]:
         yield path
-        for name, sub in getattr(cmd, "commands", {}).items():
-            yield from walk(sub, [*path, name])
+        if hasattr(cmd, "list_commands"):  # a group; the root loads its commands lazily
+            for name in cmd.list_commands(None):
+                yield from walk(cmd.get_command(None, name), [*path, name])
 
     yield from walk(typer.main.get_command(app), [])
 

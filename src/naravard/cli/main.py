@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-import click
 import typer
+from typer import _click  # Typer's own copy of Click, whose types its groups use
 from typer.core import TyperGroup
 
 from naravard import __version__
@@ -26,11 +26,11 @@ class LazyGroup(TyperGroup):
     them all to list them.
     """
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: _click.Context) -> list[str]:
         """Every command, in the order of :data:`COMMANDS`."""
         return list(COMMANDS)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
         """The command ``cmd_name``, from its module."""
         if cmd_name not in COMMANDS:
             return None
