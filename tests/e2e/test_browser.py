@@ -69,3 +69,22 @@ def _shot_dir():  # type: ignore[no-untyped-def]
     path = Path("var") / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def test_api_docs_render_offline_under_the_page_policy(browser: Browser,
+                                                       live_server: str) -> None:
+    context = browser.new_context()  # the content security policy is enforced
+    page = context.new_page()
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: None if r.url.startswith(live_server) or r.url.startswith(
+        "data:") else outside.append(r.url))
+    page.goto(f"{live_server}/api/v1/docs")
+    operations = page.locator(".opblock-summary-path")
+    operations.first.wait_for(timeout=15000)
+    paths = {operations.nth(i).inner_text().replace("\u200b", "")
+             for i in range(operations.count())}
+    assert "/api/v1/indicators" in paths
+    assert page.locator(".info .title").inner_text().startswith("Nära API")
+    assert outside == [] and errors == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
@@ -130,6 +131,23 @@ def test_api(client_as: Callable[[str | None], TestClient]) -> None:
     assert c.get("/api/v1/organisations?date=2019-11-01").status_code == 404
     assert c.get("/api/v1/organisations/1384").json()["name"] == "Kungsbacka"
     assert c.get("/api/v1/openapi.json").json()["info"]["title"] == "Nära API"
+
+
+def test_api_docs_are_served_from_the_app(client_as: Callable[[str | None], TestClient]) -> None:
+    c = client_as(None)
+    page = c.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert 'data-openapi="/api/v1/openapi.json"' in page.text
+    assert "http" not in page.text  # no CDN: every asset from this origin
+    assert page.headers["content-security-policy"].startswith(
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self';")
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
+    assert len(assets) == 4
+    for asset in assets:
+        got = c.get(asset)
+        assert got.status_code == 200 and len(got.content) > 100, asset
+    assert "SwaggerUIBundle" in c.get("/static/swagger-ui/swagger-ui-bundle.js").text
 
 
 def test_disabled_user_loses_access(client_as: Callable[[str | None], TestClient]) -> None:

@@ -25,6 +25,7 @@ from naravard.web import (
     surveys,
     surveys_admin,
 )
+from naravard.web.api_docs import DOCS_CSP, DOCS_PATH, add_docs
 from naravard.web.carry import sign_in_keeping_form
 from naravard.web.i18n import pick_language
 from naravard.web.rendering import render
@@ -71,13 +72,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Nära API",
         version=__version__,
         description="Open data and follow-up API of Nära (God och nära vård).",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served from the package by api_docs (no CDN)
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    add_docs(app)
     app.mount("/static", StaticFiles(directory=str(files("naravard.web").joinpath("static"))),
               name="static")
     for router in ROUTERS:
@@ -93,8 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         response = await call_next(request)
         for key, value in SECURITY_HEADERS.items():
-            if key == "Content-Security-Policy" and request.url.path == "/api/v1/docs":
-                continue
+            if key == "Content-Security-Policy" and request.url.path == DOCS_PATH:
+                value = DOCS_CSP
             response.headers.setdefault(key, value)
         token = getattr(request.state, "csrf", None)
         if token and request.cookies.get(CSRF_COOKIE) != token:
