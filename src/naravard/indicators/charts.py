@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -30,6 +31,8 @@ HIGHLIGHT = "#8a3b00"
 TARGET = "#1b1f24"
 SERIES_COLOURS = ("#00563f", "#8a3b00", "#1f4e99")
 FONT = "DejaVu Sans, system-ui, sans-serif"
+LABEL_CHARS = 36
+"""Bar labels longer than this wrap onto further lines (indicator titles in region profiles)."""
 
 
 @dataclass(frozen=True)
@@ -122,24 +125,28 @@ def bar_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
     bold label; bars without a value show the mask symbol ``..``."""
     import altair as alt
 
-    values = [{"x": p.x, "value": p.value, "kind": "h" if p.highlight else "n",
+    labels = {p.x: "\n".join(textwrap.wrap(p.x, LABEL_CHARS)) or p.x for p in points}
+    values = [{"x": labels[p.x], "value": p.value, "kind": "h" if p.highlight else "n",
                "mask": ".." if p.value is None else ""} for p in points]
-    order = [p.x for p in points]
-    highlighted = [p.x for p in points if p.highlight]
+    order = [labels[p.x] for p in points]
+    lines = max(label.count("\n") + 1 for label in order) if order else 1
+    highlighted = [labels[p.x] for p in points if p.highlight]
     bold = " || ".join(f"datum.value == {json.dumps(x)}" for x in highlighted) or "false"
     y = alt.Y("x:N", title=None, sort=order, axis=alt.Axis(
-        labelLimit=220, labelFontWeight=alt.condition(bold, alt.value("bold"),
-                                                      alt.value("normal"))))
+        labelExpr="split(datum.label, '\\n')", labelLimit=240, labelLineHeight=14,
+        labelFontWeight=alt.condition(bold, alt.value("bold"), alt.value("normal"))))
     base = alt.Chart(alt.InlineData(values=values))
     bars = base.mark_bar().encode(
         y=y,
-        x=alt.X("value:Q", title=chart.value_title, axis=alt.Axis(format=_fmt(chart.decimals))),
+        x=alt.X("value:Q", title=chart.value_title,
+                axis=alt.Axis(format=_fmt(chart.decimals), labelOverlap=True,
+                              labelSeparation=6)),
         color=alt.Color("kind:N", legend=None,
                         scale=alt.Scale(domain=["n", "h"], range=[ACCENT, HIGHLIGHT])))
     masks = base.mark_text(align="left", dx=3, color="#1b1f24", fontSize=12).encode(
         y=alt.Y("x:N", sort=order), x=alt.value(0), text="mask:N")
     layered = alt.layer(bars, masks, *_target_layer(chart, "x")).properties(
-        width=420, height=alt.Step(18))
+        width=420, height=alt.Step(18 if lines == 1 else 14 * lines + 6))
     return {**layered.to_dict(), "config": _config()}
 
 

@@ -1,0 +1,30 @@
+"""Bar charts: long labels wrap onto lines instead of being cut, and rows make room for them."""
+
+from __future__ import annotations
+
+import re
+
+from naravard.indicators.charts import Chart, Point, bar_spec, to_svg
+
+LONG = "Andel av befolkningen med fast läkarkontakt i särskilt boende"
+CHART = Chart("Index, Sweden = 100", "Bars.", 0, 100.0, "Sweden = 100")
+
+
+def _label(svg: str, word: str) -> str:
+    return next(t for t in re.findall(r"<text[^>]*>.*?</text>", svg) if word in t)
+
+
+def test_a_long_label_wraps_and_keeps_every_word() -> None:
+    svg = to_svg(bar_spec([Point(LONG, 120.0), Point("Halland", 90.0, highlight=True)], CHART),
+                 CHART)
+    lines = re.findall(r"<tspan[^>]*>(.*?)</tspan>", _label(svg, "Andel"))
+    assert lines == ["Andel av befolkningen med fast", "läkarkontakt i särskilt boende"]
+    assert "…" not in svg
+    assert 'font-weight="bold"' in _label(svg, "Halland")
+
+
+def test_rows_grow_only_when_a_label_wraps() -> None:
+    short = bar_spec([Point("Halland", 1.0), Point("Skåne", 2.0)], CHART)
+    long = bar_spec([Point(LONG, 1.0), Point("Skåne", 2.0)], CHART)
+    assert short["height"] == {"step": 18}
+    assert long["height"] == {"step": 34}
