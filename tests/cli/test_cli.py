@@ -35,6 +35,18 @@ def test_every_command_is_found_and_version_needs_no_heavy_import() -> None:
     assert done.stdout.splitlines() == [f"naravard {__version__}", "[]"]
 
 
+def test_indicator_listing_loads_no_engine() -> None:
+    code = ("import sys; from naravard.cli.main import app; "
+            "sys.argv = ['naravard', 'indicators', 'list']\n"
+            "try:\n    app()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('duckdb', 'pyarrow.dataset', 'sqlalchemy', "
+            "'naravard.indicators.compute') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert "avoidable_inpatient_chronic" in done.stdout
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
 def all_commands() -> Iterator[list[str]]:
     def walk(cmd: Any, path: list[str]) -> Iterator[list[str]]:
         yield path

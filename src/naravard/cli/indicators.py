@@ -7,10 +7,8 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
@@ -18,40 +16,18 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from naravard.indicators.catalogue import shipped_catalogue
-from naravard.indicators.compute import compute, progress_steps, required_tables
-from naravard.indicators.data import DataError, RegisterData
-from naravard.indicators.definition import Definition
-from naravard.indicators.disclosure import shipped_rule
-from naravard.indicators.docgen import (
-    render_data_model,
-    render_definition,
-    render_indicators,
-    replace_block,
-)
-from naravard.indicators.engines.base import Engine
-from naravard.indicators.engines.duckdb_engine import DuckDBEngine
-from naravard.indicators.engines.reference import ReferenceEngine
-from naravard.indicators.engines.spark_engine import (
-    CONF_ENV,
-    MASTER_ENV,
-    SparkEngine,
-    SparkUnavailable,
-)
-from naravard.indicators.finalise import sort_results
-from naravard.indicators.loader import ValidationError, validate
-from naravard.indicators.output import parse_years, write_results
-from naravard.indicators.publish import base_year, publish, with_sources
-from naravard.indicators.synth.generate import synthesise
-from naravard.storage import indicator_repo
-from naravard.storage.indicator_repo import ResultsError, StoreOutcome, store_results
-from naravard.storage.indicator_snapshot import (
-    CareUnit,
-    SnapshotInfo,
-    care_units_of,
-    combined_checksum,
-    file_sha256,
-    input_files,
-)
+from naravard.indicators.engines.spark_env import CONF_ENV, MASTER_ENV
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from naravard.indicators.data import RegisterData
+    from naravard.indicators.definition import Definition
+    from naravard.storage.indicator_repo import StoreOutcome
+    from naravard.storage.indicator_snapshot import CareUnit, SnapshotInfo
+
+# The engines, PyArrow and the database load inside the commands that use them, so that
+# `naravard indicators list` or `--help` start quickly.
 
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -100,6 +76,8 @@ def _definitions(ids: list[str] | None) -> list[Definition]:
 
 
 def _years(text: str) -> list[int]:
+    from naravard.indicators.output import parse_years
+
     try:
         return parse_years(text)
     except ValueError as exc:
@@ -107,6 +85,8 @@ def _years(text: str) -> list[int]:
 
 
 def _data(path: Path) -> RegisterData:
+    from naravard.indicators.data import DataError, RegisterData
+
     try:
         return RegisterData.from_directory(path)
     except DataError as exc:
@@ -127,6 +107,8 @@ def list_indicators(
 @app.command("show")
 def show(indicator: str = typer.Argument(..., help="Indicator id (see `list`).")) -> None:
     """Show one definition in full: fields, settings with evidence, variants."""
+    from naravard.indicators.docgen import render_definition
+
     [d] = _definitions([indicator])
     out.print(Markdown(render_definition(d)))
 
@@ -136,6 +118,8 @@ def validate_data(
     data: Path = typer.Option(..., "--data", help="Directory of register Parquet datasets."),
 ) -> None:
     """Check register data against the data model; list every problem."""
+    from naravard.indicators.loader import validate
+
     register = _data(data)
     with err.status("validating"):
         problems = validate(register)
@@ -178,6 +162,23 @@ def compute_command(
         f"k8s://… Further Spark settings: {CONF_ENV}='key=value;key=value'."),
 ) -> None:
     """Compute indicators for the given years; write a result file and/or store the results."""
+    from naravard.indicators.compute import compute, progress_steps, required_tables
+    from naravard.indicators.disclosure import shipped_rule
+    from naravard.indicators.engines.base import Engine
+    from naravard.indicators.engines.duckdb_engine import DuckDBEngine
+    from naravard.indicators.engines.reference import ReferenceEngine
+    from naravard.indicators.engines.spark_engine import SparkEngine, SparkUnavailable
+    from naravard.indicators.finalise import sort_results
+    from naravard.indicators.loader import ValidationError, validate
+    from naravard.indicators.output import write_results
+    from naravard.indicators.publish import base_year, publish, with_sources
+    from naravard.storage.indicator_snapshot import (
+        SnapshotInfo,
+        care_units_of,
+        combined_checksum,
+        input_files,
+    )
+
     if output is None and not store:
         raise _fail("give --out FILE, --store, or both")
     if output is not None and output.suffix.lower() not in (".parquet", ".csv"):
@@ -252,6 +253,7 @@ def compute_command(
 
 def _store(results: pa.Table, info: SnapshotInfo, units: list[CareUnit]) -> StoreOutcome:
     from naravard.cli.common import database
+    from naravard.storage.indicator_repo import ResultsError, store_results
 
     try:
         with database() as db:
@@ -273,6 +275,12 @@ def load_command(
 ) -> None:
     """Store a Parquet result file in the database (replacing earlier results of its indicators
     for the same data snapshot)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from naravard.indicators.data import RegisterData
+    from naravard.storage.indicator_snapshot import SnapshotInfo, care_units_of, file_sha256
+
     if file.suffix.lower() != ".parquet" or not file.is_file():
         raise _fail(f"{file}: give an existing .parquet file written by `indicators compute`")
     try:
@@ -305,6 +313,7 @@ def load_command(
 def snapshots_command() -> None:
     """List the data snapshots stored in the database, newest first."""
     from naravard.cli.common import database
+    from naravard.storage import indicator_repo
 
     table = Table("id", "label", "stored", "years", "indicators", "rows", "checksum")
     with database() as db:
@@ -322,6 +331,8 @@ def docs(
     check: bool = typer.Option(False, "--check", help="Only check that the docs are current."),
 ) -> None:
     """Regenerate the catalogue in indicators.md and the tables in data-model.md."""
+    from naravard.indicators.docgen import render_data_model, render_indicators, replace_block
+
     blocks = [(folder / "indicators.md", "indicators", render_indicators(shipped_catalogue())),
               (folder / "data-model.md", "data-model", render_data_model())]
     stale = []
@@ -351,6 +362,8 @@ def synth(
                                    help="Replace register tables already in --out."),
 ) -> None:
     """Generate synthetic registers in the layout of the data model (docs/synthetic-data.md)."""
+    from naravard.indicators.synth.generate import synthesise
+
     year_list = _years(years)
     with _progress() as bar:
         task = bar.add_task("starting", total=1.0)

@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from naravard.indicators.data import RegisterData, write_table
 from naravard.indicators.engines.base import Done, Progress, report_each
+from naravard.indicators.engines.spark_env import CONF_ENV, MASTER_ENV
 from naravard.indicators.engines.sql import SPARK, CellQueries, Dialect
 from naravard.indicators.plan import CELL_SCHEMA, Plan
 from naravard.indicators.schema import table as table_spec
@@ -33,8 +34,6 @@ from naravard.indicators.schema import table as table_spec
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-MASTER_ENV = "NARAVARD_SPARK_MASTER"
-CONF_ENV = "NARAVARD_SPARK_CONF"
 
 LOCAL_DEFAULTS = {
     "spark.ui.enabled": "false",
