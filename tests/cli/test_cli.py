@@ -22,29 +22,30 @@ from naravard.formatting import THIN
 runner = CliRunner()
 
 
+def _loaded_by(args: list[str], modules: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(output lines, those of ``modules`` loaded) of ``naravard ARGS`` in a fresh process."""
+    code = (f"import json, sys; from naravard.cli.main import app; "
+            f"sys.argv = {['naravard', *args]!r}\n"
+            "try:\n    app()\nexcept SystemExit:\n    pass\n"
+            f"print(json.dumps(sorted(m for m in {modules!r} if m in sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    *lines, loaded = done.stdout.splitlines()
+    return lines, json.loads(loaded)
+
+
 def test_every_command_is_found_and_version_needs_no_heavy_import() -> None:
     root = typer.main.get_command(app)
     assert [root.get_command(None, n).name for n in COMMANDS] == list(COMMANDS)
-    code = ("import sys; from naravard.cli.main import app; "
-            "sys.argv = ['naravard', '--version']\n"
-            "try:\n    app()\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('pyarrow', 'sqlalchemy', 'duckdb', 'weasyprint') "
-            "if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
-    assert done.stdout.splitlines() == [f"naravard {__version__}", "[]"]
+    lines, loaded = _loaded_by(["--version"], ("pyarrow", "sqlalchemy", "duckdb", "weasyprint"))
+    assert (lines, loaded) == ([f"naravard {__version__}"], [])
 
 
 def test_indicator_listing_loads_no_engine() -> None:
-    code = ("import sys; from naravard.cli.main import app; "
-            "sys.argv = ['naravard', 'indicators', 'list']\n"
-            "try:\n    app()\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in ('duckdb', 'pyarrow.dataset', 'sqlalchemy', "
-            "'naravard.indicators.compute') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
-    assert "avoidable_inpatient_chronic" in done.stdout
-    assert done.stdout.splitlines()[-1] == "[]"
+    lines, loaded = _loaded_by(["indicators", "list"], (
+        "duckdb", "pyarrow.dataset", "sqlalchemy", "naravard.indicators.compute"))
+    assert any("avoidable_inpatient_chronic" in line for line in lines)
+    assert loaded == []
 
 
 def all_commands() -> Iterator[list[str]]:
