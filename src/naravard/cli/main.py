@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from functools import cache
 
 import typer
 from typer import _click  # Typer's own copy of Click, whose types its groups use
@@ -34,11 +35,15 @@ class LazyGroup(TyperGroup):
         """The command ``cmd_name``, from its module."""
         if cmd_name not in COMMANDS:
             return None
-        module = importlib.import_module(f"naravard.cli.{COMMANDS[cmd_name]}")
-        holder = typer.Typer()
-        module.register(holder)
-        group = typer.main.get_group(holder)
-        return group.get_command(ctx, cmd_name)
+        return _commands_of(COMMANDS[cmd_name]).get_command(ctx, cmd_name)
+
+
+@cache
+def _commands_of(module_name: str) -> TyperGroup:
+    """The commands module ``naravard.cli.<module_name>`` registers, as one group."""
+    holder = typer.Typer()
+    importlib.import_module(f"naravard.cli.{module_name}").register(holder)
+    return typer.main.get_group(holder)
 
 
 app = typer.Typer(

@@ -141,7 +141,7 @@ class _Finishing:
 
     def __init__(self, data: RegisterData, request: Request, plans: Sequence[Plan],
                  catalogue: Catalogue, areas: Areas, progress: Progress | None,
-                 disclosure: DisclosureRule | None, pool: ThreadPoolExecutor) -> None:
+                 disclosure: DisclosureRule | None, pool: ThreadPoolExecutor | None) -> None:
         self.data, self.request, self.catalogue = data, request, catalogue
         self.areas, self.progress, self.disclosure = areas, progress, disclosure
         self.pool = pool
@@ -161,6 +161,7 @@ class _Finishing:
 
     def add(self, plan: Plan, cells: pa.Table) -> None:
         """Take the cells of ``plan``; start finishing its indicator once it is complete."""
+        assert self.pool is not None, "plans are reported only while computing"
         with self.lock:
             self.parts[plan.id].append(cells)
             self.waiting[plan.id] -= 1
@@ -218,15 +219,9 @@ def results(data: RegisterData, request: Request, cells: pa.Table, *,
             disclosure: DisclosureRule | None = None) -> pa.Table:
     """Results of ``request`` from tidy cells: the finalisation every engine shares."""
     cat = catalogue or shipped_catalogue()
-    grid = areas or Areas.shipped()
-    units = unit_municipality(data) if disclosure is not None else {}
-    rows_by_id: dict[str, list[dict[str, Any]]] = {}
-    for d in request.sources(cat):
-        rows_by_id[d.id] = definition_rows(data, d, _cells_of(cells, d),
-                                           request.engine_years(cat), grid, disclosure, units)
-        if progress is not None:
-            progress(f"{d.id}: results")
-    return _assemble(request, rows_by_id)
+    finishing = _Finishing(data, request, [], cat, areas or Areas.shipped(), progress,
+                           disclosure, pool=None)
+    return _assemble(request, finishing.rows(cells))
 
 
 def unit_municipality(data: RegisterData) -> dict[str, str]:

@@ -352,9 +352,9 @@ def _check_table(con: duckdb.DuckDBPyConnection, spec: TableSpec,
     row_level = [i for i in range(len(checks)) if i not in by_value]
     # the ranges of key and reference columns come with the same scan
     keyed = {*spec.key, *(r.column for r in spec.references), "year"}
-    ranged = [c.name for c in usable
-              if c.name in keyed and _int_expr(described[c.name], c.name) is not None]
-    exprs = [e for e in (_int_expr(described[c], c) for c in ranged) if e is not None]
+    as_ints = {c.name: _int_expr(described[c.name], c.name) for c in usable if c.name in keyed}
+    ranged = [c for c, e in as_ints.items() if e is not None]
+    exprs = [e for e in as_ints.values() if e is not None]
     select = ", ".join([*(f"count_if({checks[i][2]})" for i in row_level),
                         _Ranges.select(exprs)])
     row = _one(con, f"SELECT {select} FROM {name}")  # noqa: S608 -- schema

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -58,17 +59,30 @@ def write_results(results: pa.Table, path: Path, metadata: Mapping[str, object],
         raise ValueError(f"output must end in .parquet or .csv, got {path.name}")
     mask = rule.mask if rule is not None else ""
     note = rule.footnote_text("sv") if rule is not None else ""
-    numbers = ("numerator", "denominator", "value")
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow([*results.column_names, "note"])
         for row in results.to_pylist():
-            masked = row["status"] == "suppressed" and any(row[n] is None for n in numbers)
+            masked = has_masked_number(row)
             writer.writerow([
-                *(mask if masked and row[name] is None and name in numbers
-                  else _cell(row[name]) for name in results.column_names),
+                *(number_text(row[name], masked, mask) if name in NUMBERS else _cell(row[name])
+                  for name in results.column_names),
                 note if masked else "",
             ])
+
+
+NUMBERS = ("numerator", "denominator", "value")
+"""The numbers of a result row."""
+
+
+def has_masked_number(row: Mapping[str, Any]) -> bool:
+    """Whether disclosure control hid one of the row's numbers."""
+    return row["status"] == "suppressed" and any(row[n] is None for n in NUMBERS)
+
+
+def number_text(value: float | None, masked: bool, mask: str) -> str:
+    """A number of a result row in CSV: a missing one as ``mask`` if the row is masked."""
+    return mask if masked and value is None else _cell(value)
 
 
 def _cell(value: object) -> str:

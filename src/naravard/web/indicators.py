@@ -24,6 +24,7 @@ from naravard.indicators.crosscheck import shipped_crosschecks
 from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import DisclosureRule, shipped_rule
 from naravard.indicators.finalise import NATION
+from naravard.indicators.output import NUMBERS, has_masked_number, number_text
 from naravard.spreadsheets import escape_cell
 from naravard.storage import indicator_repo
 from naravard.storage.indicator_crosscheck import CrossCheckResult, cross_check
@@ -205,19 +206,13 @@ def csv_text(results: ResultSet, rows: Sequence[dict[str, Any]], rule: Disclosur
     writer.writerow((*CSV_COLUMNS, "note"))
     note = escape_cell(rule.footnote_text(lang))
     for r in rows:
-        hidden = r["status"] == "suppressed"
-        numbers = (r["numerator"], r["denominator"], r["value"])
-
-        def number(value: float | None, hidden: bool = hidden) -> str:
-            if value is None:
-                return rule.mask if hidden else ""
-            return str(int(value)) if float(value).is_integer() else repr(float(value))
-
+        masked = has_masked_number(r)
         writer.writerow([
             escape_cell(str(r["indicator"])), escape_cell(str(r["variant"])), r["period"],
             r["area_level"], escape_cell(str(r["area_code"])),
-            escape_cell(view.area_name(r, results)), r["sex"], *(number(n) for n in numbers),
-            r["status"], note if hidden and None in numbers else "",
+            escape_cell(view.area_name(r, results)), r["sex"],
+            *(number_text(r[n], masked, rule.mask) for n in NUMBERS),
+            r["status"], note if masked else "",
         ])  # fmt: skip
     return buf.getvalue()
 
