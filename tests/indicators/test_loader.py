@@ -87,6 +87,32 @@ def test_value_problems_are_counted_per_column() -> None:
     assert str(sex) == "persons.sex: value not one of K, M: 1 row(s) (e.g. 'X')"
 
 
+def test_missing_values_are_counted_in_checked_and_unchecked_columns() -> None:
+    tables = _clean()
+    tables["persons"] += [person(3, None, D(1950, 1, 1), muni=None),  # type: ignore[arg-type]
+                          person(4, None, D(1951, 1, 1))]  # type: ignore[arg-type]
+    tables["outpatient_contacts"] += [
+        contact(2, 1, D(2023, 3, 1), level=None, mode="teleport"),  # type: ignore[arg-type]
+        contact(3, 1, D(2023, 3, 2), unit=None),  # type: ignore[arg-type]
+        contact(4, 1, D(2023, 3, 3), mode=None),  # type: ignore[arg-type]
+    ]
+    problems = validate(data(**tables))
+    found = {(p.table, p.column, p.problem, p.rows) for p in problems}
+    assert found == {
+        # string columns with value checks: the missing values are not also "not one of"
+        ("persons", "sex", "missing value", 2),
+        ("persons", "municipality_code", "missing value", 1),
+        ("outpatient_contacts", "care_level", "missing value", 1),
+        ("outpatient_contacts", "mode", "missing value", 1),
+        ("outpatient_contacts", "mode",
+         "value not one of physical, video, phone, letter", 1),
+        # a string column without value checks
+        ("outpatient_contacts", "care_unit_id", "missing value", 1),
+    }
+    missing = next(p for p in problems if p.column == "sex")
+    assert missing.examples == ("empty",)
+
+
 def test_schema_problems_missing_wrong_and_unknown_columns() -> None:
     good = table_from_rows("population", [pop("0114", "K", 1, 2)])
     bad = good.drop_columns(["age"]).set_column(

@@ -338,8 +338,13 @@ def _check_table(con: duckdb.DuckDBPyConnection, spec: TableSpec,
     checks: list[tuple[str, str, str]] = []
     by_value: set[int] = set()
     for col in usable:
-        for text, cond in _value_checks(col):
-            if pa.types.is_string(col.type) and text != "missing value":
+        col_checks = _value_checks(col)
+        # a string column with checks on its values is grouped by value anyway, and its
+        # missing values are then the count of the NULL group
+        grouped = pa.types.is_string(col.type) and any(
+            text != "missing value" for text, _ in col_checks)
+        for text, cond in col_checks:
+            if grouped:
                 by_value.add(len(checks))
             checks.append((col.name, text, cond))
     for rc in spec.row_checks:

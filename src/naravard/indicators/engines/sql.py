@@ -61,11 +61,6 @@ class Dialect:
         """Whether some element ``var`` of ``array`` satisfies ``cond``."""
         return f"(len(list_filter({array}, lambda {var}: {cond})) > 0)"
 
-    def first_by(self, expr: str, order: Sequence[str], descending: bool = False) -> str:
-        """Aggregate: ``expr`` of the first row in ``order`` (keys are unique)."""
-        direction = " DESC" if descending else ""
-        return f"first({expr} ORDER BY {', '.join(o + direction for o in order)})"
-
     def lag_ignore_nulls(self, expr: str) -> str:
         """Window function: the last non-null ``expr`` before this row (add ``OVER``)."""
         return f"lag({expr} IGNORE NULLS)"
@@ -95,10 +90,6 @@ class SparkDialect(Dialect):
     def any_element(self, array: str, var: str, cond: str) -> str:
         """Whether some element ``var`` of ``array`` satisfies ``cond``."""
         return f"exists({array}, {var} -> {cond})"
-
-    def first_by(self, expr: str, order: Sequence[str], descending: bool = False) -> str:
-        """Aggregate: ``expr`` of the first row in ``order`` (keys are unique)."""
-        return f"{'max_by' if descending else 'min_by'}({expr}, struct({', '.join(order)}))"
 
     def lag_ignore_nulls(self, expr: str) -> str:
         """Window function: the last non-null ``expr`` before this row (add ``OVER``)."""
@@ -281,15 +272,19 @@ class CellQueries:
         """)  # noqa: S608
 
     def chains(self, plan: Plan) -> str:
-        """Transfer chains for the plan's chain settings (all years of the data)."""
+        """Transfer chains for the plan's chain settings (all years of the data).
+
+        The episodes of a person are ordered once; a chain's first episode (which gives its
+        id, planned flag and diagnoses) is the one that starts it and its last (which gives the
+        residence) the one the next chain's start or the person's last episode follows, so
+        the chain's values are filtered aggregates rather than sorted ones.
+        """
         gap, requires_code, mvo = plan.chain_key()
         name = self._name("chains", plan.chain_key())
         keep = f"NOT {self._prefix_any('mvo', mvo)}" if mvo else "TRUE"
-        order = ["admission_date", "discharge_date", "episode_id"]
-        order_sql = ", ".join(order)
+        order_sql = "admission_date, discharge_date, episode_id"
         link = "TRUE" if not requires_code else (
             "prev_to = 'transfer' OR admitted_from = 'other_hospital'")
-        first = self.d.first_by
         return self._once(name, f"""
             WITH e AS (
                 SELECT episode_id, person_id, admission_date, discharge_date, planned,
@@ -313,17 +308,19 @@ class CellQueries:
                 FROM o
             ), g AS (
                 SELECT f.*, sum(new_chain) OVER (PARTITION BY person_id ORDER BY {order_sql}
-                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS chain_no
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS chain_no,
+                    lead(new_chain, 1, 1) OVER (PARTITION BY person_id ORDER BY {order_sql})
+                        AS ends_chain
                 FROM f
             )
             SELECT person_id,
-                {first('episode_id', order)} AS chain_id,
+                first(episode_id) FILTER (WHERE new_chain = 1) AS chain_id,
                 min(admission_date) AS admission_date,
                 max(discharge_date) AS discharge_date,
-                {first('planned', order)} AS planned,
-                {first('main_diagnosis', order)} AS diagnosis,
-                {first('other_diagnoses', order)} AS other_diagnoses,
-                {first('residence_municipality', order, descending=True)} AS residence,
+                first(planned) FILTER (WHERE new_chain = 1) AS planned,
+                first(main_diagnosis) FILTER (WHERE new_chain = 1) AS diagnosis,
+                first(other_diagnoses) FILTER (WHERE new_chain = 1) AS other_diagnoses,
+                first(residence_municipality) FILTER (WHERE ends_chain = 1) AS residence,
                 bool_or(discharged_to = 'death') AS died
             FROM g GROUP BY person_id, chain_no
         """)  # noqa: S608
