@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,10 +16,15 @@ PROFESSIONS = ("doctor", "nurse", "other")
 MODES = ("physical", "video", "phone", "letter")
 
 
-def _queries(scopes: list[tuple[tuple[str, ...], ...]]) -> CellQueries:
+COLUMNS = {"care_level": LEVELS, "profession": PROFESSIONS, "mode": MODES}
+
+
+def _queries(scopes: list[tuple[tuple[str, ...], ...]],
+             complete: Iterable[str] = ()) -> CellQueries:
     q = CellQueries.__new__(CellQueries)
     q.d = DUCKDB
     q.scopes = scopes
+    q.complete_values = {c: frozenset(COLUMNS[c]) for c in complete}
     return q
 
 
@@ -26,15 +34,24 @@ def _subset(values: tuple[str, ...]) -> st.SearchStrategy[tuple[str, ...]]:
 
 
 scope = st.tuples(_subset(LEVELS), _subset(PROFESSIONS), _subset(MODES))
-row = st.tuples(st.sampled_from((*LEVELS, None)), st.sampled_from((*PROFESSIONS, None)),
-                st.sampled_from((*MODES, None)))
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.lists(scope, min_size=1, max_size=3, unique=True), st.lists(row, min_size=1,
-                                                                     max_size=30))
-def test_filter_and_flags_match_the_scope_conditions(scopes, rows):
-    where, flags = _queries(scopes).scope_filter()
+@st.composite
+def case(draw: st.DrawFn) -> tuple[list[Any], set[str], list[tuple[str | None, ...]]]:
+    """Scopes, the columns whose every value is known (never missing), and valid rows."""
+    scopes = draw(st.lists(scope, min_size=1, max_size=3, unique=True))
+    complete = draw(st.sets(st.sampled_from(sorted(COLUMNS))))
+    cell = [st.sampled_from(values if name in complete else (*values, None))
+            for name, values in COLUMNS.items()]
+    rows = draw(st.lists(st.tuples(*cell), min_size=1, max_size=30))
+    return scopes, complete, rows
+
+
+@settings(max_examples=80, deadline=None)
+@given(case())
+def test_filter_and_flags_match_the_scope_conditions(drawn):
+    scopes, complete, rows = drawn
+    where, flags = _queries(scopes, complete).scope_filter()
     con = duckdb.connect()
     con.execute("CREATE TABLE t (i INTEGER, care_level VARCHAR, profession VARCHAR, mode VARCHAR)")
     con.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", [(i, *r) for i, r in enumerate(rows)])
@@ -55,3 +72,24 @@ def test_a_scope_covering_the_union_needs_no_flag_condition():
     assert flags == ["(profession = 'doctor')", "TRUE"]
     assert where == ("(care_level = 'primary') AND (profession = 'doctor' OR profession = "
                      "'nurse') AND (mode = 'phone' OR mode = 'physical' OR mode = 'video')")
+
+
+def test_a_column_whose_union_holds_every_valid_value_is_not_tested():
+    doctors = (("primary",), ("doctor",), MODES)
+    everyone = (("primary",), PROFESSIONS, MODES)
+    where, flags = _queries([doctors, everyone], complete=COLUMNS).scope_filter()
+    assert flags == ["(profession = 'doctor')", "TRUE"]
+    assert where == "(care_level = 'primary')"
+    where, flags = _queries([everyone], complete=COLUMNS).scope_filter()
+    assert (where, flags) == ("(care_level = 'primary')", ["TRUE"])
+    where, _ = _queries([(LEVELS, PROFESSIONS, MODES)], complete=COLUMNS).scope_filter()
+    assert where == "TRUE"
+
+
+def test_the_data_model_lists_every_profession_and_mode_of_a_contact():
+    assert CellQueries.complete_values == {
+        "care_level": frozenset({"primary", "specialist", "emergency"}),
+        "profession": frozenset({"doctor", "nurse", "physiotherapist", "occupational_therapist",
+                                 "psychologist", "counsellor", "dietitian", "other"}),
+        "mode": frozenset({"physical", "video", "phone", "letter"}),
+    }

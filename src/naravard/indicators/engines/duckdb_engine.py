@@ -59,7 +59,8 @@ class _DuckQueries(CellQueries):
         try:
             parts = []
             for year in self.years:  # years never interact; one at a time bounds the memory
-                sql = self.visits_sql([year], day="CAST(dayofyear(contact_date) AS SMALLINT)")
+                sql = self.visits_sql([year], day="CAST(dayofyear(contact_date) AS SMALLINT)",
+                                      with_year=False)
                 parts.append(visit_stats(con.sql(sql).to_arrow_table(), len(self.scopes),
                                          year))
         finally:

@@ -25,11 +25,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from naravard.indicators.data import RegisterData
 from naravard.indicators.engines.base import data_end
 from naravard.indicators.plan import Plan
+from naravard.indicators.schema import table
 from naravard.indicators.standardise import AgeGroup
 
 CUBE_KINDS = ("emergency_visits", "distance_share", "distance_offering")
@@ -422,6 +423,11 @@ class CellQueries:
             GROUP BY a.year, month(a.contact_date), a.care_unit_id, a.sex
         """)  # noqa: S608
 
+    complete_values: ClassVar[dict[str, frozenset[str]]] = {
+        c.name: frozenset(c.allowed) for c in table("outpatient_contacts").columns
+        if c.allowed is not None and not c.nullable}
+    """Columns of ``outpatient_contacts`` whose every valid value the data model lists."""
+
     @staticmethod
     def _scope(plan: Plan) -> tuple[tuple[str, ...], ...]:
         s = plan.settings
@@ -434,30 +440,36 @@ class CellQueries:
         A row is in scope ``k`` when its care level, profession and mode are in the scope's
         sets. The filter tests each column once against the union of the scopes' sets and then
         only the columns whose set differs from that union; each flag tests only those columns
-        (``TRUE`` when none). Both are exactly the scope conditions, with fewer string
-        comparisons per row.
+        (``TRUE`` when none). A column whose union holds every value the data model allows
+        it (and that cannot be missing) is not tested at all: validated data pass it anyway.
+        Both are exactly the scope conditions on validated data, with fewer string comparisons
+        per row.
         """
         columns = ("care_level", "profession", "mode")
         unions = [sorted({v for scope in self.scopes for v in scope[d]})
                   for d in range(len(columns))]
+        complete = self.complete_values
         flags = []
         for scope in self.scopes:
             terms = [self._is_in(col, scope[d]) for d, col in enumerate(columns)
                      if sorted(set(scope[d])) != unions[d]]
             flag = " AND ".join(terms)
             flags.append(f"({flag})" if len(terms) > 1 else flag or "TRUE")
-        conds = [self._is_in(col, unions[d]) for d, col in enumerate(columns)]
+        conds = [self._is_in(col, unions[d]) for d, col in enumerate(columns)
+                 if col not in complete or not complete[col] <= set(unions[d])]
         if "TRUE" not in flags:
             conds.append("(" + " OR ".join(flags) + ")")
-        return " AND ".join(conds), flags
+        return " AND ".join(conds) or "TRUE", flags
 
-    def visits_sql(self, years: Sequence[int] | None = None, day: str = "contact_date") -> str:
-        """Visits in any continuity scope: person-year, ``day``, contact id, clinician, flags."""
+    def visits_sql(self, years: Sequence[int] | None = None, day: str = "contact_date",
+                   with_year: bool = True) -> str:
+        """Visits in any continuity scope: person-year, ``day``, contact id, clinician, flags
+        (without the year if ``with_year`` is false, for a caller that reads one year)."""
         where, flags = self.scope_filter()
         cols = ", ".join(f"{f} AS s{k}" for k, f in enumerate(flags))
         years_in = self.years_in if years is None else _int_list(years)
         return f"""
-            SELECT year, person_id, {day} AS day, contact_id,
+            SELECT {"year, " if with_year else ""}person_id, {day} AS day, contact_id,
                 coalesce(clinician_id, '') AS cl, {cols}
             FROM outpatient_contacts
             WHERE year IN {years_in} AND {where}
