@@ -381,12 +381,26 @@ class CellQueries:
                 f"AND {self._is_in('c.profession', s['professions'])} "
                 f"AND {self._is_in('c.mode', modes)}")
 
+    def _cube_columns(self) -> list[tuple[str, str, str]]:
+        """The distinct (contact filter, person condition, hit) of the cube plans, in order:
+        plans that count the same contacts (say, the distance share and the offering of the
+        same modes) share one pair of columns."""
+        distinct: list[tuple[str, str, str]] = []
+        for p in self.cube_plans:
+            if (terms := self._cube_terms(p)) not in distinct:
+                distinct.append(terms)
+        return distinct
+
     def contact_cube(self) -> str:
         """Counts per month, unit, residence and sex for every cube plan, in one pass."""
-        terms = [self._cube_terms(p) for p in self.cube_plans]
-        cols = ", ".join(f"count_if({c} AND {a}) AS n{i}, count_if({c} AND {a} AND {h}) AS h{i}"
+        terms = self._cube_columns()
+
+        def both(*conds: str) -> str:
+            return " AND ".join(c for c in conds if c != "TRUE") or "TRUE"
+
+        cols = ", ".join(f"count_if({both(c, a)}) AS n{i}, count_if({both(c, a, h)}) AS h{i}"
                          for i, (c, a, h) in enumerate(terms))
-        anyone = " OR ".join(c for c, _, _ in terms)
+        anyone = " OR ".join(sorted({c for c, _, _ in terms}))
         py = self.person_years()
         return self._once("contact_cube", f"""
             SELECT c.year AS year, month(c.contact_date) AS month, c.care_unit_id AS unit,
@@ -605,7 +619,7 @@ class CellQueries:
         return self._cells(plan, [rows])
 
     def _cube_index(self, plan: Plan) -> int:
-        return next(i for i, p in enumerate(self.cube_plans) if p is plan)
+        return self._cube_columns().index(self._cube_terms(plan))
 
     def emergency_visits(self, plan: Plan) -> str:
         """Visits by residence and sex, and the population of the age limits."""
