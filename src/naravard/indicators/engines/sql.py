@@ -260,16 +260,18 @@ class CellQueries:
         )
 
     def listed(self, month: int, day: int) -> str:
-        """Person-years with the listing valid on (year, month, day), if any."""
+        """Person-years with the listing valid on (year, month, day), if any: its unit and
+        whether it names a doctor."""
         py = self.person_years()
-        ref = f"make_date(p.year, {int(month)}, {int(day)})"
+        ref = f"make_date(year, {int(month)}, {int(day)})"
         return self._once(self._name("listed", (month, day)), f"""
             SELECT p.year, p.person_id, p.sex, p.birth_date, p.death_date, p.municipality_code,
                 l.person_id IS NOT NULL AS listed, l.care_unit_id AS unit,
-                l.named_doctor_id AS named_doctor
-            FROM {py} p LEFT JOIN listings l
-              ON l.person_id = p.person_id AND l.year = p.year
-             AND l.valid_from <= {ref} AND {ref} < l.valid_to
+                l.named_doctor_id IS NOT NULL AS named_doctor
+            FROM {py} p LEFT JOIN (
+                SELECT year, person_id, care_unit_id, named_doctor_id FROM listings
+                WHERE year IN {self.years_in} AND valid_from <= {ref} AND {ref} < valid_to
+            ) l ON l.person_id = p.person_id AND l.year = p.year
         """)  # noqa: S608
 
     def chains(self, plan: Plan) -> str:
@@ -693,7 +695,7 @@ class CellQueries:
         rows = [f"""
             SELECT {self.d.text('p.year')} AS period, 'municipality' AS area_level,
                 p.municipality_code AS area_code, p.sex AS sex, '' AS age_group,
-                CASE WHEN p.named_doctor IS NOT NULL THEN 1 ELSE 0 END AS num, {den} AS den
+                CASE WHEN p.named_doctor THEN 1 ELSE 0 END AS num, {den} AS den
             FROM {listed} p {join}
             WHERE {' AND '.join(conds)}
         """]  # noqa: S608

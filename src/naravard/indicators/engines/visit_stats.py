@@ -68,16 +68,19 @@ def _by_contact_within_days(rows: IntArray, patient_day: IntArray,
     rows[at] = sub[np.lexsort((ids, patient_day[at]))]
 
 
-def _scope(g: IntArray, cl: IntArray, flag: npt.NDArray[np.bool_],
+def _scope(g: IntArray, cl: IntArray, flag: npt.NDArray[np.bool_], starts: IntArray,
            groups: int) -> dict[str, IntArray]:
-    """Visits and same-clinician pairs of one scope, from visits in (patient, date) order."""
+    """Visits and same-clinician pairs of one scope, from visits in (patient, date) order;
+    ``starts`` are the positions where each patient's visits begin."""
     if flag.all():
         gk, ck = g, cl
+        n = np.diff(starts, append=g.size)
     else:
         gk, ck = g[flag], cl[flag]
-    same = (gk[1:] == gk[:-1]) & (ck[1:] == ck[:-1])
-    return {"same": np.bincount(gk[1:][same], minlength=groups).astype(np.int64),
-            "n": np.bincount(gk, minlength=groups).astype(np.int64)}
+        n = np.bincount(gk, minlength=groups).astype(np.int64)
+    same = gk[1:] == gk[:-1]
+    same &= ck[1:] == ck[:-1]
+    return {"same": np.bincount(gk[1:][same], minlength=groups).astype(np.int64), "n": n}
 
 
 def _flag_runs(pairs: IntArray) -> tuple[IntArray, IntArray]:
@@ -92,23 +95,23 @@ def _clinician_counts(run_key: IntArray, run_len: IntArray, bit: int, scopes: in
 
     ``run_key``/``run_len`` are the runs of the sorted (patient, clinician, scope flags) keys;
     the runs of one scope stay sorted by (patient, clinician), and a clinician's visits in the
-    scope are the sum of the lengths of that clinician's runs with the scope's flag.
+    scope are the sum of the lengths of that clinician's runs with the scope's flag. The
+    patients' sums are reductions over consecutive clinicians (exact integers).
     """
     mine = (run_key & (1 << bit)) != 0
     key = run_key[mine] >> scopes
+    out = {name: np.zeros(groups, dtype=np.int64) for name in ("sq", "m", "mx")}
+    if key.size == 0:
+        return out
     clinician_at = _run_starts(key)
-    visits = np.add.reduceat(run_len[mine], clinician_at) if key.size else run_len[:0]
+    visits = np.add.reduceat(run_len[mine], clinician_at)
     run_group = key[clinician_at] >> bc
     del key, mine, clinician_at
-    sq = np.bincount(run_group, weights=(visits * visits).astype(np.float64),
-                     minlength=groups)
-    out = {"sq": np.rint(sq).astype(np.int64),
-           "m": np.bincount(run_group, minlength=groups).astype(np.int64)}
-    mx = np.zeros(groups, dtype=np.int64)
     person_at = _run_starts(run_group)
-    if person_at.size:
-        mx[run_group[person_at]] = np.maximum.reduceat(visits, person_at)
-    out["mx"] = mx
+    person = run_group[person_at]
+    out["sq"][person] = np.add.reduceat(visits * visits, person_at)
+    out["m"][person] = np.diff(person_at, append=run_group.size)
+    out["mx"][person] = np.maximum.reduceat(visits, person_at)
     return out
 
 
@@ -125,22 +128,46 @@ def _encode(values: pa.ChunkedArray) -> pa.DictionaryArray:
     return pc.dictionary_encode(values).combine_chunks()
 
 
-def _visit_order(people: IntArray, day: IntArray,
-                 contact_id: pa.ChunkedArray) -> tuple[IntArray, IntArray]:
+def _range(values: pa.ChunkedArray) -> tuple[int, int]:
+    """(min, max) of integer ``values`` without nulls."""
+    found = pc.min_max(values)
+    return int(found["min"].as_py()), int(found["max"].as_py())
+
+
+def _packed_order_key(visits: pa.Table, day_lo: int, bd: int, br: int) -> IntArray:
+    """(patient, day − ``day_lo``, input row) packed per row, built batch by batch (no
+    whole-column copies of the patients and days)."""
+    key = np.empty(visits.num_rows, dtype=np.int64)
+    at = 0
+    for batch in visits.select(["person_id", "day"]).to_batches():
+        out = key[at: at + batch.num_rows]
+        np.left_shift(batch.column(0).to_numpy(), bd + br, out=out)
+        day = batch.column(1).to_numpy().astype(np.int64)
+        day -= day_lo
+        day <<= br
+        out |= day
+        out |= np.arange(at, at + batch.num_rows, dtype=np.int64)
+        at += batch.num_rows
+    return key
+
+
+def _visit_order(visits: pa.Table) -> tuple[IntArray, IntArray]:
     """(input rows in (patient, date, contact id) order, patient of each position)."""
-    n = people.size
-    bp, bd, br = _bits(int(people.max()) + 1), _bits(int(day.max()) + 1), _bits(n)
-    if int(people.min()) >= 0 and bp + bd + br <= 63:
-        key = people << (bd + br)
-        key |= day << br
-        key |= np.arange(n, dtype=np.int64)
+    n = visits.num_rows
+    people_lo, people_hi = _range(visits["person_id"])
+    day_lo, day_hi = _range(visits["day"])
+    bp, bd, br = _bits(people_hi + 1), _bits(day_hi - day_lo + 1), _bits(n)
+    if people_lo >= 0 and bp + bd + br <= 63:
+        key = _packed_order_key(visits, day_lo, bd, br)
         key.sort(kind="stable")  # adaptive: near-linear on the usual patient-ordered extracts
         rows = key & ((1 << br) - 1)
         key >>= br
-        _by_contact_within_days(rows, key, contact_id)
+        _by_contact_within_days(rows, key, visits["contact_id"])
         key >>= bd
         return rows, key
-    ids = np.asarray(contact_id.to_numpy(), dtype=np.int64)
+    people = np.asarray(visits["person_id"].to_numpy(), dtype=np.int64)
+    day = np.asarray(visits["day"].to_numpy(), dtype=np.int64)
+    ids = np.asarray(visits["contact_id"].to_numpy(), dtype=np.int64)
     rows = np.lexsort((ids, day, people)).astype(np.int64)
     return rows, people[rows]
 
@@ -153,11 +180,7 @@ def visit_stats(visits: pa.Table, scopes: int, year: int) -> pa.Table:
     # Encoding the clinicians (hashing tens of millions of strings) runs beside the sort.
     with ThreadPoolExecutor(max_workers=1) as pool:
         encoding = pool.submit(_encode, visits["cl"])
-        day = np.asarray(visits["day"].to_numpy(), dtype=np.int64)
-        day = day - int(day.min())
-        rows, patient = _visit_order(np.asarray(visits["person_id"].to_numpy(), dtype=np.int64),
-                                     day, visits["contact_id"])
-        del day
+        rows, patient = _visit_order(visits)
         clinicians = encoding.result()
     starts = _run_starts(patient)
     groups = starts.size
@@ -183,7 +206,7 @@ def visit_stats(visits: pa.Table, scopes: int, year: int) -> pa.Table:
     }
     # NumPy releases the GIL in sorts and counts, so two threads use both cores.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        sequences = [pool.submit(_scope, g, cl, f, groups) for f in flags]
+        sequences = [pool.submit(_scope, g, cl, f, starts, groups) for f in flags]
         pairs.sort(kind="stable")  # already in patient order: only within-patient runs to sort
         run_key, run_len = _flag_runs(pairs)
         del pairs
