@@ -363,25 +363,42 @@ class CellQueries:
             "WHERE death_date IS NOT NULL GROUP BY person_id",
         )
 
+    def _cube_filter(self, plan: Plan) -> dict[str, tuple[str, ...]]:
+        """The contacts a cube plan counts: allowed values per column of the contact."""
+        s = plan.settings
+        found = {"c.care_level": tuple(sorted(set(s["care_levels"])))}
+        if plan.kind != "emergency_visits":
+            found["c.profession"] = tuple(sorted(set(s["professions"])))
+            found["c.mode"] = tuple(_modes(plan)[0])
+        return found
+
+    def _filter_sql(self, found: dict[str, tuple[str, ...]]) -> str:
+        return "(" + " AND ".join(self._is_in(col, values) for col, values in found.items()) + ")"
+
     def _cube_terms(self, plan: Plan) -> tuple[str, str, str]:
         """(contact filter, person condition, hit) of a cube plan on contact ``c``, person ``p``.
 
         The contact filter reads only the contact (it goes into WHERE, before the join); the
         person condition (age limits) is applied inside the counts.
         """
-        s = plan.settings
         age = (_age_ok(plan, age_sql("p.birth_date", "c.contact_date"))
                if _has_age_limits(plan) else "TRUE")
-        if plan.kind == "emergency_visits":
-            return f"({self._is_in('c.care_level', s['care_levels'])})", age, "TRUE"
-        counted, remote = _modes(plan)
-        return f"({self._visit_filter(plan, counted)})", age, self._is_in("c.mode", remote)
+        hit = ("TRUE" if plan.kind == "emergency_visits"
+               else self._is_in("c.mode", _modes(plan)[1]))
+        return self._filter_sql(self._cube_filter(plan)), age, hit
 
-    def _visit_filter(self, plan: Plan, modes: Sequence[str]) -> str:
-        s = plan.settings
-        return (f"{self._is_in('c.care_level', s['care_levels'])} "
-                f"AND {self._is_in('c.profession', s['professions'])} "
-                f"AND {self._is_in('c.mode', modes)}")
+    def _cube_where(self) -> str:
+        """Contacts any cube plan counts; a plan whose contacts another's include adds no
+        condition of its own."""
+        filters = [self._cube_filter(p) for p in self.cube_plans]
+
+        def within(a: dict[str, tuple[str, ...]], b: dict[str, tuple[str, ...]]) -> bool:
+            return all(col in a and set(a[col]) <= set(values) for col, values in b.items())
+
+        kept = [f for i, f in enumerate(filters)
+                if not any(within(f, g) and (f != g or j < i)
+                           for j, g in enumerate(filters) if j != i)]
+        return " OR ".join(sorted(self._filter_sql(f) for f in kept))
 
     def _cube_columns(self) -> list[tuple[str, str, str]]:
         """The distinct (contact filter, person condition, hit) of the cube plans, in order:
@@ -402,7 +419,7 @@ class CellQueries:
 
         cols = ", ".join(f"count_if({both(c, a)}) AS n{i}, count_if({both(c, a, h)}) AS h{i}"
                          for i, (c, a, h) in enumerate(terms))
-        anyone = " OR ".join(sorted({c for c, _, _ in terms}))
+        anyone = self._cube_where()
         py = self.person_years()
         return self._once("contact_cube", f"""
             SELECT c.year AS year, month(c.contact_date) AS month, c.care_unit_id AS unit,
