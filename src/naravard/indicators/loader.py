@@ -463,19 +463,25 @@ def validate(data: RegisterData, required: Iterable[str] = ()) -> list[Problem]:
         with ThreadPoolExecutor(max_workers=2) as pool:
             checked = {name: pool.submit(lambda n: _check_table(mine(), table(n), ranges), name)
                        for name in largest_first}
-            per_table = {name: checked[name].result() for name in readable}
+            # The references are checked beside the tables' own checks rather than after them,
+            # so the largest table's reference check need not wait for its value checks; the
+            # finding is used only if the referring columns have no problem of their own.
             referenced = {
                 name: pool.submit(lambda n: _check_references(mine(), table(n), present,
                                                               ranges), name)
-                for name in largest_first
-                if not any(r.column in {p.column for p in per_table[name]}
-                           for r in table(name).references)
+                for name in largest_first if table(name).references
             }
+            per_table = {name: checked[name].result() for name in readable}
             for name in readable:
                 problems.extend(per_table[name])
             for name in readable:
-                if name in referenced:
-                    problems.extend(referenced[name].result())
+                if name not in referenced:
+                    continue
+                broken = {p.column for p in per_table[name]}
+                if any(r.column in broken for r in table(name).references):
+                    referenced[name].exception()  # waited for; a failure there is expected
+                    continue
+                problems.extend(referenced[name].result())
     finally:
         for c in opened:
             c.close()
