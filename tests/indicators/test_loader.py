@@ -113,6 +113,19 @@ def test_missing_values_are_counted_in_checked_and_unchecked_columns() -> None:
     assert missing.examples == ("empty",)
 
 
+def test_a_referring_column_of_the_wrong_type_is_reported_once() -> None:
+    tables = _clean()
+    contacts = table_from_rows("outpatient_contacts", tables.pop("outpatient_contacts"))
+    at = contacts.schema.get_field_index("person_id")
+    contacts = contacts.set_column(at, "person_id", pa.array(["p-two"]))
+    register = data(**tables)
+    register = RegisterData.from_tables(
+        {**{n: register.arrow(n) for n in register.names()}, "outpatient_contacts": contacts})
+    problems = validate(register)
+    assert [(p.table, p.column, p.problem) for p in problems] == [
+        ("outpatient_contacts", "person_id", "type VARCHAR, expected integer")]
+
+
 def test_schema_problems_missing_wrong_and_unknown_columns() -> None:
     good = table_from_rows("population", [pop("0114", "K", 1, 2)])
     bad = good.drop_columns(["age"]).set_column(
