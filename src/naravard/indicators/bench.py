@@ -12,7 +12,8 @@ resident set size of a fresh process, which counts DuckDB's and NumPy's memory) 
 second; the ratio to one DuckDB pass over every input column; and, on a 10 % sample of persons,
 the DuckDB engine against a straightforward pandas implementation of the readmission and
 continuity indicators (:mod:`naravard.indicators.bench_pandas`), whose cells must agree.
-Every measurement runs in its own process; medians of ``repeats`` runs are reported.
+Every measurement runs in its own process, the two sides of each ratio taking turns run by run
+so that they see the same load; medians of ``repeats`` runs are reported.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import resource
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty
@@ -199,15 +200,23 @@ class Runs:
         return max(self.peaks)
 
 
-def _repeat(name: str, repeats: int, task: str, *args: Any) -> tuple[Runs, Any]:
-    seconds, peaks, last = [], [], None
+def _take_turns(repeats: int, subjects: Sequence[tuple[str, str, tuple[Any, ...]]]
+                ) -> list[tuple[Runs, Any]]:
+    """Run each (name, task, args) ``repeats`` times, taking turns (a, b, a, b, …), so that
+    both sides of a ratio see the same load on a shared machine; each subject's runs and the
+    extra result of its last run."""
+    seconds: list[list[dict[str, float]]] = [[] for _ in subjects]
+    peaks: list[list[int]] = [[] for _ in subjects]
+    last: list[Any] = [None] * len(subjects)
     for _ in range(repeats):
-        out, peak = in_child(task, *args)
-        if isinstance(out, tuple):
-            out, last = out
-        seconds.append(out)
-        peaks.append(peak)
-    return Runs(name, tuple(seconds), tuple(peaks)), last
+        for i, (_name, task, args) in enumerate(subjects):
+            out, peak = in_child(task, *args)
+            if isinstance(out, tuple):
+                out, last[i] = out
+            seconds[i].append(out)
+            peaks[i].append(peak)
+    return [(Runs(name, tuple(seconds[i]), tuple(peaks[i])), last[i])
+            for i, (name, _task, _args) in enumerate(subjects)]
 
 
 def input_rows(root: Path, year: int) -> dict[str, int]:
@@ -315,17 +324,16 @@ def full_benchmark(root: Path | None, year: int = 2023, repeats: int = 3, scale:
             root = Path(tmp) / "registers"
             synthesise(scale, [year], seed, root)
         data_bytes = sum(f.stat().st_size for f in root.rglob("*.parquet"))
-        say("suite")
-        suite, _ = _repeat("suite", repeats, "suite", str(root), year)
-        say("single pass")
-        single, _ = _repeat("single pass", repeats, "pass", str(root))
+        say("single pass and suite, in turns")
+        (single, _), (suite, _) = _take_turns(repeats, [
+            ("single pass", "pass", (str(root),)), ("suite", "suite", (str(root), year))])
         say("10 % sample")
         sample = Path(tmp) / "sample"
         sample_rows = write_sample(root, sample)
         end = data_end(RegisterData.from_directory(root))
-        say("engine on the sample")
-        engine, engine_cells = _repeat("engine", repeats, "engine", str(sample), year)
-        say("pandas on the sample")
-        pandas, pandas_cells = _repeat("pandas", repeats, "pandas", str(sample), year, end)
+        say("engine and pandas on the sample, in turns")
+        (engine, engine_cells), (pandas, pandas_cells) = _take_turns(repeats, [
+            ("engine", "engine", (str(sample), year)),
+            ("pandas", "pandas", (str(sample), year, end))])
         return FullReport(root, year, input_rows(root, year), data_bytes, suite, single, engine,
                           pandas, sample_rows, _same_cells(engine_cells, pandas_cells))
