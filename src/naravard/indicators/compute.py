@@ -113,7 +113,9 @@ def compute(
     """Results (:data:`naravard.indicators.finalise.RESULT_SCHEMA`) for ``definitions``.
 
     The data are validated first (tables the definitions need must be present and clean); any
-    problem raises :class:`naravard.indicators.loader.ValidationError`. With ``disclosure``
+    problem raises :class:`naravard.indicators.loader.ValidationError`. ``validate=False`` is
+    only for data the caller has just validated: the engines rely on the data model (values in
+    their allowed sets, no missing values where none are allowed). With ``disclosure``
     the publication rule is applied (before derived indicators are formed, so a masked source
     value stays masked in the change against the base year). Each indicator is finished (rolled
     up, rated, disclosed) in a background thread as soon as the engine has its cells, while the
