@@ -240,7 +240,15 @@ def change_rows(definition: Definition, source_rows: Sequence[dict[str, Any]],
 
 
 def sort_results(rows: list[dict[str, Any]]) -> pa.Table:
-    """Rows as a results table in publication order."""
-    rows.sort(key=lambda r: (r["indicator"], r["variant"], r["period"],
-                             LEVEL_ORDER[r["area_level"]], r["area_code"], SEX_ORDER[r["sex"]]))
-    return pa.Table.from_pylist(rows, schema=RESULT_SCHEMA)
+    """Rows as a results table in publication order (indicator, variant, period, area level
+    from Riket down, area code, sex T, K, M)."""
+    table = pa.Table.from_pylist(rows, schema=RESULT_SCHEMA)
+    def rank(column: str, order: dict[str, int]) -> pa.Array:
+        return pc.index_in(table[column], value_set=pa.array(sorted(order, key=order.__getitem__)))
+
+    keyed = (table.append_column("__level", rank("area_level", LEVEL_ORDER))
+             .append_column("__sex", rank("sex", SEX_ORDER)))
+    order = pc.sort_indices(keyed, sort_keys=[
+        ("indicator", "ascending"), ("variant", "ascending"), ("period", "ascending"),
+        ("__level", "ascending"), ("area_code", "ascending"), ("__sex", "ascending")])
+    return table.take(order)
