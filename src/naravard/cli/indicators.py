@@ -149,8 +149,10 @@ def compute_command(
                                      help="Name of the data snapshot (default: the directory)."),
     engine: EngineName = typer.Option(EngineName.DUCKDB, "--engine", help="Engine to use."),
     threads: int | None = typer.Option(None, "--threads", help="DuckDB threads."),
-    memory_limit: str | None = typer.Option(None, "--memory-limit",
-                                            help="DuckDB memory limit, e.g. 8GB."),
+    memory_limit: str | None = typer.Option(
+        None, "--memory-limit",
+        help="DuckDB memory limit, e.g. 4GB. It bounds DuckDB's own memory; the continuity "
+        "visit statistics' arrays come on top (a national year peaks at about 6 GB either way)."),
     disclosure: bool = typer.Option(
         True, "--disclosure/--no-disclosure",
         help="Apply disclosure control to --out (default) or write unprotected internal "
