@@ -8,17 +8,17 @@ from importlib.resources import files
 from pathlib import Path
 
 from naravard.storage import funding_repo
-from naravard.web import funding, funding_forms
+from naravard.web import funding, funding_forms, funding_labels
 from naravard.web.i18n import catalogue
 
 TEMPLATE_TEXT = re.compile(r"""_\(\s*(?:"([^"]+)"|'([^']+)')""")
-CALLS = {"_", "Message", "FundingError"}
+CALLS = {"_", "_mark", "Message", "FundingError"}
 
 
 def python_messages() -> set[str]:
     """First string arguments of ``_``, ``Message`` and ``FundingError`` calls, and the table."""
     found: set[str] = set()
-    for module in (funding, funding_forms, funding_repo):
+    for module in (funding, funding_forms, funding_labels, funding_repo):
         tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and node.args:

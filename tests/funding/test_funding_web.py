@@ -376,10 +376,19 @@ def test_grant_officer_views_lines_and_the_key(client_as: Client, frozen: Sessio
             f"<td class=\"num\">{sek(HALLAND_NARA_VARD)}</td>") in line
     assert "Överenskommelsen anger 2019-11-01; närmaste inlästa datum, 2020-12-31, används." \
         in line
+    # the key, the parties and what the agreement leaves open, in the page's language
+    assert "Fördelning av 2\u202f935\u202f000\u202f000 kr efter befolkningen 2020-12-31" in line
+    assert "Fastställd: befolkningen 2020-12-31" in overview
+    assert "<td>regionerna</td><td>inte angivet</td>" in overview
+    assert "<td>SKR, regeringen</td>" in overview
+    assert "population" not in overview.replace("population_share", "")
     english = client_as("grant_officer")
     english.cookies.set("lang", "en")
-    assert "Share of 10\u202f379\u202f295" in english.get(
-        f"/funding/agreements/{AGREEMENT}/lines/{LINE}").text
+    line_en = english.get(f"/funding/agreements/{AGREEMENT}/lines/{LINE}").text
+    assert "Share of 10\u202f379\u202f295" in line_en
+    assert "by population on 2020-12-31: largest remainder" in line_en
+    overview_en = english.get(f"/funding/agreements/{AGREEMENT}").text
+    assert "<td>the regions</td><td>not stated</td>" in overview_en
 
 
 def test_recording_a_submission_shows_eligibility(

@@ -38,6 +38,7 @@ from naravard.storage import funding_repo as repo
 from naravard.storage import reference_repo
 from naravard.storage.funding_tables import AllocationRun, StoredAgreement, StoredLine
 from naravard.web import funding_forms as forms
+from naravard.web import funding_labels as labels
 from naravard.web.i18n import gettext_for
 from naravard.web.rendering import render, templates
 from naravard.web.security import get_db, guard
@@ -99,7 +100,8 @@ def fmt_weight(text: str) -> str:
     return sv_weight(repo.fraction(text))
 
 
-HELPERS = {"local_time": local_time, "fmt_share": fmt_share, "fmt_weight": fmt_weight}
+HELPERS = {"local_time": local_time, "fmt_share": fmt_share, "fmt_weight": fmt_weight,
+           **labels.HELPERS}
 
 
 def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
@@ -366,8 +368,9 @@ def _published(request: Request, stored: StoredAgreement, line: StoredLine,
     _ = gettext_for(request.state.lang)
     notes = [
         _("Agreement %(code)s, line %(line)s (section %(section)s): %(amount)s.",
-          code=stored.code, line=line.code, section=line.section, amount=fmt_sek(run.total_sek)),
-        _("Key: %(basis)s.", basis=run.basis),
+          code=stored.code, line=line.code, section=labels.or_not_stated(line.section, _),
+          amount=fmt_sek(run.total_sek)),
+        _("Key: %(basis)s.", basis=labels.basis_label(run, _)),
         _("Frozen %(time)s by %(user)s.", time=local_time(run.frozen_at), user=run.frozen_by),
     ]
     if run.population_date and run.population_date != run.requested_population_date:

@@ -1,0 +1,83 @@
+"""Funding terms that the pages show in the reader's language.
+
+A frozen allocation keeps its key as an English record (``AllocationRun.basis``, also in the
+audit log and the command line); the pages rebuild the text from the run's method, key and
+population date so that it follows the page's language. Parties, and the reasons a line has
+no allocation, are translated in the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from naravard.funding.agreements import MethodKind
+from naravard.storage.funding_tables import AllocationRun
+
+Gettext = Callable[..., str]
+
+_KEY = re.compile(r"\bkey (\S+)")
+
+
+def _mark(message: str) -> str:
+    """Marks ``message`` for translation (it is translated where it is shown)."""
+    return message
+
+
+PARTIES = {
+    "regions": _mark("the regions"),
+    "rss": _mark("the RSS"),
+    "skr": _mark("SKR"),
+    "government": _mark("the Government"),
+}
+
+#: Reasons from :mod:`naravard.funding.line_allocation` that the pages translate.
+REASONS = (
+    _mark("the line's amount is not known"),
+    _mark("the line's allocation method is not known"),
+)
+
+
+def basis_label(run: AllocationRun, _: Gettext) -> str:
+    """The allocation key of ``run`` in the language of ``_``."""
+    day = run.population_date.isoformat() if run.population_date else ""
+    found = _KEY.search(run.basis or "")
+    key = found.group(1) if found else ""
+    if run.method_kind == MethodKind.POPULATION_SHARE:
+        return _("population on %(day)s", day=day) if day else _("population")
+    if run.method_kind == MethodKind.MUNICIPAL_KEY:
+        return _("key %(key)s (half) and population on %(day)s (half)", key=key, day=day)
+    if run.method_kind == MethodKind.IMPORTED_KEY:
+        return _("key %(key)s", key=key)
+    if run.method_kind == MethodKind.FIXED_AMOUNTS:
+        return _("fixed amounts")
+    return run.basis
+
+
+def parties_label(parties: object, _: Gettext) -> str:
+    """Parties of a duty (``regions``, ``skr`` …), translated and joined."""
+    names = [str(p) for p in parties] if isinstance(parties, (list, tuple)) else [str(parties)]
+    return ", ".join(_(PARTIES[p]) if p in PARTIES else p for p in names)
+
+
+def reason_label(reason: str | None, _: Gettext) -> str:
+    """Why a line has no allocation, as a sentence: translated when it is one of
+    :data:`REASONS` (other reasons name keys and data and are shown as they are)."""
+    if not reason:
+        return ""
+    text = _(reason) if reason in REASONS else reason
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+#: How agreement files record that the source gives no value.
+NOT_STATED = "not stated"
+
+
+def or_not_stated(text: str | None, _: Gettext) -> str:
+    """``text``, or "not stated" in the page's language when the source gives none."""
+    return text if text and text != NOT_STATED else _("not stated")
+
+
+HELPERS = {"basis_label": basis_label, "parties_label": parties_label,
+           "reason_label": reason_label, "or_not_stated": or_not_stated}
