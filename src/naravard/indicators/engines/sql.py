@@ -267,9 +267,10 @@ class CellQueries:
         return self._once(self._name("listed", (month, day)), f"""
             SELECT p.year, p.person_id, p.sex, p.birth_date, p.death_date, p.municipality_code,
                 l.person_id IS NOT NULL AS listed, l.care_unit_id AS unit,
-                l.named_doctor_id IS NOT NULL AS named_doctor
+                coalesce(l.named_doctor, FALSE) AS named_doctor
             FROM {py} p LEFT JOIN (
-                SELECT year, person_id, care_unit_id, named_doctor_id FROM listings
+                SELECT year, person_id, care_unit_id, named_doctor_id IS NOT NULL AS named_doctor
+                FROM listings
                 WHERE year IN {self.years_in} AND valid_from <= {ref} AND {ref} < valid_to
             ) l ON l.person_id = p.person_id AND l.year = p.year
         """)  # noqa: S608
