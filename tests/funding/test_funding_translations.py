@@ -27,6 +27,7 @@ def python_messages() -> set[str]:
                 if name in CALLS and isinstance(first, ast.Constant):
                     found.add(str(first.value))
     found |= {msgid for _, msgid, _ in funding_forms.MESSAGES}
+    found |= set(funding_labels.REASONS)
     return found
 
 

@@ -107,6 +107,12 @@ def _population_date(
     return closest_date({p.ref_date for p in population}, wanted)
 
 
+#: Why a line has no allocation when the agreement lacks its amount or its method (the web
+#: pages translate these).
+AMOUNT_NOT_KNOWN = "the line's amount is not known"
+METHOD_NOT_KNOWN = "the line's allocation method is not known"
+
+
 def allocate_line(
     agreement: Agreement,
     line: FundingLine,
@@ -121,9 +127,9 @@ def allocate_line(
     overrides = overrides or {}
     method = line.method
     if line.amount_sek is None:
-        return LineAllocation(line, None, unavailable="the line's amount is not known")
+        return LineAllocation(line, None, unavailable=AMOUNT_NOT_KNOWN)
     if method is None:
-        return LineAllocation(line, None, unavailable="the line's allocation method is not known")
+        return LineAllocation(line, None, unavailable=METHOD_NOT_KNOWN)
     wanted = method.population_date
     try:
         if method.kind is MethodKind.FIXED_AMOUNTS:

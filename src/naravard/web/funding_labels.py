@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from naravard.funding.agreements import MethodKind
+from naravard.funding.line_allocation import AMOUNT_NOT_KNOWN, METHOD_NOT_KNOWN
 from naravard.storage.funding_tables import AllocationRun
 
 Gettext = Callable[..., str]
@@ -32,10 +33,7 @@ PARTIES = {
 }
 
 #: Reasons from :mod:`naravard.funding.line_allocation` that the pages translate.
-REASONS = (
-    _mark("the line's amount is not known"),
-    _mark("the line's allocation method is not known"),
-)
+REASONS = (AMOUNT_NOT_KNOWN, METHOD_NOT_KNOWN)
 
 
 def basis_label(run: AllocationRun, _: Gettext) -> str:
