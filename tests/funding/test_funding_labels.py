@@ -47,3 +47,12 @@ def test_parties_reasons_and_what_the_source_leaves_open() -> None:
     assert or_not_stated("not stated", SV) == "inte angivet"
     assert or_not_stated("", EN) == "not stated"
     assert or_not_stated("3.4.1", SV) == "3.4.1"
+
+
+def test_the_key_id_is_read_back_from_the_recorded_basis() -> None:
+    from naravard.storage.funding_repo import _basis, basis_key
+
+    assert basis_key(_basis("municipal_key", "khsv-2020", DAY)) == "khsv-2020"
+    assert basis_key(_basis("imported_key", "bhv-2020", None)) == "bhv-2020"
+    assert basis_key(_basis("population_share", None, DAY)) == ""
+    assert basis_key(_basis("fixed_amounts", None, None)) == ""

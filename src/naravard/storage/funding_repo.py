@@ -244,6 +244,8 @@ class FreezeOutcome:
 
 
 def _basis(method_kind: str, key_id: str | None, population_date: dt.date | None) -> str:
+    """A run's key as an English record (``AllocationRun.basis``); :func:`basis_key` reads the
+    key id back."""
     if method_kind == "population_share":
         return f"population {population_date.isoformat() if population_date else ''}".strip()
     if method_kind == "municipal_key":
@@ -252,6 +254,12 @@ def _basis(method_kind: str, key_id: str | None, population_date: dt.date | None
     if method_kind == "imported_key":
         return f"key {key_id}"
     return "fixed amounts"
+
+
+def basis_key(basis: str) -> str:
+    """The key id that a basis written by :func:`_basis` names ("" when it names none)."""
+    first, _, rest = basis.partition(" ")
+    return rest.split(" ", 1)[0] if first == "key" else ""
 
 
 def freeze_allocations(

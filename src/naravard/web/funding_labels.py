@@ -8,17 +8,14 @@ no allocation, are translated in the same way.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from naravard.funding.agreements import MethodKind
 from naravard.funding.line_allocation import AMOUNT_NOT_KNOWN, METHOD_NOT_KNOWN
+from naravard.storage.funding_repo import basis_key
 from naravard.storage.funding_tables import AllocationRun
 
 Gettext = Callable[..., str]
-
-_KEY = re.compile(r"\bkey (\S+)")
-
 
 def _mark(message: str) -> str:
     """Marks ``message`` for translation (it is translated where it is shown)."""
@@ -39,8 +36,7 @@ REASONS = (AMOUNT_NOT_KNOWN, METHOD_NOT_KNOWN)
 def basis_label(run: AllocationRun, _: Gettext) -> str:
     """The allocation key of ``run`` in the language of ``_``."""
     day = run.population_date.isoformat() if run.population_date else ""
-    found = _KEY.search(run.basis or "")
-    key = found.group(1) if found else ""
+    key = basis_key(run.basis or "")
     if run.method_kind == MethodKind.POPULATION_SHARE:
         return _("population on %(day)s", day=day) if day else _("population")
     if run.method_kind == MethodKind.MUNICIPAL_KEY:
@@ -52,10 +48,9 @@ def basis_label(run: AllocationRun, _: Gettext) -> str:
     return run.basis
 
 
-def parties_label(parties: object, _: Gettext) -> str:
+def parties_label(parties: Iterable[str], _: Gettext) -> str:
     """Parties of a duty (``regions``, ``skr`` …), translated and joined."""
-    names = [str(p) for p in parties] if isinstance(parties, (list, tuple)) else [str(parties)]
-    return ", ".join(_(PARTIES[p]) if p in PARTIES else p for p in names)
+    return ", ".join(_(PARTIES[p]) if p in PARTIES else p for p in parties)
 
 
 def reason_label(reason: str | None, _: Gettext) -> str:
