@@ -57,3 +57,34 @@ def test_load_refuses_to_change_a_frozen_line(env: Path) -> None:
     result = runner.invoke(app, ["agreement", "load", str(bad)])
     assert result.exit_code == 1
     assert "vidareutbildning-ssk have frozen allocations" in result.output
+
+
+def test_key_figures_from_a_file_then_freeze(env: Path, session: Session) -> None:
+    runner.invoke(app, ["agreement", "load"])
+    runner.invoke(app, ["agreement", "freeze", "gonv-2020"])
+    codes = [e.code for e in shipped_agreements()[0].key("khsv-2020").entries]
+    good = env / "khsv.csv"
+    good.write_text("code,weight\n" + "".join(f"{c},{1000 + i}\n" for i, c in enumerate(codes)),
+                    encoding="utf-8")
+    half = env / "half.csv"
+    half.write_text("code,weight\n01,10.5\n", encoding="utf-8")
+    bad = runner.invoke(app, ["agreement", "key", "gonv-2020", "khsv-2020", str(half),
+                              "--source", "SoS"])
+    assert bad.exit_code == 1
+    assert "weight.01: The key counts people: enter a whole number." in bad.output
+    assert "weight.03: A figure is needed for every county." in bad.output
+    stored = runner.invoke(app, ["agreement", "key", "gonv-2020", "khsv-2020", str(good),
+                                 "--source", "Socialstyrelsen 2019", "--period", "2019"])
+    assert stored.exit_code == 0, stored.output
+    # 1000 + 1001 + … + 1020 = 21 210
+    assert "key khsv-2020 stored with 21 figures (sum 21\u202f210)" in stored.output
+    frozen = runner.invoke(app, ["agreement", "freeze", "gonv-2020"])
+    assert frozen.exit_code == 0, frozen.output
+    assert frozen.output.count("frozen now") == 1 and frozen.output.count("not allocated") == 1
+    assert "key khsv-2020 (half) and population" in frozen.output
+    again = runner.invoke(app, ["agreement", "key", "gonv-2020", "khsv-2020", str(good),
+                                "--source", "Socialstyrelsen 2019"])
+    assert again.exit_code == 1
+    assert "Lines medarbetare-kommuner are frozen with key khsv-2020" in again.output
+    line = funding_repo.get_line(session, "gonv-2020", "medarbetare-kommuner")
+    assert line is not None and funding_repo.current_run(session, line.id) is not None

@@ -293,6 +293,9 @@ def test_a_late_report_is_a_reclaim_case_that_the_grant_officer_decides(
     assert "Inga medel är oförbrukade; inget ska återbetalas." in page
     overview = officer.get(f"/funding/agreements/{AGREEMENT}").text
     assert "Ekonomisk redovisning 12 dagar för sent: ärende om återkrav" in overview
+    # rights that lapsed, one row per recipient with the lines' sections in the agreement's order
+    assert ("Inte rekvirerat i tid (avsnitt 3, 5.4–5.5, 5.6, 5.7, 6.1, 6.2–6.3): rätten till "
+            "bidrag har förfallit") in overview
     decided = officer.post(f"/funding/reclaims/{case.id}/decision",
                            data={"decision": "no_reclaim", "note": "Sen post",
                                  "csrf_token": CSRF})
@@ -368,7 +371,7 @@ def test_grant_officer_views_lines_and_the_key(client_as: Client, frozen: Sessio
     officer = client_as("grant_officer")
     overview = officer.get(f"/funding/agreements/{AGREEMENT}").text
     assert sek(6_250_500_000) in overview and sek(5_698_500_000) in overview
-    assert "Bilaga 2 is not part of the source" in overview
+    assert "uppgifterna i nyckeln khsv-2020 saknas" in overview
     line = officer.get(f"/funding/agreements/{AGREEMENT}/lines/{LINE}").text
     assert "Andel av 10\u202f379\u202f295" in line
     # 336 748 / 10 379 295 = 0,0324442074… (eight decimals of a percentage)

@@ -36,6 +36,8 @@ MATRIX: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", A + "/export.xlsx"): STAFF,
     ("POST", A + "/freeze"): MANAGERS,
     ("POST", A + "/submissions"): MANAGERS,
+    ("GET", A + "/keys/{key_id}"): STAFF,
+    ("POST", A + "/keys/{key_id}"): MANAGERS,
     ("GET", LINE): STAFF,
     ("GET", LINE + "/allocation.csv"): SIGNED,
     ("GET", LINE + "/allocation.xlsx"): SIGNED,
@@ -54,6 +56,7 @@ MATRIX: dict[tuple[str, str], frozenset[str | None]] = {
     ("POST", "/funding/obligations/{obligation_id}/repayments"): MANAGERS,
 }
 FORMS: dict[str, dict[str, str]] = {
+    A + "/keys/{key_id}": {"source": "Socialstyrelsen", "w_13": "0,05"},
     A + "/submissions": {"duty_id": "delredovisning-regioner", "organisation_code": "13",
                          "submitted_on": "2020-09-29", "submitted_time": "10:00"},
     ORG + "/lines/{line_id}/requisition": {"amount_sek": "1000", "certify": "yes"},
@@ -81,7 +84,7 @@ def seed(session: Session) -> dict[str, str]:
     )
     assert outcome.row and outcome.obligation and outcome.reclaim, outcome.problems
     return {
-        "agreement_id": seeding.AGREEMENT, "line_id": seeding.LINE,
+        "agreement_id": seeding.AGREEMENT, "line_id": seeding.LINE, "key_id": "bhv-2020",
         "requisition_id": str(pending.id), "financial_report_id": str(outcome.row.id),
         "reclaim_id": str(outcome.reclaim.id), "obligation_id": str(outcome.obligation.id),
     }

@@ -9,6 +9,7 @@ import json
 import os
 import sys
 from enum import StrEnum
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -506,6 +507,42 @@ def freeze_command(
     for row in rows:
         t.add_row(*row)
     out.print(t)
+
+
+@agreement_app.command("key")
+def key_command(
+    agreement_id: str = typer.Argument(..., help="Agreement id, e.g. gonv-2020."),
+    key_id: str = typer.Argument(..., help="Key id, e.g. khsv-2020."),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="CSV with columns code,weight (county codes; name optional)."),
+    source: str = typer.Option(..., "--source", help="Where the figures come from."),
+    period: str = typer.Option("", "--period", help="The period or date the figures refer to."),
+) -> None:
+    """Supply, in the database, the figures of a key the agreement text lacks (e.g. an annex).
+
+    Every county needs a figure; a key that counts people (care recipients) needs whole
+    numbers. The lines using the key can then be frozen with ``agreement freeze``.
+    """
+    from naravard.cli.common import database
+    from naravard.funding.key_figures import as_figure
+    from naravard.storage import funding_repo, key_figures_repo
+
+    try:
+        rows = override_from_rows(parse_key_csv(file.read_text(encoding="utf-8")))
+        figures = {code: as_figure(weight) for code, weight in rows.items()}
+    except (AllocationError, ValueError) as e:
+        raise _fail(str(e)) from None
+    try:
+        with database() as db:
+            key_figures_repo.supply_key_figures(db, agreement_id, key_id, figures, source,
+                                                period, "cli", dt.datetime.now(dt.UTC))
+    except key_figures_repo.KeyFiguresError as e:
+        raise _fail("\n".join(f"{p.field}: {p.message}" for p in e.problems)) from None
+    except funding_repo.FundingError as e:
+        raise _fail(str(e)) from None
+    out.print(f"{agreement_id}: key {key_id} stored with {len(figures)} figures "
+              f"(sum {sv_weight(sum(rows.values(), Fraction(0)))}); freeze with "
+              f"`naravard agreement freeze {agreement_id}`")
 
 
 def register(root: typer.Typer) -> None:

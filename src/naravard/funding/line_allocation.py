@@ -40,6 +40,8 @@ class LineAllocation:
     population_date: dt.date | None = None
     municipal_rows: tuple[MunicipalKeyRow, ...] = ()
     unavailable: str | None = None
+    #: The key whose figures are not known, when that is why the line has no allocation.
+    missing_key: str | None = None
 
     @property
     def date_substituted(self) -> bool:
@@ -81,13 +83,16 @@ def key_weights(key: ImportedKey, overrides: KeyOverrides) -> dict[str, Fraction
     if key.id in overrides:
         return dict(overrides[key.id])
     if not key.available:
-        reason = "; ".join(key.missing) or "its weights are missing"
-        raise AllocationError(f"key {key.id} is not available: {reason}")
+        raise AllocationError(f"key {key.id} is not available: {_missing_reason(key)}")
     return {
         e.code: as_fraction(e.weight, f"key {key.id} entry {e.code}")
         for e in key.entries
         if e.weight is not None
     }
+
+
+def _missing_reason(key: ImportedKey) -> str:
+    return "; ".join(key.missing) or "its weights are missing"
 
 
 def _imported_rows(key: ImportedKey, overrides: KeyOverrides) -> tuple[KeyRow, ...]:
@@ -131,6 +136,11 @@ def allocate_line(
     if method is None:
         return LineAllocation(line, None, unavailable=METHOD_NOT_KNOWN)
     wanted = method.population_date
+    key_id = method.key_id
+    if key_id is not None and key_id not in overrides and not agreement.key(key_id).available:
+        return LineAllocation(line, None, wanted, missing_key=key_id,
+                              unavailable=f"key {key_id} is not available: "
+                                          f"{_missing_reason(agreement.key(key_id))}")
     try:
         if method.kind is MethodKind.FIXED_AMOUNTS:
             rows = tuple(KeyRow(f.code, f.name, Fraction(f.amount_sek)) for f in method.fixed)

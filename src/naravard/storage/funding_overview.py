@@ -84,6 +84,8 @@ class LineSummary:
     requisitioned_sek: int
     approved_sek: int
     paid_sek: int
+    #: The key whose figures are missing, when that is why the line is not allocated.
+    missing_key: str | None = None
 
     @property
     def allocated_sek(self) -> int:
@@ -102,18 +104,19 @@ def line_summaries(session: Session, agreement_code: str) -> list[LineSummary]:
     out = []
     for line in stored.lines:
         run = current_run(session, line.id)
-        reason = None
+        reason = missing_key = None
         if run is None:
             if population is None:
                 population = population_from_db(session)
             result = allocate_line(agreement, agreement.line(line.code), population)
-            reason = result.unavailable
+            reason, missing_key = result.unavailable, result.missing_key
         mine = [r for r in reqs if r.line_id == line.id]
         out.append(LineSummary(
             line, run, reason,
             sum(r.amount_sek for r in mine if r.status in HOLDING),
             sum(r.amount_sek for r in mine if r.status in (APPROVED, PAID)),
             sum(r.amount_sek for r in mine if r.status == PAID),
+            missing_key,
         ))
     return out
 

@@ -26,6 +26,7 @@ from naravard.funding.agreement_files import (
 )
 from naravard.funding.agreements import Agreement, Duty, DutyKind, Party
 from naravard.funding.deadlines import Deadline, duties_of, duty_deadline
+from naravard.funding.key_figures import keep_supplied_keys
 from naravard.funding.line_allocation import KeyOverrides, allocate_line
 from naravard.funding.problems import Problem
 from naravard.funding.reports import (
@@ -208,8 +209,17 @@ def store_agreement(
 
 
 def load_shipped(session: Session, actor: str, now: dt.datetime) -> list[StoreResult]:
-    """Store every shipped agreement (idempotent: unchanged ones are left alone)."""
-    return [store_agreement(session, a, "shipped", actor, now) for a in shipped_agreements()]
+    """Store every shipped agreement (idempotent: unchanged ones are left alone).
+
+    Key figures supplied for a key the shipped file lacks are kept.
+    """
+    out = []
+    for shipped in shipped_agreements():
+        stored = get_agreement(session, shipped.id)
+        if stored is not None:
+            shipped = keep_supplied_keys(shipped, agreement_of(stored))
+        out.append(store_agreement(session, shipped, "shipped", actor, now))
+    return out
 
 
 # --- allocations ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from naravard.accounts.roles import Permission, Principal, is_allowed
 from naravard.formatting import fmt_sek
+from naravard.funding import key_figures
 from naravard.funding.agreement_files import (
     dump_agreement_yaml,
     export_agreement_xlsx,
@@ -35,10 +37,12 @@ from naravard.funding.validation import AgreementError
 from naravard.pdf import html_to_pdf
 from naravard.storage import funding_overview as overview
 from naravard.storage import funding_repo as repo
+from naravard.storage import key_figures_repo as key_repo
 from naravard.storage import reference_repo
 from naravard.storage.funding_tables import AllocationRun, StoredAgreement, StoredLine
 from naravard.web import funding_forms as forms
 from naravard.web import funding_labels as labels
+from naravard.web import key_form
 from naravard.web.i18n import gettext_for
 from naravard.web.rendering import render, templates
 from naravard.web.security import get_db, guard
@@ -232,8 +236,11 @@ def load_shipped(
     return _redirect("/funding/agreements?notice=loaded")
 
 
-def _grouped(items: list[overview.LateItem]) -> list[overview.LateItem]:
-    """Lapsed requisition rights as one row per recipient (lines listed, amounts summed)."""
+def _grouped(items: list[overview.LateItem], sections: dict[str, str]
+             ) -> list[tuple[overview.LateItem, str]]:
+    """Late items, with lapsed requisition rights as one row per recipient (amounts summed),
+    each with the sections of its lines in the agreement's order (``sections``: line code →
+    section or label, in that order)."""
     out: list[overview.LateItem] = []
     lapsed: dict[str, overview.LateItem] = {}
     for item in items:
@@ -249,7 +256,13 @@ def _grouped(items: list[overview.LateItem]) -> list[overview.LateItem]:
                                          line_code=f"{seen.line_code}, {item.line_code}")
             out[out.index(seen)] = merged
             lapsed[item.recipient_code] = merged
-    return out
+    order = {code: n for n, code in enumerate(sections)}
+
+    def shown(item: overview.LateItem) -> str:
+        codes = [c for c in (item.line_code or "").split(", ") if c]
+        return ", ".join(sections.get(c, c) for c in sorted(codes, key=lambda c: order.get(c, -1)))
+
+    return [(i, shown(i)) for i in out]
 
 
 @router.get("/agreements/{agreement_id}", response_class=HTMLResponse,
@@ -266,7 +279,8 @@ def agreement_page(request: Request, db: Db, now: Now, agreement_id: str) -> Res
         request, "funding/agreement.html", stored=stored, agreement=agreement, lines=lines,
         lines_total=sum(s.line.amount_sek or 0 for s in lines),
         recipients=overview.recipient_summaries(db, agreement_id, now),
-        late=_grouped(overview.late_items(db, agreement_id, now)),
+        late=_grouped(overview.late_items(db, agreement_id, now),
+                      {s.line.code: s.line.section or s.line.label for s in lines}),
         requisitions=overview.requisitions_of(db, agreement_id),
         cases=overview.reclaim_cases(db, agreement_id),
         eligibility=elig, eligibility_duties=sorted({e.duty_id for e in elig}),
@@ -316,6 +330,67 @@ def freeze(
     db.commit()
     count = sum(1 for o in outcomes if o.newly_frozen)
     return _redirect(f"/funding/agreements/{quote(agreement_id)}?notice=frozen-{count}")
+
+
+KEY_PATH = "/agreements/{agreement_id}/keys/{key_id}"
+
+
+def _key_page(request: Request, view: key_repo.KeyView, values: forms.FormValues,
+              errors: forms.Errors, status_code: int = 200) -> Response:
+    gettext = gettext_for(request.state.lang)
+    agreement, key = view.agreement, view.key
+    total = sum((Fraction(e.weight) for e in key.entries if e.weight is not None), Fraction(0))
+    rows = [(e.code, e.name, "" if e.weight is None else sv_weight(Fraction(e.weight)),
+             sv_share(Fraction(e.weight) / total) if e.weight is not None and total else "")
+            for e in key.entries]
+    return _page(request, "funding/key.html", status_code=status_code, view=view,
+                 agreement=agreement, key=key, values=values, rows=rows,
+                 total=sv_weight(total), errors=forms.translate(errors, gettext),
+                 whole=key_figures.needs_whole_numbers(agreement, key.id),
+                 line_labels={li.id: li.label for li in agreement.lines})
+
+
+@router.get(KEY_PATH, response_class=HTMLResponse,
+            dependencies=[guard(Permission.VIEW_ALL_DATA)])
+def key_page(request: Request, db: Db, agreement_id: str, key_id: str) -> Response:
+    """An allocation key: its figures and source, the lines using it, and (for grant officers,
+    while no allocation rests on it) the form to supply its figures."""
+    view = key_repo.key_view(db, agreement_id, key_id)
+    if view is None:
+        return _not_found(request)
+    key = view.key
+    stated = key.reference_period if key.reference_period != labels.NOT_STATED_PERIOD else ""
+    values = key_form.initial_values([(e.code, e.weight) for e in key.entries],
+                                     key.source if key.available else "", stated)
+    return _key_page(request, view, values, {})
+
+
+@router.post(KEY_PATH)
+async def supply_key(
+    request: Request, db: Db, now: Now, agreement_id: str, key_id: str,
+    principal: Principal = guard(Permission.MANAGE_FUNDS),
+) -> Response:
+    """Store the figures of a key; on any problem show the form again with every value kept."""
+    view = key_repo.key_view(db, agreement_id, key_id)
+    if view is None:
+        return _not_found(request)
+    codes = [e.code for e in view.key.entries]
+    values = forms.FormValues.of(await request.form(), key_form.field_names(codes))
+    figures, errors = key_form.parse_figures(values, codes)
+    try:
+        key_repo.supply_key_figures(db, agreement_id, key_id, figures, values[key_form.SOURCE],
+                                    values[key_form.PERIOD], principal.username, now)
+    except key_repo.KeyFiguresError as err:
+        key_form.add_figure_problems(errors, err.problems)
+    except repo.FundingError as err:
+        db.rollback()
+        return _refused(request, err, f"/funding/agreements/{quote(agreement_id)}/keys/"
+                                      f"{quote(key_id)}")
+    if errors:
+        db.rollback()
+        return _key_page(request, view, values, errors, status_code=422)
+    db.commit()
+    return _redirect(f"/funding/agreements/{quote(agreement_id)}?notice=key-supplied#lines")
 
 
 @router.post("/agreements/{agreement_id}/submissions")

@@ -187,12 +187,13 @@ def translate(errors: Errors, gettext: Callable[..., str]) -> dict[str, list[str
 
 # --- parsing -----------------------------------------------------------------------------------
 
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+#: Spaces people type or paste inside numbers (thin and no-break ones too).
+SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 
 
 def parse_sek(raw: str) -> int | None:
     """Whole kronor from typed text (``1 000 000``, ``1000000 kr``, ``−5``); ``None`` if not."""
-    text = _SPACES.sub("", raw).replace("−", "-")
+    text = SPACES.sub("", raw).replace("−", "-")
     text = text.removesuffix("kr").removesuffix("SEK")
     if re.fullmatch(r"-?\d{1,15}", text):
         return int(text)

@@ -63,13 +63,14 @@ def reason_label(reason: str | None, _: Gettext) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-#: How agreement files record that the source gives no value.
+#: How agreement files record that the source gives no value (a key's period has its own).
 NOT_STATED = "not stated"
+NOT_STATED_PERIOD = "not stated in the agreement"
 
 
 def or_not_stated(text: str | None, _: Gettext) -> str:
     """``text``, or "not stated" in the page's language when the source gives none."""
-    return text if text and text != NOT_STATED else _("not stated")
+    return text if text and text not in (NOT_STATED, NOT_STATED_PERIOD) else _("not stated")
 
 
 HELPERS = {"basis_label": basis_label, "parties_label": parties_label,
