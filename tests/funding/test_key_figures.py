@@ -27,7 +27,7 @@ from naravard.funding.key_figures import (
 )
 from naravard.funding.line_allocation import allocate_agreement
 from naravard.reference.population import shipped_population
-from naravard.web.key_form import parse_figure
+from naravard.web.key_form import initial_values, parse_figure
 
 COUNTIES = ("01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17",
             "18", "19", "20", "21", "22", "23", "24", "25")
@@ -118,3 +118,9 @@ def test_text_that_is_not_a_figure(typed: str) -> None:
                    allow_infinity=False))
 def test_a_figure_shown_the_swedish_way_reads_back_exactly(value: Decimal) -> None:
     assert parse_figure(sv_number(value)) == value
+
+
+def test_the_form_shows_stored_figures_so_that_they_read_back() -> None:
+    values = initial_values([("01", 12345), ("03", Decimal("1E-7")), ("04", None)], "S", "")
+    assert (values["w_01"], values["w_03"], values["w_04"]) == ("12345", "0,0000001", "")
+    assert parse_figure(values["w_03"]) == Decimal("0.0000001")

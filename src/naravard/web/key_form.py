@@ -77,5 +77,6 @@ def initial_values(entries: Sequence[tuple[str, Figure | None]], source: str,
     """The form filled with a key's current figures (Swedish decimal comma)."""
     values = FormValues({SOURCE: source, PERIOD: period})
     for code, weight in entries:
-        values[figure_name(code)] = "" if weight is None else str(weight).replace(".", ",")
+        text = "" if weight is None else str(weight) if isinstance(weight, int) else f"{weight:f}"
+        values[figure_name(code)] = text.replace(".", ",")
     return values
