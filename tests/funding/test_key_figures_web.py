@@ -107,8 +107,12 @@ def test_supplied_figures_are_stored_audited_and_allocate_the_line(
     # Halland 11 000 of 231 000 = 4,76190476 %
     assert "<td class=\"num\">11\u202f000</td><td class=\"num\">4,76190476\u202f%</td>" in shown
     # now the line can be frozen: half by care recipients, half by population
-    assert officer.post(f"/funding/agreements/{AGREEMENT}/freeze",
-                        data={"csrf_token": CSRF}).status_code == 303
+    froze = officer.post(f"/funding/agreements/{AGREEMENT}/freeze", data={"csrf_token": CSRF})
+    assert froze.headers["location"] == f"/funding/agreements/{AGREEMENT}?notice=frozen-1"
+    assert "Fördelningen fastställd för en rad." in officer.get(froze.headers["location"]).text
+    again = officer.post(f"/funding/agreements/{AGREEMENT}/freeze", data={"csrf_token": CSRF})
+    assert "Ingen rad fastställdes: var och en är redan fastställd eller väntar på uppgifter." \
+        in officer.get(again.headers["location"]).text
     line = repo.get_line(frozen, AGREEMENT, "medarbetare-kommuner")
     assert line is not None
     run = repo.current_run(frozen, line.id)
