@@ -521,7 +521,7 @@ def key_command(
     """Supply, in the database, the figures of a key the agreement text lacks (e.g. an annex).
 
     Every county needs a figure; a key that counts people (care recipients) needs whole
-    numbers. The lines using the key can then be frozen with ``agreement freeze``.
+    numbers. Then freeze the lines that use the key: naravard agreement freeze ID.
     """
     from naravard.cli.common import database
     from naravard.funding.key_figures import as_figure
