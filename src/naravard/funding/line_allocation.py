@@ -83,7 +83,7 @@ def key_weights(key: ImportedKey, overrides: KeyOverrides) -> dict[str, Fraction
     if key.id in overrides:
         return dict(overrides[key.id])
     if not key.available:
-        raise AllocationError(f"key {key.id} is not available: {_missing_reason(key)}")
+        raise AllocationError(_unavailable(key))
     return {
         e.code: as_fraction(e.weight, f"key {key.id} entry {e.code}")
         for e in key.entries
@@ -91,8 +91,9 @@ def key_weights(key: ImportedKey, overrides: KeyOverrides) -> dict[str, Fraction
     }
 
 
-def _missing_reason(key: ImportedKey) -> str:
-    return "; ".join(key.missing) or "its weights are missing"
+def _unavailable(key: ImportedKey) -> str:
+    """Why ``key`` cannot be used: its figures are missing, and what the agreement says."""
+    return f"key {key.id} is not available: {'; '.join(key.missing) or 'its weights are missing'}"
 
 
 def _imported_rows(key: ImportedKey, overrides: KeyOverrides) -> tuple[KeyRow, ...]:
@@ -136,11 +137,10 @@ def allocate_line(
     if method is None:
         return LineAllocation(line, None, unavailable=METHOD_NOT_KNOWN)
     wanted = method.population_date
-    key_id = method.key_id
-    if key_id is not None and key_id not in overrides and not agreement.key(key_id).available:
-        return LineAllocation(line, None, wanted, missing_key=key_id,
-                              unavailable=f"key {key_id} is not available: "
-                                          f"{_missing_reason(agreement.key(key_id))}")
+    key = agreement.key(method.key_id) if method.key_id is not None else None
+    if key is not None and key.id not in overrides and not key.available:
+        return LineAllocation(line, None, wanted, unavailable=_unavailable(key),
+                              missing_key=key.id)
     try:
         if method.kind is MethodKind.FIXED_AMOUNTS:
             rows = tuple(KeyRow(f.code, f.name, Fraction(f.amount_sek)) for f in method.fixed)

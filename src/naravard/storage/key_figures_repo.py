@@ -24,6 +24,7 @@ from naravard.storage.funding_repo import (
     get_agreement,
     store_agreement,
 )
+from naravard.storage.funding_tables import StoredAgreement
 
 
 class KeyFiguresError(ValueError):
@@ -38,6 +39,7 @@ class KeyFiguresError(ValueError):
 class KeyView:
     """An agreement's key with the lines that use it and which of them are frozen."""
 
+    stored: StoredAgreement
     agreement: Agreement
     key: ImportedKey
     lines: tuple[str, ...]
@@ -60,7 +62,7 @@ def key_view(session: Session, agreement_code: str, key_id: str) -> KeyView | No
     using = lines_using(agreement, key_id)
     frozen = tuple(li.code for li in stored.lines
                    if li.code in using and current_run(session, li.id) is not None)
-    return KeyView(agreement, agreement.key(key_id), using, frozen)
+    return KeyView(stored, agreement, agreement.key(key_id), using, frozen)
 
 
 def supply_key_figures(session: Session, agreement_code: str, key_id: str,
@@ -84,9 +86,7 @@ def supply_key_figures(session: Session, agreement_code: str, key_id: str,
         raise KeyFiguresError(problems)
     complete = {code: value for code, value in figures.items() if value is not None}
     changed = with_key_figures(view.agreement, key_id, complete, source, reference_period)
-    stored = get_agreement(session, agreement_code)
-    assert stored is not None
-    store_agreement(session, changed, stored.source, actor, now)
+    store_agreement(session, changed, view.stored.source, actor, now)
     audit.record(session, actor, "agreement.key_figures", "agreement_key",
                  f"{agreement_code}/{key_id}", None, source=source.strip(),
                  reference_period=reference_period.strip(),

@@ -241,28 +241,23 @@ def _grouped(items: list[overview.LateItem], sections: dict[str, str]
     """Late items, with lapsed requisition rights as one row per recipient (amounts summed),
     each with the sections of its lines in the agreement's order (``sections``: line code →
     section or label, in that order)."""
-    out: list[overview.LateItem] = []
-    lapsed: dict[str, overview.LateItem] = {}
+    rows: list[tuple[overview.LateItem, list[str]]] = []
+    lapsed: dict[str, int] = {}  # recipient → its row
     for item in items:
-        if item.kind != "requisition_lapsed":
-            out.append(item)
+        codes = [item.line_code] if item.line_code else []
+        at = lapsed.get(item.recipient_code)
+        if item.kind != "requisition_lapsed" or at is None:
+            if item.kind == "requisition_lapsed":
+                lapsed[item.recipient_code] = len(rows)
+            rows.append((item, codes))
             continue
-        seen = lapsed.get(item.recipient_code)
-        if seen is None:
-            lapsed[item.recipient_code] = item
-            out.append(item)
-        else:
-            merged = dataclasses.replace(seen, amount_sek=seen.amount_sek + item.amount_sek,
-                                         line_code=f"{seen.line_code}, {item.line_code}")
-            out[out.index(seen)] = merged
-            lapsed[item.recipient_code] = merged
+        seen, known = rows[at]
+        rows[at] = (dataclasses.replace(seen, amount_sek=seen.amount_sek + item.amount_sek),
+                    known + codes)
     order = {code: n for n, code in enumerate(sections)}
-
-    def shown(item: overview.LateItem) -> str:
-        codes = [c for c in (item.line_code or "").split(", ") if c]
-        return ", ".join(sections.get(c, c) for c in sorted(codes, key=lambda c: order.get(c, -1)))
-
-    return [(i, shown(i)) for i in out]
+    return [(item, ", ".join(sections.get(c, c)
+                             for c in sorted(codes, key=lambda c: order.get(c, -1))))
+            for item, codes in rows]
 
 
 @router.get("/agreements/{agreement_id}", response_class=HTMLResponse,
