@@ -11,7 +11,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from naravard.indicators.engines.visit_stats import visit_stats
+from naravard.indicators.engines.visit_stats import STATS, compact, stats_schema, visit_stats
 
 SCOPES = 2
 
@@ -102,3 +102,47 @@ def test_hand_worked_patient() -> None:
 
 def test_empty() -> None:
     assert visit_stats(SCHEMA.empty_table(), SCOPES, 2023).num_rows == 0
+
+
+def _table(rows: list[dict[str, int]]) -> pa.Table:
+    return pa.Table.from_pylist([{"year": 2023, **r} for r in rows], schema=stats_schema(SCOPES))
+
+
+def test_compact_drops_patients_no_plan_counts_and_narrows() -> None:
+    rows = [
+        # 3 visits in scope 0: counted there
+        {"person_id": 1, "n0": 3, "sq0": 5, "mx0": 2, "m0": 2, "same0": 1,
+         "n1": 0, "sq1": 0, "mx1": 0, "m1": 0, "same1": 0},
+        # 2 and 1 visits: below both minimums
+        {"person_id": 2, "n0": 2, "sq0": 4, "mx0": 2, "m0": 1, "same0": 1,
+         "n1": 1, "sq1": 1, "mx1": 1, "m1": 1, "same1": 0},
+        # 2 visits in scope 1, whose minimum is 2
+        {"person_id": 3, "n0": 0, "sq0": 0, "mx0": 0, "m0": 0, "same0": 0,
+         "n1": 2, "sq1": 4, "mx1": 2, "m1": 1, "same1": 1},
+    ]
+    out = compact(_table(rows), [3, 2])
+    assert [f.type for f in out.schema][2:] == [pa.int32()] * (len(STATS) * SCOPES)
+    assert out.schema.field("person_id").type == pa.int64()
+    assert out.to_pylist() == [{"year": 2023, **rows[0]}, {"year": 2023, **rows[2]}]
+
+
+def test_compact_keeps_64_bits_when_a_sum_of_squares_needs_them() -> None:
+    # one clinician seen 50 000 times: Σ n_j² = 2 500 000 000 > 2**31 − 1
+    row = {"person_id": 9, "n0": 50_000, "sq0": 2_500_000_000, "mx0": 50_000, "m0": 1,
+           "same0": 49_999, "n1": 0, "sq1": 0, "mx1": 0, "m1": 0, "same1": 0}
+    out = compact(_table([row]), [3, 3])
+    assert out.schema == stats_schema(SCOPES)
+    assert out.to_pylist() == [{"year": 2023, **row}]
+
+
+@settings(max_examples=60, deadline=None)
+@given(visits(), st.lists(st.integers(1, 4), min_size=SCOPES, max_size=SCOPES))
+def test_compact_keeps_exactly_the_counted_patients(rows: list[dict[str, Any]],
+                                                    minimums: list[int]) -> None:
+    year = rows[0]["year"]
+    table = pa.Table.from_pylist(
+        [{**r, "day": r["contact_date"].toordinal()} for r in rows if r["year"] == year],
+        schema=SCHEMA)
+    full = visit_stats(table, SCOPES, year).to_pylist()
+    kept = [r for r in full if any(r[f"n{k}"] >= m for k, m in enumerate(minimums))]
+    assert compact(visit_stats(table, SCOPES, year), minimums).to_pylist() == kept

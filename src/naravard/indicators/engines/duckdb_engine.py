@@ -3,7 +3,7 @@
 Every query covers all requested periods at once, never one query per period; shared pieces
 (person-years, listings on a reference day, transfer chains, the contact and assessment cubes,
 per-patient visit statistics) are materialised once as temporary tables and reused by every
-plan that needs them. The per-patient visit statistics of continuity are computed from one
+plan that needs them, then dropped after the last plan that reads them. The per-patient visit statistics of continuity are computed from one
 DuckDB scan with NumPy (:mod:`.visit_stats`), which at national scale is several times faster
 than the SQL window, in a background thread while the other indicators run (continuity plans
 run last); ``sql_only=True`` keeps them in SQL.
@@ -19,8 +19,8 @@ import pyarrow as pa
 
 from naravard.indicators.data import RegisterData
 from naravard.indicators.engines.base import Done, Progress
-from naravard.indicators.engines.sql import DUCKDB, CellQueries, Dialect, age_sql
-from naravard.indicators.engines.visit_stats import stats_schema, visit_stats
+from naravard.indicators.engines.sql import DUCKDB, CellQueries, Dialect, age_sql, last_uses
+from naravard.indicators.engines.visit_stats import compact, stats_schema, visit_stats
 from naravard.indicators.plan import CELL_SCHEMA, Plan
 
 __all__ = ["DuckDBEngine", "age_sql"]
@@ -33,10 +33,18 @@ class _DuckRun:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
+        self.tables: set[str] = set()
 
     def materialise(self, name: str, sql: str) -> None:
         """Store ``sql`` as temporary table ``name``."""
         self.con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+        self.tables.add(name)
+
+    def release(self, name: str) -> None:
+        """Free piece ``name`` (no later query reads it)."""
+        if name in self.tables:
+            self.con.execute(f"DROP TABLE {name}")
+            self.tables.discard(name)
 
 
 class _DuckQueries(CellQueries):
@@ -49,7 +57,8 @@ class _DuckQueries(CellQueries):
     def __init__(self, con: duckdb.DuckDBPyConnection, data: RegisterData,
                  plans: Sequence[Plan], years: Sequence[int],
                  connect: Callable[[], duckdb.DuckDBPyConnection]) -> None:
-        super().__init__(_DuckRun(con), data, plans, years)
+        self.duck_run = _DuckRun(con)
+        super().__init__(self.duck_run, data, plans, years)
         self.con = con
         self.connect = connect
         self._pending: Future[pa.Table] | None = None
@@ -58,14 +67,15 @@ class _DuckQueries(CellQueries):
         con = self.connect()
         try:
             parts = []
+            minimums = self.scope_minimums()
             for year in self.years:  # years never interact; one at a time bounds the memory
                 sql = self.visits_sql([year], day="CAST(dayofyear(contact_date) AS SMALLINT)",
                                       with_year=False)
-                parts.append(visit_stats(con.sql(sql).to_arrow_table(), len(self.scopes),
-                                         year))
+                stats = visit_stats(con.sql(sql).to_arrow_table(), len(self.scopes), year)
+                parts.append(compact(stats, minimums))
         finally:
             con.close()
-        return (pa.concat_tables(parts) if parts
+        return (pa.concat_tables(parts, promote_options="permissive") if parts
                 else stats_schema(len(self.scopes)).empty_table())
 
     def start(self, pool: ThreadPoolExecutor) -> None:
@@ -83,6 +93,13 @@ class _DuckQueries(CellQueries):
             self.con.register(name, stats)  # scanned in place by the continuity cube
             self._made.add(name)
         return name
+
+    def release(self, name: str) -> None:
+        """Free piece ``name``: a temporary table, or the registered visit statistics."""
+        if name == "visit_stats" and name in self._made:
+            self.con.unregister(name)
+        else:
+            self.duck_run.release(name)
 
 
 class DuckDBEngine:
@@ -115,16 +132,21 @@ class DuckDBEngine:
         try:
             with ThreadPoolExecutor(max_workers=1) as pool:
                 if self.sql_only:
-                    queries = CellQueries(_DuckRun(con), data, plans, years)
+                    run = _DuckRun(con)
+                    queries = CellQueries(run, data, plans, years)
+                    release = run.release
                 else:
                     duck = _DuckQueries(con, data, plans, years, lambda: self._connect(data))
                     duck.start(pool)
-                    queries = duck
+                    queries, release = duck, duck.release
                 # continuity last: its visit statistics are computed meanwhile
                 order = sorted(range(len(plans)), key=lambda i: plans[i].kind == "continuity")
-                for i in order:
+                last = last_uses(data, plans, years, order)
+                for pos, i in enumerate(order):
                     plan = plans[i]
                     parts[i] = con.sql(queries.sql(plan)).to_arrow_table().cast(CELL_SCHEMA)
+                    for name in sorted(n for n, at in last.items() if at == pos):
+                        release(name)  # no later plan reads it: its memory can go
                     if done is not None:
                         done(plan, parts[i])
                     if progress is not None:

@@ -16,6 +16,8 @@ plans need are materialised once, as temporary tables, the first time a plan ask
   person and the year-end listing, the sum of index values and the number of patients of every
   continuity plan per residence, unit and sex.
 
+An engine can drop each piece after the last plan that reads it (:func:`last_uses`).
+
 Every query covers all requested periods. SQL text is assembled only from identifiers of the
 data model, validated code-list prefixes and numbers and strings from validated definitions.
 """
@@ -23,6 +25,7 @@ data model, validated code-list prefixes and numbers and strings from validated 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, Protocol
@@ -554,6 +557,18 @@ class CellQueries:
             SELECT year, person_id, {sums} FROM pc GROUP BY year, person_id
         """)  # noqa: S608
 
+    @staticmethod
+    def _minimum(plan: Plan) -> int:
+        """Fewest visits a patient needs to count in a continuity plan (COC and SECON need two
+        visits to be defined at all)."""
+        s = plan.settings
+        return max(int(s["min_visits"]), 2 if str(s["index"]) in ("coc", "secon") else 1)
+
+    def scope_minimums(self) -> list[int]:
+        """Per continuity scope, the fewest visits with which a patient counts in any plan."""
+        return [min(self._minimum(p) for p in self.continuity_plans if self._scope(p) == scope)
+                for scope in self.scopes]
+
     def _continuity_terms(self, plan: Plan) -> tuple[str, str]:
         """(patient counted, index value) of a continuity plan on stats ``t``, person ``p``."""
         s = plan.settings
@@ -568,8 +583,7 @@ class CellQueries:
             "secon": f"(CAST(t.same{k} AS DOUBLE) / NULLIF({n} - {one}, 0))",
         }
         index = str(s["index"])
-        minimum = max(int(s["min_visits"]), 2 if index in ("coc", "secon") else 1)
-        counted = (f"(t.n{k} >= {minimum} AND "
+        counted = (f"(t.n{k} >= {self._minimum(plan)} AND "
                    f"{_age_ok(plan, age_sql('p.birth_date', 'make_date(t.year, 12, 31)'))})")
         return counted, values[index]
 
@@ -769,6 +783,37 @@ class CellQueries:
             FROM costs WHERE year IN {self.years_in} AND funder IN {self._in(s['funders'])}
         """  # noqa: S608
         return self._cells(plan, [rows])
+
+
+class _Recorder:
+    """An executor that materialises nothing and keeps what it was asked to materialise."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.made: list[tuple[str, str]] = []
+
+    def materialise(self, name: str, sql: str) -> None:
+        self.made.append((name, sql))
+
+
+def last_uses(data: RegisterData, plans: Sequence[Plan], years: Sequence[int],
+              order: Sequence[int], dialect: Dialect = DUCKDB) -> dict[str, int]:
+    """For each shared piece, the position in ``order`` of the last plan that reads it.
+
+    The queries are built without running anything, in the order the engine runs the plans: a
+    piece is read by a plan when the plan's query, or the query of a piece materialised while
+    building it, names the piece. An engine can drop a piece once that plan has run.
+    """
+    recorder = _Recorder(dialect)
+    queries = CellQueries(recorder, data, plans, years)
+    last: dict[str, int] = {}
+    for pos, i in enumerate(order):
+        first_new = len(recorder.made)
+        text = "\n".join([queries.sql(plans[i]), *(sql for _, sql in recorder.made[first_new:])])
+        for at, (name, _) in enumerate(recorder.made):
+            if at >= first_new or re.search(rf"\b{re.escape(name)}\b", text):
+                last[name] = pos
+    return last
 
 
 def _modes(plan: Plan) -> tuple[list[str], list[str]]:

@@ -218,3 +218,30 @@ def visit_stats(visits: pa.Table, scopes: int, year: int) -> pa.Table:
             columns[f"{name}{k}"] = pa.array(stats[name])
     return pa.table({name: columns[name] for name in stats_schema(scopes).names},
                     schema=stats_schema(scopes))
+
+
+INT32_MAX = 2**31 - 1
+
+
+def compact(stats: pa.Table, minimums: list[int]) -> pa.Table:
+    """``stats`` of :func:`visit_stats` without the patients no plan counts, in 32-bit integers
+    where the values fit.
+
+    A patient counts in a plan of scope ``k`` only with at least ``minimums[k]`` visits in it;
+    the others' rows cannot change any cell. Σ n_j² is the largest statistic, so when every
+    one fits in 32 bits all of them do. This keeps years of statistics small while they wait
+    for the continuity query.
+    """
+    if minimums:
+        keep = pc.greater_equal(stats["n0"], minimums[0])
+        for k, least in enumerate(minimums[1:], start=1):
+            keep = pc.or_(keep, pc.greater_equal(stats[f"n{k}"], least))
+        stats = stats.filter(keep)
+    largest = max((pc.max(stats[f"sq{k}"]).as_py() or 0 for k in range(len(minimums))),
+                  default=0)
+    if largest > INT32_MAX:
+        return stats
+    fields = [f if f.name in ("year", "person_id") else f.with_type(pa.int32())
+              for f in stats.schema]
+    return stats.cast(pa.schema(fields))
+
