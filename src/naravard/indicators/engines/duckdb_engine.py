@@ -3,10 +3,11 @@
 Every query covers all requested periods at once, never one query per period; shared pieces
 (person-years, listings on a reference day, transfer chains, the contact and assessment cubes,
 per-patient visit statistics) are materialised once as temporary tables and reused by every
-plan that needs them, then dropped after the last plan that reads them. The per-patient visit statistics of continuity are computed from one
-DuckDB scan with NumPy (:mod:`.visit_stats`), which at national scale is several times faster
-than the SQL window, in a background thread while the other indicators run (continuity plans
-run last); ``sql_only=True`` keeps them in SQL.
+plan that needs them, then dropped after the last plan that reads them. The per-patient
+visit statistics of continuity are computed from one DuckDB scan with NumPy
+(:mod:`.visit_stats`), which at national scale is several times faster than the SQL window, in
+a background thread while the other indicators run (continuity plans run last);
+``sql_only=True`` keeps them in SQL.
 """
 
 from __future__ import annotations
