@@ -112,14 +112,16 @@ def rollup_table(cells: pa.Table, definitions: Iterable[Definition]
     """:func:`_rollup` of every indicator variant in ``cells`` at once, with Arrow.
 
     Cells are copied to their sex total (or folded into T where the definition has no sex
-    split) and to their region and Riket, then summed per key in one group-by.
+    split) and to their region and Riket, then summed per key in one group-by. They are sorted
+    first, so the sums of fractional numerators do not depend on the order in which an engine
+    returned the cells (which a parallel engine does not fix).
     """
     out: dict[tuple[str, str], Sums] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(lambda: [0.0, 0.0])))
     if cells.num_rows == 0:
         return out
     schema = pa.schema([f.with_nullable(True) for f in cells.schema])
-    cells = cells.cast(schema)
+    cells = cells.cast(schema).sort_by([(k, "ascending") for k in CELL_KEY])
     split = pa.array(sorted(d.id for d in definitions if "K" in d.sexes), type=pa.string())
     has_split = pc.is_in(cells["indicator"], value_set=split)
     not_t = pc.not_equal(cells["sex"], "T")

@@ -39,6 +39,11 @@ from naravard.indicators.standardise import AgeGroup
 CUBE_KINDS = ("emergency_visits", "distance_share", "distance_offering")
 """Kinds computed from the contact cube."""
 
+EXACT = "DECIMAL(38, 18)"
+"""The type in which index values are summed: a decimal sum is exact, so it does not depend on
+the order in which a parallel engine adds the values (a sum of doubles does, in its last bits),
+and the same data give the same figures in every run."""
+
 
 class Dialect:
     """Spellings that differ between SQL engines; the defaults are DuckDB's."""
@@ -592,11 +597,12 @@ class CellQueries:
 
         :meth:`visit_stats` joined once to the person and the 31 December listing; each
         continuity plan has a pair of columns (sum of its index values, number of patients).
+        The sums are exact decimals (:data:`EXACT`) until the cell query turns them to doubles.
         """
         stats, listed = self.visit_stats(), self.listed(12, 31)
         terms = [self._continuity_terms(p) for p in self.continuity_plans]
-        cols = ", ".join(f"coalesce(sum(CASE WHEN {c} THEN {v} END), {_f(0.0)}) AS v{i}, "
-                         f"count_if({c}) AS c{i}" for i, (c, v) in enumerate(terms))
+        cols = ", ".join(f"coalesce(sum(CASE WHEN {c} THEN CAST({v} AS {EXACT}) END), 0) "
+                         f"AS v{i}, count_if({c}) AS c{i}" for i, (c, v) in enumerate(terms))
         return self._once("continuity_cube", f"""
             SELECT t.year AS year, p.municipality_code AS residence, p.unit AS unit,
                 p.sex AS sex, {cols}
