@@ -24,6 +24,7 @@ a slower sort with the same result.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,7 +32,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 IntArray = npt.NDArray[np.int64]
+Numbers = npt.NDArray[np.signedinteger[Any]]  # 32- or 64-bit patient and clinician numbers
 STATS = ("n", "sq", "mx", "m", "same")
+INT32_MAX = 2**31 - 1
 
 
 def _bits(n: int) -> int:
@@ -46,7 +49,7 @@ def _run_starts(values: npt.NDArray[np.int64]) -> IntArray:
     change = np.empty(values.size, dtype=bool)
     change[0] = True
     np.not_equal(values[1:], values[:-1], out=change[1:])
-    return np.flatnonzero(change).astype(np.int64)
+    return np.flatnonzero(change).astype(np.int64, copy=False)
 
 
 def _by_contact_within_days(rows: IntArray, patient_day: IntArray,
@@ -68,7 +71,7 @@ def _by_contact_within_days(rows: IntArray, patient_day: IntArray,
     rows[at] = sub[np.lexsort((ids, patient_day[at]))]
 
 
-def _scope(g: IntArray, cl: IntArray, flag: npt.NDArray[np.bool_], starts: IntArray,
+def _scope(g: Numbers, cl: Numbers, flag: npt.NDArray[np.bool_], starts: IntArray,
            groups: int) -> dict[str, IntArray]:
     """Visits and same-clinician pairs of one scope, from visits in (patient, date) order;
     ``starts`` are the positions where each patient's visits begin."""
@@ -99,19 +102,25 @@ def _clinician_counts(run_key: IntArray, run_len: IntArray, bit: int, scopes: in
     patients' sums are reductions over consecutive clinicians (exact integers).
     """
     mine = (run_key & (1 << bit)) != 0
-    key = run_key[mine] >> scopes
+    key = run_key[mine]
+    key >>= scopes
     out = {name: np.zeros(groups, dtype=np.int64) for name in ("sq", "m", "mx")}
     if key.size == 0:
         return out
+    # shifts in place and each array dropped once read: two of these run at once
     clinician_at = _run_starts(key)
+    run_group = key[clinician_at]
+    del key
+    run_group >>= bc
     visits = np.add.reduceat(run_len[mine], clinician_at)
-    run_group = key[clinician_at] >> bc
-    del key, mine, clinician_at
+    del mine, clinician_at
     person_at = _run_starts(run_group)
     person = run_group[person_at]
-    out["sq"][person] = np.add.reduceat(visits * visits, person_at)
     out["m"][person] = np.diff(person_at, append=run_group.size)
+    del run_group
     out["mx"][person] = np.maximum.reduceat(visits, person_at)
+    visits *= visits
+    out["sq"][person] = np.add.reduceat(visits, person_at)
     return out
 
 
@@ -186,20 +195,25 @@ def visit_stats(visits: pa.Table, scopes: int, year: int) -> pa.Table:
     groups = starts.size
     person_ids = pa.array(patient[starts])
     del patient
-    g = np.zeros(n, dtype=np.int64)
-    g[starts[1:]] = 1
-    np.cumsum(g, out=g)
-    cl = clinicians.indices.to_numpy()[rows].astype(np.int64)
+    # the clinician (dictionary index, 32 bits) and scope flags of each position; the input
+    # goes before the patients' positions are numbered, so the two are never held together
+    cl = clinicians.indices.to_numpy()[rows]
     flags = [visits[f"s{k}"].to_numpy(zero_copy_only=False)[rows] for k in range(scopes)]
-    del rows, visits
     bc = _bits(len(clinicians.dictionary))
+    del rows, visits, clinicians
     if _bits(groups) + bc + scopes > 63:
         raise ValueError(f"too many patients ({groups}) and clinicians for 64-bit keys")
-    # (patient, clinician, scope flags) sorted once serves every scope
-    pairs = g << (bc + scopes)
-    pairs |= cl << scopes
+    # the patient's number at each position, in 32 bits while the numbers fit
+    g = np.zeros(n, dtype=np.int32 if groups <= INT32_MAX else np.int64)
+    g[starts[1:]] = 1
+    np.cumsum(g, out=g)
+    # (patient, clinician, scope flags) sorted once serves every scope; built in place
+    pairs = g.astype(np.int64)
+    pairs <<= bc
+    np.bitwise_or(pairs, cl, out=pairs)
+    pairs <<= scopes
     for k, f in enumerate(flags):
-        pairs |= f.astype(np.int64) << k
+        np.bitwise_or(pairs, np.int64(1 << k), out=pairs, where=f)
     columns: dict[str, pa.Array] = {
         "year": pa.array(np.full(groups, year, dtype=np.int16)),
         "person_id": person_ids,
@@ -219,8 +233,6 @@ def visit_stats(visits: pa.Table, scopes: int, year: int) -> pa.Table:
     return pa.table({name: columns[name] for name in stats_schema(scopes).names},
                     schema=stats_schema(scopes))
 
-
-INT32_MAX = 2**31 - 1
 
 
 def compact(stats: pa.Table, minimums: list[int]) -> pa.Table:
