@@ -1,0 +1,60 @@
+"""API paging groups the stored rows in one pass, in the order a full sort of the keys gives."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from naravard.indicators.catalogue import shipped_catalogue
+from naravard.indicators.finalise import LEVEL_ORDER, SEX_ORDER
+from naravard.web.indicators_api import _Entries
+
+D = shipped_catalogue().definition("continuity_primary_care")
+VARIANTS = [v.id for v in D.variants]  # coc_doctor, coc_all, …: not alphabetical
+AREAS = {"nation": ["00"], "region": ["01", "13"], "municipality": ["0114", "1384"],
+         "care_unit": ["VC1", "VC2"]}
+
+
+@st.composite
+def stored_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Distinct cells, sorted as a stored result set is."""
+    cells = draw(st.sets(st.tuples(
+        st.sampled_from(VARIANTS), st.sampled_from(["2021", "2023"]),
+        st.sampled_from(list(AREAS)).flatmap(
+            lambda level: st.tuples(st.just(level), st.sampled_from(AREAS[level]))),
+        st.sampled_from(["T", "K", "M"])), max_size=60))
+    rows = [{"indicator": D.id, "variant": v, "period": p, "area_level": lv, "area_code": a,
+             "sex": s, "value": 1.0} for v, p, (lv, a), s in cells]
+    rows.sort(key=lambda r: (r["indicator"], r["variant"], r["period"],
+                             LEVEL_ORDER[r["area_level"]], r["area_code"], SEX_ORDER[r["sex"]]))
+    return rows
+
+
+@settings(max_examples=200, deadline=None)
+@given(stored_rows(), st.integers(0, 70), st.integers(1, 30))
+def test_pages_match_a_full_sort(rows: list[dict[str, Any]], first: int, size: int) -> None:
+    expected: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        expected[(r["variant"], r["period"], r["area_level"], r["area_code"])].append(r)
+    order = {v: i for i, v in enumerate(VARIANTS)}
+    keys = sorted(expected, key=lambda k: (order[k[0]], k[1], LEVEL_ORDER[k[2]], k[3]))
+    whole = [(k, expected[k]) for k in keys]
+    entries = _Entries(rows, D)
+    assert entries.count == len(whole)
+    assert entries.page(0, entries.count) == whole
+    assert entries.page(first, first + size) == whole[first: first + size]
+
+
+def test_variants_in_the_definitions_order() -> None:
+    rows = [{"variant": v, "period": "2023", "area_level": "nation", "area_code": "00",
+             "sex": "T"} for v in sorted(VARIANTS)]
+    assert [key[0] for key, _ in _Entries(rows, D).page(0, 99)] == VARIANTS
+    assert sorted(VARIANTS) != VARIANTS
+
+
+def test_no_rows() -> None:
+    entries = _Entries([], D)
+    assert (entries.count, entries.page(0, 100)) == (0, [])
