@@ -266,10 +266,13 @@ class _Entries:
     def __init__(self, rows: list[dict[str, Any]], d: Definition) -> None:
         self.rows = rows
         self.starts: list[int] = []  # the row each entry starts at, then len(rows)
+        firsts: list[tuple[str, int]] = []  # (variant, its first entry) per run of a variant
         variant = period = level = area = None
         for i, r in enumerate(rows):
             if (r["area_code"] != area or r["area_level"] != level or r["period"] != period
                     or r["variant"] != variant):
+                if r["variant"] != variant:
+                    firsts.append((r["variant"], len(self.starts)))
                 self.starts.append(i)
                 variant = r["variant"]
                 period = r["period"]
@@ -277,15 +280,13 @@ class _Entries:
                 area = r["area_code"]
         self.count = len(self.starts)
         self.starts.append(len(rows))
-        blocks: list[list[int]] = []  # [first entry, end entry] of each variant
-        for j in range(self.count):
-            if j == 0 or rows[self.starts[j]]["variant"] != rows[self.starts[j - 1]]["variant"]:
-                blocks.append([j, j + 1])
-            else:
-                blocks[-1][1] = j + 1
+        ends = [first for _, first in firsts[1:]]
+        if firsts:
+            ends.append(self.count)
         order = {v.id: i for i, v in enumerate(d.variants)}
-        blocks.sort(key=lambda b: order.get(rows[self.starts[b[0]]]["variant"], len(order)))
-        self.blocks = blocks
+        runs = sorted(zip(firsts, ends, strict=True), key=lambda f: order.get(f[0][0], len(order)))
+        # (first entry, end entry) of each variant, in the definition's order
+        self.blocks = [(first, end) for (_, first), end in runs]
 
     def page(self, first: int, end: int) -> list[Entry]:
         """Entries ``first`` … ``end − 1`` in the published order."""
