@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from naravard.indicators.disclosure import shipped_rule
 from naravard.storage import indicator_repo
+from naravard.web import indicators_api
 from tests.indicators import test_indicator_web as pages
 from tests.indicators.test_indicator_store import (
     COC,
@@ -149,3 +151,31 @@ def test_csv_matches_the_selection_and_escapes_formulas(web: Client,
     api = client.get(f"/api/v1/indicators/{COC}/values", params={"level": "care_unit"}).json()
     assert [(v["ou"], v["municipality"]) for v in api["values"]] == [
         ("VC1", None), ("VC1", None)]
+
+
+def test_whole_result_pages_find_their_entries_once(web: Client, stored: None, session: Session,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[int] = []
+
+    class Counted(indicators_api._Entries):
+        def __init__(self, rows: Any, d: Any) -> None:
+            built.append(len(rows))
+            super().__init__(rows, d)
+
+    monkeypatch.setattr(indicators_api, "_Entries", Counted)
+    client = web(None)
+    everything = client.get(VALUES, params={"per_page": 100}).json()["values"]
+    whole = [v["municipality"] for v in everything]
+    paged = [v["municipality"] for p in (1, 2, 3)
+             for v in client.get(VALUES, params={"per_page": 2, "page": p}).json()["values"]]
+    assert paged == whole == ["00", "13", "20", "1380", "1384"]
+    assert built == [15]  # five entries of T, K and M, found once for all four requests
+    for _ in range(2):  # a filtered selection is a new list each time: never kept
+        assert client.get(VALUES, params={"gender": "K"}).json()["count"] == 5
+    assert built == [15, 5, 5]
+    # new data are a new result set, with entries of their own
+    store(session, [r for r in named_doctor_rows() if r["area_code"] != "1384"]
+          + continuity_rows(), checksum="sha256:" + "2" * 64, units=UNITS)
+    again = client.get(VALUES, params={"per_page": 100}).json()
+    assert [v["municipality"] for v in again["values"]] == ["00", "13", "20", "1380"]
+    assert built == [15, 5, 5, 12]

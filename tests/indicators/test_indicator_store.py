@@ -266,7 +266,7 @@ def test_the_cache_keeps_a_bounded_number_of_rows(session: Session, clean_cache:
     monkeypatch.setattr(indicator_repo, "_CACHE_ROWS", 20)
     published(session, periods=["2022"])
     published(session, periods=["2023"])
-    assert [len(rows) for rows, _ in indicator_repo._CACHE.values()] == [15]
+    assert [len(rows) for rows, _, _ in indicator_repo._CACHE.values()] == [15]
     both = published(session)  # larger than the limit: kept alone
     assert len(both) == 30 and len(indicator_repo._CACHE) == 1
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import pyarrow as pa
@@ -181,9 +181,13 @@ class ResultSet:
     units: Mapping[str, CareUnit]
     internal: bool
     rule: DisclosureRule
+    #: What readers derive from ``rows`` and keep for the next request (e.g. the API's entry
+    #: index); it lives in the cache beside the rows and goes with them.
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
-_CACHE: OrderedDict[tuple[Any, ...], tuple[tuple[Row, ...], dict[str, CareUnit]]] = OrderedDict()
+_CACHE: OrderedDict[tuple[Any, ...],
+                    tuple[tuple[Row, ...], dict[str, CareUnit], dict[str, Any]]] = OrderedDict()
 #: The cache keeps at most this many rows (the newest entry always stays).
 _CACHE_ROWS = 400_000
 
@@ -217,13 +221,13 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
         rows.sort(key=lambda r: (r["indicator"], r["variant"], r["period"],
                                  LEVEL_ORDER[r["area_level"]], r["area_code"],
                                  SEX_ORDER[r["sex"]]))
-        hit = (tuple(rows), units)
+        hit = (tuple(rows), units, {})
         _CACHE[key] = hit
         while len(_CACHE) > 1 and sum(len(v[0]) for v in _CACHE.values()) > _CACHE_ROWS:
             _CACHE.popitem(last=False)
     else:
         _CACHE.move_to_end(key)
-    return ResultSet(indicator, snap, hit[0], hit[1], internal, rule)
+    return ResultSet(indicator, snap, hit[0], hit[1], internal, rule, hit[2])
 
 
 def published(session: Session, indicator: str, catalogue: Catalogue, rule: DisclosureRule,

@@ -9,6 +9,7 @@ whole tables before any filter, page or format is applied.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -218,7 +219,7 @@ def values(
     values: T, K and M). Hidden values are null with status ``suppressed``."""
     d = _definition(indicator_id)
     results, rows = _selection(db, d, period, area, gender, variant, level)
-    entries = _Entries(rows, d)
+    entries = _entries(results, rows, d)
     total = entries.count
     pages = max(1, -(-total // per_page))
     chosen = entries.page((page - 1) * per_page, page * per_page)
@@ -248,7 +249,7 @@ def values(
                       values=out, disclosure=_disclosure(), snapshot=snapshot)
 
 
-Entry = tuple[tuple[str, str, str, str], list[dict[str, Any]]]
+Entry = tuple[tuple[str, str, str, str], Sequence[dict[str, Any]]]
 
 
 class _Entries:
@@ -263,7 +264,7 @@ class _Entries:
     list for each cost three times the work itself in garbage-collector passes.)
     """
 
-    def __init__(self, rows: list[dict[str, Any]], d: Definition) -> None:
+    def __init__(self, rows: Sequence[dict[str, Any]], d: Definition) -> None:
         self.rows = rows
         self.starts: list[int] = []  # the row each entry starts at, then len(rows)
         firsts: list[tuple[str, int]] = []  # (variant, its first entry) per run of a variant
@@ -302,9 +303,22 @@ class _Entries:
         return out
 
 
+def _entries(results: ResultSet, rows: Sequence[dict[str, Any]], d: Definition) -> _Entries:
+    """The entries of ``rows``; those of a whole result set (no area, gender or level chosen)
+    are found once and kept with the cached rows, so paging through them costs only the page."""
+    if rows is not results.rows:
+        return _Entries(rows, d)
+    key = f"api-entries:{d.id}:{d.version}"
+    found = results.derived.get(key)
+    if not isinstance(found, _Entries) or found.rows is not rows:
+        found = _Entries(rows, d)
+        results.derived[key] = found
+    return found
+
+
 def _selection(db: Session, d: Definition, period: str | None, area: str | None,
                gender: str | None, variant: str | None, level: str | None
-               ) -> tuple[ResultSet, list[dict[str, Any]]]:
+               ) -> tuple[ResultSet, Sequence[dict[str, Any]]]:
     periods = _split(period, "period", _PERIOD)
     areas = _split(area, "area", _CODE)
     genders = _split(gender, "gender", re.compile("^[TKM]$"))
@@ -315,6 +329,8 @@ def _selection(db: Session, d: Definition, period: str | None, area: str | None,
                                        variant=variant, periods=periods)
     if results is None:
         raise HTTPException(404, f"no results stored for {d.id}")
+    if areas is None and genders is None and level is None:
+        return results, results.rows
     rows = [r for r in results.rows
             if (areas is None or r["area_code"] in areas)
             and (genders is None or r["sex"] in genders)
