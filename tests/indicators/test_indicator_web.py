@@ -19,7 +19,13 @@ from naravard.storage import indicator_repo
 from naravard.web.app import create_app
 from naravard.web.security import CSRF_COOKIE, SESSION_COOKIE
 from tests.conftest import open_session_token
-from tests.indicators.test_indicator_store import ND, named_doctor_rows, store
+from tests.indicators.test_indicator_store import (
+    ND,
+    UNITS,
+    continuity_rows,
+    named_doctor_rows,
+    store,
+)
 from tests.web.conftest import CSRF
 
 Client = Callable[[str | None], TestClient]
@@ -217,3 +223,24 @@ def test_without_the_chart_packages_the_tables_remain(web: Client, stored: None,
     assert "<svg" not in page
     assert len(re.findall(r'<table class="data ind-table"', page)) == 3
     assert "Linjediagram: Andel av befolkningen med fast läkarkontakt" in page
+
+
+def test_a_change_shows_the_index_values_it_is_formed_from(web: Client,
+                                                           session: Session) -> None:
+    """The change's numerator and denominator are COC values (0–1) in the year and the base
+    year: they keep the continuity index's three decimals, not the change's one."""
+    indicator_repo._CACHE.clear()
+    store(session, continuity_rows(), units=UNITS)
+    try:
+        page = web(None).get("/indicators/continuity_change")
+        assert Tables(page.text).table("Riket per år")[1:] == [
+            ["2021", "0,600", "0,600", "0,0", ""],
+            ["2023", "0,660", "0,600", "10,0", ""],
+        ]
+        index = web(None).get("/indicators/continuity_primary_care?variant=coc_doctor")
+        assert Tables(index.text).table("Riket per år")[1:] == [
+            ["2021", "60", "100", "0,600", ""],
+            ["2023", "66", "100", "0,660", ""],
+        ]
+    finally:
+        indicator_repo._CACHE.clear()

@@ -10,9 +10,11 @@ from typing import Any
 
 from naravard.formatting import fmt_decimal, fmt_int
 from naravard.indicators import charts
+from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.charts import Chart, Point
 from naravard.indicators.definition import Definition
 from naravard.indicators.finalise import NATION
+from naravard.indicators.publish import source_of
 from naravard.reference.organisations import OrgKind, shipped_organisations
 from naravard.storage.indicator_repo import ResultSet
 
@@ -50,6 +52,14 @@ def fmt_amount(value: float | None, decimals: int) -> str:
     return fmt_decimal(value, max(decimals, 1))
 
 
+def amount_decimals(d: Definition) -> int:
+    """Decimals of the numerators and denominators of ``d``: a change against a base year
+    has the values of the indicator it is formed from there (an index of 0–1 in the year and
+    in the base year), so they get that indicator's decimals."""
+    source = source_of(d)
+    return d.decimals if source is None else shipped_catalogue().definition(source).decimals
+
+
 @dataclass(frozen=True)
 class TableRow:
     """One row of a data table, formatted."""
@@ -68,8 +78,9 @@ def table_row(row: Row, d: Definition, label: str, _: Gettext,
               highlight: bool = False) -> TableRow:
     """A result row for a table: Swedish numbers, ``..`` where there is no value."""
     text = STATUS_TEXT[row["status"]]
-    return TableRow(label, str(row["area_code"]), fmt_amount(row["numerator"], d.decimals),
-                    fmt_amount(row["denominator"], d.decimals),
+    places = amount_decimals(d)
+    return TableRow(label, str(row["area_code"]), fmt_amount(row["numerator"], places),
+                    fmt_amount(row["denominator"], places),
                     fmt_decimal(row["value"], d.decimals), _(text) if text else "", row,
                     highlight)
 
