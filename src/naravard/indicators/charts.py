@@ -96,9 +96,11 @@ def _target_layer(chart: Chart, axis: str) -> list[alt.Chart]:
 
 
 def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
-    """A line chart over periods, one line per series (legend when more than one)."""
+    """A line chart over periods in the order given (years, or months by name), one line per
+    series (legend when more than one)."""
     import altair as alt
 
+    order = list(dict.fromkeys(p.x for p in points))
     values = [{"x": p.x, "value": p.value, "series": p.series} for p in points]
     series = sorted({p.series for p in points}, key=[p.series for p in points].index)
     colour = alt.Color("series:N", title=None,
@@ -109,12 +111,13 @@ def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
                                        range=["circle", "square", "triangle-up"][:len(series)]))
     base = alt.Chart(alt.InlineData(values=values))
     line = base.mark_line(strokeWidth=2.5, invalid="break-paths-show-domains").encode(
-        x=alt.X("x:O", title=None, axis=alt.Axis(labelAngle=0)),
+        x=alt.X("x:O", title=None, axis=alt.Axis(labelAngle=0),
+                sort=order),
         y=alt.Y("value:Q", title=chart.value_title, axis=alt.Axis(format=_fmt(chart.decimals)),
                 scale=alt.Scale(zero=True)),
         color=colour)
     marks = base.mark_point(filled=True, size=70).encode(
-        x="x:O", y="value:Q", color=colour, shape=shapes)
+        x=alt.X("x:O", sort=order), y="value:Q", color=colour, shape=shapes)
     layered = alt.layer(line, marks, *_target_layer(chart, "y")).properties(
         width=420, height=240)
     return {**layered.to_dict(), "config": _config()}

@@ -83,9 +83,16 @@ def indicator_list(request: Request, db: Db) -> Response:
                   rule=shipped_rule(), staff=_staff(request))
 
 
-def _results(db: Session, d: Definition, variant: str, internal: bool) -> ResultSet | None:
+def _results(db: Session, d: Definition, variant: str, internal: bool,
+             year: str | None = None) -> ResultSet | None:
+    """The variant's yearly results, or with ``year`` the months of that year."""
     snap = indicator_repo.current_snapshots(db).get(d.id)
-    periods = None if snap is None else [str(y) for y in snap.years]
+    if snap is None:
+        periods = None
+    elif year is None:
+        periods = [str(y) for y in snap.years]
+    else:
+        periods = [f"{year}-{m:02d}" for m in range(1, 13)]
     read = indicator_repo.internal if internal else indicator_repo.published
     return read(db, d.id, shipped_catalogue(), shipped_rule(), variant=variant, periods=periods)
 
@@ -101,9 +108,13 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
     year = period if period in year_list else (year_list[-1] if year_list else None)
     value_title = d.unit.get(lang)
     figures = []
+    monthly = (_results(db, d, chosen.id, internal, year)
+               if year and "month" in d.periods else None)
     if rows:
         figures = [f for f in (
             view.national_figure(rows, d, lang, _, value_title),
+            view.monthly_figure(view.variant_rows(monthly, chosen.id), d, year, lang, _,
+                                value_title) if year and monthly is not None else None,
             view.regions_figure(rows, d, year, lang, _, value_title) if year else None,
             view.sex_figure(rows, d, lang, _, value_title),
         ) if f is not None]  # fmt: skip

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from babel.dates import get_month_names
+
 from naravard.formatting import fmt_decimal, fmt_int
 from naravard.indicators import charts
 from naravard.indicators.catalogue import shipped_catalogue
@@ -137,25 +139,57 @@ def _target(d: Definition, _: Gettext) -> tuple[float | None, str]:
     return d.target.value, _("Target %(value)s", value=fmt_decimal(d.target.value, d.decimals))
 
 
-def national_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
-                    value_title: str) -> Figure | None:
-    """Riket over the years (sex T), with the target line where there is one."""
-    series = [(p, next(iter(pick(rows, p, "nation")), None)) for p in years(rows)]
-    series_rows = [(p, r) for p, r in series if r is not None]
-    if not series_rows:
-        return None
+def _series_figure(fid: str, caption: str, first_column: str, d: Definition, _: Gettext,
+                   value_title: str, description: str,
+                   series: Sequence[tuple[str, str, Row]]) -> Figure:
+    """A line of Riket's values over ``series`` of (chart label, table label, row), with the
+    target line where there is one, and the table beside it."""
     target, target_label = _target(d, _)
-    text = _values_text([(p, r["value"]) for p, r in series_rows], d.decimals)
-    description = _("Line chart: %(title)s, Sweden, by year. %(values)s.",
-                    title=d.title.get(lang), values=text)
     if target is not None:
         description += " " + _("The dashed line is the target, %(value)s.",
                                value=fmt_decimal(target, d.decimals))
     chart = Chart(value_title, description, d.decimals, target, target_label)
-    svg = _draw(charts.line_svg, [Point(p, r["value"], _("Sweden")) for p, r in series_rows],
+    svg = _draw(charts.line_svg, [Point(x, r["value"], _("Sweden")) for x, _t, r in series],
                 chart)
-    table = tuple(table_row(r, d, p, _) for p, r in series_rows)
-    return Figure("national", _("Sweden, by year"), svg, description, _("Year"), table)
+    table = tuple(table_row(r, d, label, _) for _x, label, r in series)
+    return Figure(fid, caption, svg, description, first_column, table)
+
+
+def national_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
+                    value_title: str) -> Figure | None:
+    """Riket over the years (sex T), with the target line where there is one."""
+    series = [(p, next(iter(pick(rows, p, "nation")), None)) for p in years(rows)]
+    found = [(p, p, r) for p, r in series if r is not None]
+    if not found:
+        return None
+    description = _("Line chart: %(title)s, Sweden, by year. %(values)s.",
+                    title=d.title.get(lang),
+                    values=_values_text([(p, r["value"]) for p, _t, r in found], d.decimals))
+    return _series_figure("national", _("Sweden, by year"), _("Year"), d, _, value_title,
+                          description, found)
+
+
+def months(rows: Sequence[Row], year: str) -> list[str]:
+    """Monthly periods (YYYY-MM) of ``year`` present, ascending."""
+    return sorted({r["period"] for r in rows
+                   if len(r["period"]) == 7 and r["period"].startswith(f"{year}-")})
+
+
+def monthly_figure(rows: Sequence[Row], d: Definition, year: str, lang: str, _: Gettext,
+                   value_title: str) -> Figure | None:
+    """Riket month by month in one year (sex T), for indicators computed per month; months
+    by name in the page's language (abbreviated in the chart)."""
+    short = get_month_names("abbreviated", locale=lang)
+    wide = get_month_names("wide", locale=lang)
+    series = [(int(p[5:]), next(iter(pick(rows, p, "nation")), None)) for p in months(rows, year)]
+    found = [(short[m], wide[m], r) for m, r in series if r is not None]
+    if not found:
+        return None
+    description = _("Line chart: %(title)s, Sweden, by month in %(year)s. %(values)s.",
+                    title=d.title.get(lang), year=year,
+                    values=_values_text([(w, r["value"]) for _s, w, r in found], d.decimals))
+    return _series_figure("months", _("Sweden, by month, %(year)s", year=year), _("Month"), d,
+                          _, value_title, description, found)
 
 
 def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _: Gettext,
