@@ -4,9 +4,11 @@ Primary suppression masks counts below ``min_count`` (never 0) and ratios whose 
 below ``min_denominator``. Secondary suppression then masks further cells until no masked cell
 can be worked out from the published cells through the additive relations of one table
 (Riket = Σ regions, region = Σ its municipalities, municipality = Σ its care units where units
-are counted where they lie, T = K + M). The audit is linear algebra: a masked cell is exposed
-exactly when its unit vector lies in the row space of the relations restricted to masked cells
-(decided in exact integer arithmetic, see :func:`exposed`).
+are counted where they lie, T = K + M, and for indicators computed per month a year = Σ its
+months, since both count events by their date). A table is an indicator's variant in one year:
+the year's cells and, where there are any, its months' cells. The audit is linear algebra: a
+masked cell is exposed exactly when its unit vector lies in the row space of the relations
+restricted to masked cells (decided in exact integer arithmetic, see :func:`exposed`).
 """
 
 from __future__ import annotations
@@ -76,9 +78,52 @@ def _primary(row: Row, d: Definition, rule: DisclosureRule) -> bool:
     return bool(small_den)
 
 
+def table_key(row: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The table ``row`` is disclosure-controlled in: indicator, variant and year (a month's
+    row belongs to its year's table)."""
+    return (str(row["indicator"]), str(row["variant"]), str(row["period"])[:4])
+
+
+def table_periods(d: Definition, periods: Sequence[str]) -> list[str]:
+    """Every period of the tables that hold ``periods``: each one's year and, for an indicator
+    computed per month, the year's twelve months (what must be read together to publish any
+    of them)."""
+    out: set[str] = set()
+    for p in periods:
+        year = str(p)[:4]
+        out.add(year)
+        if "month" in d.periods:
+            out.update(f"{year}-{m:02d}" for m in range(1, 13))
+    return sorted(out)
+
+
 def _relations(rows: Sequence[Row], d: Definition,
                unit_municipality: Mapping[str, str]) -> list[tuple[int, list[int]]]:
-    """(parent, children) index relations among ``rows`` (one indicator, variant, period)."""
+    """(parent, children) index relations among ``rows`` (one table: an indicator's variant in
+    one year, its months included): the areas and sexes within each period, and each year
+    cell as the sum of the same area's and sex's month cells."""
+    by_period: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        by_period[str(r["period"])].append(i)
+    rels: list[tuple[int, list[int]]] = []
+    for idxs in by_period.values():
+        rels += [(idxs[head], [idxs[k] for k in kids]) for head, kids in
+                 _period_relations([rows[i] for i in idxs], d, unit_municipality)]
+    years = {(r["area_level"], r["area_code"], r["sex"]): i for i, r in enumerate(rows)
+             if len(str(r["period"])) == 4}
+    months: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        if len(str(r["period"])) == 7:
+            months[(r["area_level"], r["area_code"], r["sex"])].append(i)
+    for key, head in years.items():
+        if months.get(key):
+            rels.append((head, sorted(months[key])))
+    return rels
+
+
+def _period_relations(rows: Sequence[Row], d: Definition,
+                      unit_municipality: Mapping[str, str]) -> list[tuple[int, list[int]]]:
+    """(parent, children) index relations among ``rows`` of one period."""
     at = {(r["area_level"], r["area_code"], r["sex"]): i for i, r in enumerate(rows)}
     rels: list[tuple[int, list[int]]] = []
     sexes = sorted({r["sex"] for r in rows})
@@ -219,7 +264,7 @@ def _pick(candidates: list[int], rows: Sequence[Row], d: Definition,
 
 def suppress_table(rows: Sequence[Row], d: Definition, rule: DisclosureRule,
                    unit_municipality: Mapping[str, str]) -> set[int]:
-    """Indices of ``rows`` (one indicator, variant, period) to mask."""
+    """Indices of ``rows`` (one table, see :func:`table_key`) to mask."""
     masked = {i for i, r in enumerate(rows) if _primary(r, d, rule)}
     if not masked or not rule.secondary:
         return masked
@@ -278,7 +323,7 @@ def disclose_rows(rows: Sequence[Row], definitions: Mapping[str, Definition],
     units = unit_municipality or {}
     tables: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
-        tables[(r["indicator"], r["variant"], r["period"])].append(i)
+        tables[table_key(r)].append(i)
     out = [dict(r) for r in rows]
     for (indicator, _, _), idxs in tables.items():
         d = definitions[indicator]

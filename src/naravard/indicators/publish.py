@@ -105,7 +105,8 @@ def publish(rows: Sequence[Mapping[str, Any]], definitions: Mapping[str, Definit
             ) -> list[Row]:
     """``rows`` as they may be published (same order, same keys).
 
-    ``rows`` must hold whole tables (every area and sex of an indicator, variant and period) and,
+    ``rows`` must hold whole tables (every area and sex of an indicator's variant in a year,
+    with the year's months: see :func:`naravard.indicators.disclosure.table_periods`) and,
     for a derived indicator, its source indicator's rows (base year included); a derived row
     whose source values are not there becomes ``missing``.
     """

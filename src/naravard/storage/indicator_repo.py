@@ -19,7 +19,7 @@ from sqlalchemy import CursorResult, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from naravard.indicators.catalogue import Catalogue
-from naravard.indicators.disclosure import DisclosureRule
+from naravard.indicators.disclosure import DisclosureRule, table_periods
 from naravard.indicators.finalise import LEVEL_ORDER, SEX_ORDER
 from naravard.indicators.publish import COLUMNS, base_year, check_rows, publish, source_of
 from naravard.storage import audit
@@ -204,20 +204,25 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
     hit = _CACHE.get(key)
     if hit is None:
         units = {u.care_unit_id: u for u in care_units(session, snap.id)}
-        rows = stored_rows(session, snap.id, [indicator], variant, wanted)
-        if not internal:
+        if internal:
+            rows = stored_rows(session, snap.id, [indicator], variant, wanted)
+        else:
+            # disclosure control sees whole tables: a year with its months (table_periods)
             d = catalogue.definition(indicator)
             definitions = {indicator: d}
+            rows = stored_rows(session, snap.id, [indicator], variant,
+                               None if wanted is None else table_periods(d, wanted))
             source = source_of(d)
             if source is not None:
                 definitions[source] = catalogue.definition(source)
-                base = base_year(d)
-                extra = None if wanted is None else [*wanted, str(base)]
+                extra = (None if wanted is None else
+                         table_periods(definitions[source], [*wanted, str(base_year(d))]))
                 rows += stored_rows(session, snap.id, [source], variant, extra)
+            chosen = None if wanted is None else set(wanted)
             rows = [r for r in publish(rows, definitions, rule,
                                        {u.care_unit_id: u.municipality_code
                                         for u in units.values()})
-                    if r["indicator"] == indicator]
+                    if r["indicator"] == indicator and (chosen is None or r["period"] in chosen)]
         rows.sort(key=lambda r: (r["indicator"], r["variant"], r["period"],
                                  LEVEL_ORDER[r["area_level"]], r["area_code"],
                                  SEX_ORDER[r["sex"]]))
@@ -235,8 +240,9 @@ def published(session: Session, indicator: str, catalogue: Catalogue, rule: Disc
               ) -> ResultSet | None:
     """The indicator's results from its current snapshot, with disclosure control applied.
 
-    ``variant`` and ``periods`` narrow what is read; disclosure control always sees whole
-    tables (every area and sex of a variant and period), so they never change a published cell.
+    ``variant`` and ``periods`` narrow what is returned; disclosure control always sees whole
+    tables (every area and sex of a variant in a year, with the year's months), so they never
+    change a published cell.
     """
     return _read(session, indicator, catalogue, rule, False, variant, periods)
 
