@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from naravard.accounts.passwords import hash_password
 from naravard.accounts.roles import Role
 from naravard.config import Settings
-from naravard.storage import reference_repo
+from naravard.storage import indicator_repo, reference_repo
 from naravard.storage.db import make_engine, session_factory
 from naravard.storage.migrate import upgrade
 from naravard.storage.models import Base, Organisation, User, WebSession, utcnow
@@ -134,7 +134,8 @@ def db_url(
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
-    """Engine on the test database."""
+    """Engine on the test database (with no results cached from another test's)."""
+    indicator_repo.clear_caches()
     eng = make_engine(db_url)
     yield eng
     eng.dispose()

@@ -106,26 +106,55 @@ def test_no_hidden_month_or_year_is_recoverable(nums: list[int], dens: list[int]
     assert _determined(_relations(rows), masked) == []
 
 
+YEAR_2023 = [_row("2023", "nation", "00", "T", 72, 180),
+             _row("2023-01", "nation", "00", "T", 2, 50),
+             _row("2023-02", "nation", "00", "T", 40, 60),
+             _row("2023-03", "nation", "00", "T", 30, 70)]
+
+
 @pytest.fixture
 def fresh_cache() -> Iterator[None]:
-    indicator_repo._CACHE.clear()
+    indicator_repo.clear_caches()
     yield
-    indicator_repo._CACHE.clear()
+    indicator_repo.clear_caches()
 
 
 def test_any_selection_of_periods_is_published_as_the_whole_year(session: Session,
                                                                   fresh_cache: None) -> None:
     """A page or API call asking for one month gets it as disclosure control of the whole
     year decides: reading March alone must not show what the year's table hides."""
-    store(session, [_row("2023", "nation", "00", "T", 72, 180),
-                    _row("2023-01", "nation", "00", "T", 2, 50),
-                    _row("2023-02", "nation", "00", "T", 40, 60),
-                    _row("2023-03", "nation", "00", "T", 30, 70)])
+    store(session, YEAR_2023)
+    march = published(session, CG.id, periods=["2023-03"])[0]  # asked first, nothing cached
+    assert (march["status"], march["numerator"], march["value"]) == ("suppressed", None, None)
+    indicator_repo.clear_caches()
     whole = {r["period"]: r["status"] for r in published(session, CG.id)}
     assert whole == {"2023": "ok", "2023-01": "suppressed", "2023-02": "ok",
                      "2023-03": "suppressed"}
     for periods in (["2023-03"], ["2023-02", "2023-03"], ["2023"], ["2023-01", "2023"]):
         chosen = published(session, CG.id, periods=periods)
         assert {r["period"]: r["status"] for r in chosen} == {p: whole[p] for p in periods}
-    march = published(session, CG.id, periods=["2023-03"])[0]
-    assert (march["numerator"], march["value"]) == (None, None)
+
+
+def test_disclosure_decisions_are_made_once_per_table(session: Session, fresh_cache: None,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+
+    def counted(rows: list[dict[str, Any]], *args: Any) -> list[dict[str, Any]]:
+        calls.append(sorted({r["period"] for r in rows}))
+        return disclose_rows(rows, *args)
+
+    monkeypatch.setattr(indicator_repo, "disclose_rows", counted)
+    store(session, YEAR_2023)
+    assert [r["status"] for r in published(session, CG.id, periods=["2023-02"])] == ["ok"]
+    assert calls == [["2023", "2023-01", "2023-02", "2023-03"]]  # the whole year, once
+    indicator_repo._CACHE.clear()  # rows gone from the row cache: the decisions stay
+    assert [r["status"] for r in published(session, CG.id, periods=["2023-03"])] == [
+        "suppressed"]
+    assert [r["status"] for r in published(session, CG.id)] == [
+        "ok", "suppressed", "ok", "suppressed"]
+    assert len(calls) == 1
+    # new figures (January 10 of 50) are a new revision of the snapshot: decided again
+    store(session, [_row("2023-01", "nation", "00", "T", 10, 50), *YEAR_2023[2:],
+                    _row("2023", "nation", "00", "T", 80, 180)])
+    assert [r["status"] for r in published(session, CG.id)] == ["ok"] * 4
+    assert len(calls) == 2

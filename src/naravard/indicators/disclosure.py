@@ -306,7 +306,9 @@ def suppress_table(rows: Sequence[Row], d: Definition, rule: DisclosureRule,
             return masked
 
 
-def _mask(row: Row, d: Definition) -> Row:
+def mask_row(row: Row, d: Definition) -> Row:
+    """``row`` as published when masked: no numerator or value, no denominator unless it is
+    public, status ``suppressed``."""
     out = dict(row)
     out["numerator"] = None
     out["value"] = None
@@ -331,7 +333,7 @@ def disclose_rows(rows: Sequence[Row], definitions: Mapping[str, Definition],
             continue
         sub = [rows[i] for i in idxs]
         for k in suppress_table(sub, d, rule, units):
-            out[idxs[k]] = _mask(sub[k], d)
+            out[idxs[k]] = mask_row(sub[k], d)
     return out
 
 

@@ -9,6 +9,7 @@ figures; only staff routes that say so call it.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ from sqlalchemy import CursorResult, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from naravard.indicators.catalogue import Catalogue
-from naravard.indicators.disclosure import DisclosureRule, table_periods
+from naravard.indicators.definition import Definition
+from naravard.indicators.disclosure import DisclosureRule, disclose_rows, mask_row, table_periods
 from naravard.indicators.finalise import LEVEL_ORDER, SEX_ORDER
 from naravard.indicators.publish import COLUMNS, base_year, check_rows, publish, source_of
 from naravard.storage import audit
@@ -191,6 +193,61 @@ _CACHE: OrderedDict[tuple[Any, ...],
 #: The cache keeps at most this many rows (the newest entry always stays).
 _CACHE_ROWS = 400_000
 
+Cell = tuple[str, str, str, str]  # period, area level, area code, sex
+#: Disclosure decisions per table (snapshot, indicator, rule; variant and year): the cells
+#: publication masks. A few per cent of the cells, so kept far longer than rows: a request
+#: for other periods, or after its rows left the row cache, reads only the rows it returns.
+_MASKS: OrderedDict[tuple[Any, ...], frozenset[Cell]] = OrderedDict()
+_MASK_TABLES = 5_000
+_MASKS_LOCK = threading.Lock()
+
+
+def clear_caches() -> None:
+    """Forget cached result rows and disclosure decisions (they are also keyed by the
+    snapshot's revision and storage time, so storing results never needs this)."""
+    _CACHE.clear()
+    with _MASKS_LOCK:
+        _MASKS.clear()
+
+
+def _cell(row: Row) -> Cell:
+    return (row["period"], row["area_level"], row["area_code"], row["sex"])
+
+
+def _published_plain(session: Session, snap: IndicatorSnapshot, d: Definition,
+                     variant: str | None, wanted: Sequence[str] | None, rule: DisclosureRule,
+                     unit_municipality: Mapping[str, str], base: tuple[Any, ...]) -> list[Row]:
+    """Published rows of an indicator that is not derived, for ``wanted`` periods.
+
+    Disclosure control decides on whole tables (a variant in a year with its months); the
+    decisions of each table are computed once, from all of its rows, and kept, so the rows
+    themselves are read only for the periods asked for.
+    """
+    rows = stored_rows(session, snap.id, [d.id], variant, wanted)
+    tables = sorted({(r["variant"], r["period"][:4]) for r in rows})
+    with _MASKS_LOCK:
+        missing = sorted({year for v, year in tables if (*base, v, year) not in _MASKS})
+    if missing:
+        whole = rows if wanted is None else stored_rows(session, snap.id, [d.id], variant,
+                                                        table_periods(d, missing))
+        found: dict[tuple[str, str], set[Cell]] = {}
+        for r in disclose_rows(whole, {d.id: d}, rule, unit_municipality):
+            cells = found.setdefault((r["variant"], r["period"][:4]), set())
+            if r["status"] == "suppressed":
+                cells.add(_cell(r))
+        with _MASKS_LOCK:
+            for table, cells in found.items():
+                _MASKS[(*base, *table)] = frozenset(cells)
+    with _MASKS_LOCK:
+        masks = {}
+        for table in tables:
+            _MASKS.move_to_end((*base, *table))
+            masks[table] = _MASKS[(*base, *table)]
+        while len(_MASKS) > _MASK_TABLES:
+            _MASKS.popitem(last=False)
+    return [mask_row(r, d) if _cell(r) in masks[(r["variant"], r["period"][:4])] else r
+            for r in rows]
+
 
 def _read(session: Session, indicator: str, catalogue: Catalogue, rule: DisclosureRule,
           internal: bool, variant: str | None, periods: Sequence[str] | None) -> ResultSet | None:
@@ -198,17 +255,23 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
     if snap is None:
         return None
     wanted = None if periods is None else tuple(sorted(set(periods)))
-    key = (str(session.get_bind().engine.url), snap.id, snap.checksum, snap.revision,
-           aware(snap.stored_at).isoformat(), indicator, variant, wanted, rule.version,
-           rule.min_count, rule.min_denominator, internal)
+    # the snapshot as stored, the indicator and the rule: what disclosure decisions depend on
+    base = (str(session.get_bind().engine.url), snap.id, snap.checksum, snap.revision,
+            aware(snap.stored_at).isoformat(), indicator, rule.version, rule.min_count,
+            rule.min_denominator)
+    key = (*base, variant, wanted, internal)
     hit = _CACHE.get(key)
     if hit is None:
         units = {u.care_unit_id: u for u in care_units(session, snap.id)}
+        unit_municipality = {u.care_unit_id: u.municipality_code for u in units.values()}
+        d = catalogue.definition(indicator)
         if internal:
             rows = stored_rows(session, snap.id, [indicator], variant, wanted)
+        elif source_of(d) is None:
+            rows = _published_plain(session, snap, d, variant, wanted, rule, unit_municipality,
+                                    base)
         else:
             # disclosure control sees whole tables: a year with its months (table_periods)
-            d = catalogue.definition(indicator)
             definitions = {indicator: d}
             rows = stored_rows(session, snap.id, [indicator], variant,
                                None if wanted is None else table_periods(d, wanted))
@@ -219,9 +282,7 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
                          table_periods(definitions[source], [*wanted, str(base_year(d))]))
                 rows += stored_rows(session, snap.id, [source], variant, extra)
             chosen = None if wanted is None else set(wanted)
-            rows = [r for r in publish(rows, definitions, rule,
-                                       {u.care_unit_id: u.municipality_code
-                                        for u in units.values()})
+            rows = [r for r in publish(rows, definitions, rule, unit_municipality)
                     if r["indicator"] == indicator and (chosen is None or r["period"] in chosen)]
         rows.sort(key=lambda r: (r["indicator"], r["variant"], r["period"],
                                  LEVEL_ORDER[r["area_level"]], r["area_code"],
