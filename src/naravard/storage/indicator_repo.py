@@ -224,9 +224,10 @@ def _published_plain(session: Session, snap: IndicatorSnapshot, d: Definition,
     themselves are read only for the periods asked for.
     """
     rows = stored_rows(session, snap.id, [d.id], variant, wanted)
-    tables = sorted({(r["variant"], r["period"][:4]) for r in rows})
+    tables = {(r["variant"], r["period"][:4]) for r in rows}
     with _MASKS_LOCK:
-        missing = sorted({year for v, year in tables if (*base, v, year) not in _MASKS})
+        masks = {t: _MASKS[(*base, *t)] for t in tables if (*base, *t) in _MASKS}
+    missing = sorted({year for v, year in tables if (v, year) not in masks})
     if missing:
         whole = rows if wanted is None else stored_rows(session, snap.id, [d.id], variant,
                                                         table_periods(d, missing))
@@ -235,14 +236,14 @@ def _published_plain(session: Session, snap: IndicatorSnapshot, d: Definition,
             cells = found.setdefault((r["variant"], r["period"][:4]), set())
             if r["status"] == "suppressed":
                 cells.add(_cell(r))
+        decided = {t: frozenset(cells) for t, cells in found.items()}
+        masks.update({t: m for t, m in decided.items() if t in tables})
         with _MASKS_LOCK:
-            for table, cells in found.items():
-                _MASKS[(*base, *table)] = frozenset(cells)
+            _MASKS.update({(*base, *t): m for t, m in decided.items()})
     with _MASKS_LOCK:
-        masks = {}
-        for table in tables:
-            _MASKS.move_to_end((*base, *table))
-            masks[table] = _MASKS[(*base, *table)]
+        for t in tables:
+            if (*base, *t) in _MASKS:
+                _MASKS.move_to_end((*base, *t))
         while len(_MASKS) > _MASK_TABLES:
             _MASKS.popitem(last=False)
     return [mask_row(r, d) if _cell(r) in masks[(r["variant"], r["period"][:4])] else r
@@ -272,15 +273,13 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
                                     base)
         else:
             # disclosure control sees whole tables: a year with its months (table_periods)
-            definitions = {indicator: d}
+            source = catalogue.definition(str(source_of(d)))
+            definitions = {indicator: d, source.id: source}
             rows = stored_rows(session, snap.id, [indicator], variant,
                                None if wanted is None else table_periods(d, wanted))
-            source = source_of(d)
-            if source is not None:
-                definitions[source] = catalogue.definition(source)
-                extra = (None if wanted is None else
-                         table_periods(definitions[source], [*wanted, str(base_year(d))]))
-                rows += stored_rows(session, snap.id, [source], variant, extra)
+            extra = (None if wanted is None else
+                     table_periods(source, [*wanted, str(base_year(d))]))
+            rows += stored_rows(session, snap.id, [source.id], variant, extra)
             chosen = None if wanted is None else set(wanted)
             rows = [r for r in publish(rows, definitions, rule, unit_municipality)
                     if r["indicator"] == indicator and (chosen is None or r["period"] in chosen)]
