@@ -1,6 +1,6 @@
 """An indicator page in a real browser: charts with their tables and text alternatives, the
 variant and year form, the municipalities of a region; the page passes axe-core's WCAG 2.1 AA
-rules."""
+rules; a monthly indicator's months of a chosen year."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from naravard.formatting import THIN
 from naravard.storage import indicator_repo
 from tests.e2e.test_browser import violations
+from tests.indicators.test_disclosure_months import CG, YEAR_2023, _row
 from tests.indicators.test_indicator_store import ND, named_doctor_rows, store
 
 
@@ -42,3 +43,29 @@ def test_indicator_page_is_accessible(browser: Browser, live_server: str,
     assert violations(page) == []
     context.close()
     indicator_repo._CACHE.clear()
+
+
+def test_monthly_indicator_in_the_browser(browser: Browser, live_server: str,
+                                          session: Session) -> None:
+    indicator_repo.clear_caches()
+    store(session, [*YEAR_2023, _row("2022", "nation", "00", "T", 70, 100),
+                    _row("2022-12", "nation", "00", "T", 70, 100)])
+    context = browser.new_context(bypass_csp=True, locale="sv-SE")
+    page = context.new_page()
+    page.goto(f"{live_server}/indicators/{CG.id}")
+    months = page.get_by_role("table", name="Riket per månad, 2023")
+    assert [r.split("\t")[:4] for r in months.locator("tbody tr").all_inner_texts()] == [
+        ["januari", "..", "..", ".."], ["februari", "40", "60", "66,7"],
+        ["mars", "..", "..", ".."]]
+    chart = page.get_by_role("img", name="Linjediagram: Medicinsk bedömning inom tre dagar i "
+                                         "primärvården, riket, per månad 2023.", exact=False)
+    assert chart.count() == 1
+    assert violations(page) == []
+    page.get_by_label("År för månaderna och regionerna").select_option("2022")
+    page.get_by_role("button", name="Visa").first.click()
+    page.wait_for_url(f"{live_server}/indicators/{CG.id}?*period=2022*")
+    earlier = page.get_by_role("table", name="Riket per månad, 2022")
+    assert earlier.locator("tbody tr").all_inner_texts()[0].split("\t")[:4] == [
+        "december", "70", "100", "70,0"]
+    context.close()
+    indicator_repo.clear_caches()
