@@ -111,8 +111,7 @@ def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
                                        range=["circle", "square", "triangle-up"][:len(series)]))
     base = alt.Chart(alt.InlineData(values=values))
     line = base.mark_line(strokeWidth=2.5, invalid="break-paths-show-domains").encode(
-        x=alt.X("x:O", title=None, axis=alt.Axis(labelAngle=0),
-                sort=order),
+        x=alt.X("x:O", title=None, axis=alt.Axis(labelAngle=0), sort=order),
         y=alt.Y("value:Q", title=chart.value_title, axis=alt.Axis(format=_fmt(chart.decimals)),
                 scale=alt.Scale(zero=True)),
         color=colour)

@@ -234,7 +234,6 @@ def visit_stats(visits: pa.Table, scopes: int, year: int) -> pa.Table:
                     schema=stats_schema(scopes))
 
 
-
 def compact(stats: pa.Table, minimums: list[int]) -> pa.Table:
     """``stats`` of :func:`visit_stats` without the patients no plan counts, in 32-bit integers
     where the values fit.
