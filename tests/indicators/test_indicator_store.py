@@ -307,10 +307,11 @@ def test_compute_store_load_and_list(cli_env: Path, registers: Path, engine: Eng
             "-i", ND, "-i", "primary_care_cost_share", "--store"]
     first = runner.invoke(app, [*args, "--out", str(cli_env / "r.parquet")])
     assert first.exit_code == 0, first.output
-    assert "stored 958 rows of 2 indicators in new snapshot 1 (replaced 0 rows)" in first.output
+    assert ("stored 958 rows of 2 indicators in new snapshot 1 (replaced 0 rows; disclosure "
+            "decided for 2 tables)") in first.output
     second = runner.invoke(app, [*args, "--label", "second run"])
     assert second.exit_code == 0, second.output
-    assert "in snapshot 1 (replaced 958 rows)" in second.output
+    assert "in snapshot 1 (replaced 958 rows; disclosure decided for 2 tables)" in second.output
     file = pq.read_table(cli_env / "r.parquet")
     meta = json.loads(file.schema.metadata[b"naravard"])
     with session_factory(engine)() as s:
@@ -326,7 +327,7 @@ def test_compute_store_load_and_list(cli_env: Path, registers: Path, engine: Eng
         assert _same_cells(published(s), [r for r in file.to_pylist() if r["indicator"] == ND])
     loaded = runner.invoke(app, ["indicators", "load", str(cli_env / "r.parquet")])
     assert loaded.exit_code == 0, loaded.output
-    assert "in snapshot 1 (replaced 958 rows)" in loaded.output
+    assert "in snapshot 1 (replaced 958 rows; disclosure decided for 2 tables)" in loaded.output
     assert "masked cells stay masked" in loaded.output
     listing = runner.invoke(app, ["indicators", "snapshots"])
     assert listing.exit_code == 0 and "958" in listing.output and "2023" in listing.output

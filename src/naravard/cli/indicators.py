@@ -267,7 +267,8 @@ def _store(results: pa.Table, info: SnapshotInfo, units: list[CareUnit]) -> Stor
 def _stored_message(outcome: StoreOutcome) -> str:
     verb = "new snapshot" if outcome.created else "snapshot"
     return (f"stored {outcome.stored} rows of {len(outcome.indicators)} indicators in {verb} "
-            f"{outcome.snapshot_id} (replaced {outcome.replaced} rows)")
+            f"{outcome.snapshot_id} (replaced {outcome.replaced} rows; disclosure decided for "
+            f"{outcome.decided} tables)")
 
 
 @app.command("load")
@@ -309,6 +310,27 @@ def load_command(
     out.print(_stored_message(outcome))
     if info.disclosed_input:
         out.print("note: the file was written with disclosure control; masked cells stay masked")
+
+
+@app.command("disclose")
+def disclose_command() -> None:
+    """Decide disclosure control under the current rule for every stored table that has no
+    decisions yet (results stored before a rule change or by an earlier version), so that
+    no request has to."""
+    from naravard.cli.common import database
+    from naravard.indicators.disclosure import shipped_rule
+    from naravard.storage.indicator_repo import current_snapshots, decide_stored
+
+    rule = shipped_rule()
+    with database() as db:
+        current = current_snapshots(db)
+        with _progress() as progress:
+            task = progress.add_task("deciding", total=len(current))
+            decided = decide_stored(db, shipped_catalogue(), rule,
+                                    lambda indicator: progress.update(
+                                        task, advance=1, description=indicator))
+    out.print(f"disclosure decided for {decided} tables of {len(current)} indicators "
+              f"(rule {rule.version})")
 
 
 @app.command("snapshots")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -21,19 +21,29 @@ from sqlalchemy.orm import Session
 
 from naravard.indicators.catalogue import Catalogue
 from naravard.indicators.definition import Definition
-from naravard.indicators.disclosure import DisclosureRule, disclose_rows, mask_row, table_periods
+from naravard.indicators.disclosure import (
+    DisclosureRule,
+    disclose_rows,
+    mask_row,
+    shipped_rule,
+    table_key,
+    table_periods,
+)
 from naravard.indicators.finalise import LEVEL_ORDER, SEX_ORDER
 from naravard.indicators.publish import COLUMNS, base_year, check_rows, publish, source_of
 from naravard.storage import audit
 from naravard.storage.indicator_snapshot import CareUnit, SnapshotInfo
 from naravard.storage.indicator_tables import (
     IndicatorCareUnit,
+    IndicatorDisclosure,
     IndicatorResult,
     IndicatorSnapshot,
 )
 from naravard.storage.models import utcnow
 
 Row = dict[str, Any]
+Cell = tuple[str, str, str, str]  # period, area level, area code, sex
+TableId = tuple[str, str, str]  # indicator, variant, year
 
 
 class ResultsError(ValueError):
@@ -49,6 +59,8 @@ class StoreOutcome:
     indicators: tuple[str, ...]
     replaced: int
     stored: int
+    #: disclosure-controlled tables whose decisions were stored with the rows
+    decided: int = 0
 
 
 def aware(moment: dt.datetime) -> dt.datetime:
@@ -67,13 +79,16 @@ def _rows_of(results: pa.Table | Sequence[Mapping[str, Any]]) -> list[Row]:
 
 def store_results(session: Session, results: pa.Table | Sequence[Mapping[str, Any]],
                   info: SnapshotInfo, care_units: Sequence[CareUnit], catalogue: Catalogue,
-                  actor: str, now: dt.datetime | None = None) -> StoreOutcome:
+                  actor: str, now: dt.datetime | None = None,
+                  rule: DisclosureRule | None = None) -> StoreOutcome:
     """Store ``results`` for the snapshot ``info`` in the caller's transaction.
 
     The snapshot is found by its checksum (created when new). Its rows of the indicators and
     years in ``results`` are replaced; other indicators and years of the snapshot stay. Nothing
     is written when a row is invalid (:class:`ResultsError` lists the problems), and since
     everything happens in one transaction, a failure leaves the previous results as they were.
+    The disclosure decisions of the stored tables under ``rule`` (the shipped rule unless
+    given) are stored with them, so that publishing never has to decide them on a request.
     """
     rows = _rows_of(results)
     if not rows:
@@ -109,6 +124,14 @@ def store_results(session: Session, results: pa.Table | Sequence[Mapping[str, An
         IndicatorResult.snapshot_id == snap.id, IndicatorResult.indicator.in_(ids),
         func.substr(IndicatorResult.period, 1, 4).in_(years)))
     replaced = int(cast(CursorResult[Any], gone).rowcount or 0)
+    before = {u.care_unit_id: u.municipality_code for u in care_units_of_snapshot(session, snap.id)}
+    unit_municipality = {u.care_unit_id: u.municipality_code for u in care_units}
+    forget = delete(IndicatorDisclosure).where(IndicatorDisclosure.snapshot_id == snap.id)
+    if before != unit_municipality:  # areas of care units decide relations in every table
+        session.execute(forget)
+    else:
+        session.execute(forget.where(
+            IndicatorDisclosure.indicator.in_(ids), IndicatorDisclosure.year.in_(years)))
     session.execute(delete(IndicatorCareUnit).where(IndicatorCareUnit.snapshot_id == snap.id))
     if care_units:
         session.execute(insert(IndicatorCareUnit), [
@@ -120,11 +143,105 @@ def store_results(session: Session, results: pa.Table | Sequence[Mapping[str, An
         session.connection().execute(
             insert(IndicatorResult),
             [{"snapshot_id": snap.id, **r} for r in rows[start:start + batch]])
+    rule = rule or shipped_rule()
+    decided = _decide(rows, _plain(catalogue, rows), rule, unit_municipality)
+    _save_decisions(session, snap.id, decided, catalogue, rule, moment)
     audit.record(session, actor, "indicators.store", "indicator_snapshot", snap.id,
                  checksum=info.checksum, source=info.source, indicators=ids,
-                 rows=len(rows), replaced=replaced, revision=snap.revision)
+                 rows=len(rows), replaced=replaced, revision=snap.revision,
+                 decided=len(decided))
     _CACHE.clear()
-    return StoreOutcome(snap.id, created, tuple(ids), replaced, len(rows))
+    return StoreOutcome(snap.id, created, tuple(ids), replaced, len(rows), len(decided))
+
+
+# --- disclosure decisions ----------------------------------------------------------------------
+
+
+def rule_key(rule: DisclosureRule) -> str:
+    """What disclosure decisions depend on besides the rows: the rule's version and settings."""
+    return f"{rule.version}|{rule.min_count}|{rule.min_denominator}|{int(rule.secondary)}"
+
+
+def _cell(row: Row) -> Cell:
+    return (row["period"], row["area_level"], row["area_code"], row["sex"])
+
+
+def _plain(catalogue: Catalogue, rows: Sequence[Row]) -> dict[str, Definition]:
+    """The indicators of ``rows`` that publish their own rows (derived indicators are published
+    from their source's rows, see :func:`_read`)."""
+    found = {i: catalogue.definition(i) for i in sorted({r["indicator"] for r in rows})}
+    return {i: d for i, d in found.items() if source_of(d) is None}
+
+
+def _decide(rows: Sequence[Row], definitions: Mapping[str, Definition], rule: DisclosureRule,
+            unit_municipality: Mapping[str, str]) -> dict[TableId, frozenset[Cell]]:
+    """The masked cells of every table in ``rows`` of the indicators in ``definitions``.
+
+    ``rows`` must hold whole tables: every area and sex of a variant in a year with its months.
+    """
+    found: dict[TableId, set[Cell]] = {}
+    for r in disclose_rows([r for r in rows if r["indicator"] in definitions], definitions,
+                           rule, unit_municipality):
+        cells = found.setdefault(table_key(r), set())
+        if r["status"] == "suppressed":
+            cells.add(_cell(r))
+    return {t: frozenset(cells) for t, cells in found.items()}
+
+
+def _save_decisions(session: Session, snapshot_id: int, decided: Mapping[TableId, frozenset[Cell]],
+                    catalogue: Catalogue, rule: DisclosureRule, moment: dt.datetime) -> None:
+    if not decided:
+        return
+    key = rule_key(rule)
+    session.connection().execute(insert(IndicatorDisclosure), [
+        {"snapshot_id": snapshot_id, "indicator": indicator, "variant": variant, "year": year,
+         "rule": key, "definition_version": catalogue.definition(indicator).version,
+         "cells": [list(c) for c in sorted(cells)], "decided_at": moment}
+        for (indicator, variant, year), cells in sorted(decided.items())])
+
+
+def _stored_decisions(session: Session, snapshot_id: int, d: Definition,
+                      tables: Sequence[tuple[str, str]], rule: DisclosureRule
+                      ) -> dict[tuple[str, str], frozenset[Cell]]:
+    """The stored decisions of ``tables`` (variant, year) of ``d`` under ``rule``."""
+    if not tables:
+        return {}
+    query = select(IndicatorDisclosure.variant, IndicatorDisclosure.year,
+                   IndicatorDisclosure.cells).where(
+        IndicatorDisclosure.snapshot_id == snapshot_id, IndicatorDisclosure.indicator == d.id,
+        IndicatorDisclosure.rule == rule_key(rule),
+        IndicatorDisclosure.definition_version == d.version,
+        IndicatorDisclosure.year.in_(sorted({y for _, y in tables})),
+        IndicatorDisclosure.variant.in_(sorted({v for v, _ in tables})))
+    wanted = set(tables)
+    return {(v, y): frozenset(cast(Cell, tuple(c)) for c in cells)
+            for v, y, cells in session.execute(query) if (v, y) in wanted}
+
+
+def decide_stored(session: Session, catalogue: Catalogue, rule: DisclosureRule,
+                  step: Callable[[str], None] | None = None) -> int:
+    """Store the disclosure decisions under ``rule`` of every table of the current results
+    that has none yet (results stored before decisions were kept, or under another rule);
+    returns how many tables were decided. ``step`` is told each indicator as it is done."""
+    count, key = 0, rule_key(rule)
+    for indicator, snap in sorted(current_snapshots(session).items()):
+        d = catalogue.definition(indicator)
+        if source_of(d) is None:
+            have = {(v, y) for v, y in session.execute(select(
+                IndicatorDisclosure.variant, IndicatorDisclosure.year).where(
+                IndicatorDisclosure.snapshot_id == snap.id, IndicatorDisclosure.indicator == d.id,
+                IndicatorDisclosure.rule == key,
+                IndicatorDisclosure.definition_version == d.version))}
+            rows = [r for r in stored_rows(session, snap.id, [d.id])
+                    if (r["variant"], r["period"][:4]) not in have]
+            units = {u.care_unit_id: u.municipality_code
+                     for u in care_units_of_snapshot(session, snap.id)}
+            decided = _decide(rows, {d.id: d}, rule, units)
+            _save_decisions(session, snap.id, decided, catalogue, rule, utcnow())
+            count += len(decided)
+        if step is not None:
+            step(indicator)
+    return count
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -151,7 +268,7 @@ def result_count(session: Session, snapshot_id: int) -> int:
         IndicatorResult.snapshot_id == snapshot_id)) or 0)
 
 
-def care_units(session: Session, snapshot_id: int) -> list[CareUnit]:
+def care_units_of_snapshot(session: Session, snapshot_id: int) -> list[CareUnit]:
     """The care units stored with a snapshot, by id."""
     return [CareUnit(u.care_unit_id, u.name, u.region_code, u.municipality_code, u.kind)
             for u in session.scalars(select(IndicatorCareUnit).where(
@@ -193,7 +310,6 @@ _CACHE: OrderedDict[tuple[Any, ...],
 #: The cache keeps at most this many rows (the newest entry always stays).
 _CACHE_ROWS = 400_000
 
-Cell = tuple[str, str, str, str]  # period, area level, area code, sex
 #: Disclosure decisions per table (snapshot, indicator, rule; variant and year): the cells
 #: publication masks. A few per cent of the cells, so kept far longer than rows: a request
 #: for other periods, or after its rows left the row cache, reads only the rows it returns.
@@ -210,36 +326,34 @@ def clear_caches() -> None:
         _MASKS.clear()
 
 
-def _cell(row: Row) -> Cell:
-    return (row["period"], row["area_level"], row["area_code"], row["sex"])
-
-
 def _published_plain(session: Session, snap: IndicatorSnapshot, d: Definition,
                      variant: str | None, wanted: Sequence[str] | None, rule: DisclosureRule,
                      unit_municipality: Mapping[str, str], base: tuple[Any, ...]) -> list[Row]:
     """Published rows of an indicator that is not derived, for ``wanted`` periods.
 
-    Disclosure control decides on whole tables (a variant in a year with its months); the
-    decisions of each table are computed once, from all of its rows, and kept, so the rows
-    themselves are read only for the periods asked for.
+    Disclosure control decides on whole tables (a variant in a year with its months). The
+    decisions are stored with the results (:func:`store_results`) and kept in memory once
+    read; a table without stored decisions (stored under another rule, or before decisions
+    were stored) is decided here from all of its rows and kept in memory. The rows themselves
+    are read only for the periods asked for.
     """
     rows = stored_rows(session, snap.id, [d.id], variant, wanted)
     tables = {(r["variant"], r["period"][:4]) for r in rows}
     with _MASKS_LOCK:
         masks = {t: _MASKS[(*base, *t)] for t in tables if (*base, *t) in _MASKS}
+    known = _stored_decisions(session, snap.id, d, sorted(tables - masks.keys()), rule)
+    masks.update(known)
     missing = sorted({year for v, year in tables if (v, year) not in masks})
+    decided: dict[tuple[str, str], frozenset[Cell]] = {}
     if missing:
         whole = rows if wanted is None else stored_rows(session, snap.id, [d.id], variant,
                                                         table_periods(d, missing))
-        found: dict[tuple[str, str], set[Cell]] = {}
-        for r in disclose_rows(whole, {d.id: d}, rule, unit_municipality):
-            cells = found.setdefault((r["variant"], r["period"][:4]), set())
-            if r["status"] == "suppressed":
-                cells.add(_cell(r))
-        decided = {t: frozenset(cells) for t, cells in found.items()}
+        decided = {(v, y): m for (_, v, y), m in
+                   _decide(whole, {d.id: d}, rule, unit_municipality).items()}
         masks.update({t: m for t, m in decided.items() if t in tables})
+    if known or decided:
         with _MASKS_LOCK:
-            _MASKS.update({(*base, *t): m for t, m in decided.items()})
+            _MASKS.update({(*base, *t): m for t, m in (known | decided).items()})
     with _MASKS_LOCK:
         for t in tables:
             if (*base, *t) in _MASKS:
@@ -263,7 +377,7 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
     key = (*base, variant, wanted, internal)
     hit = _CACHE.get(key)
     if hit is None:
-        units = {u.care_unit_id: u for u in care_units(session, snap.id)}
+        units = {u.care_unit_id: u for u in care_units_of_snapshot(session, snap.id)}
         unit_municipality = {u.care_unit_id: u.municipality_code for u in units.values()}
         d = catalogue.definition(indicator)
         if internal:

@@ -90,3 +90,32 @@ class IndicatorResult(Base):
     denominator: Mapped[float | None] = mapped_column(Float(precision=53))
     value: Mapped[float | None] = mapped_column(Float(precision=53))
     status: Mapped[str] = mapped_column(String(16))
+
+
+
+class IndicatorDisclosure(Base):
+    """The disclosure decisions of one table of a snapshot under one rule: the cells that
+    publication masks in an indicator's variant in one year (with the year's months).
+
+    Decided when the results are stored, so that no request has to; replaced with the table's
+    rows, and dropped for the whole snapshot when its care units change.
+    """
+
+    __tablename__ = "indicator_disclosures"
+    __table_args__ = (
+        UniqueConstraint("snapshot_id", "indicator", "variant", "year", "rule",
+                         "definition_version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("indicator_snapshots.id", ondelete="CASCADE"))
+    indicator: Mapped[str] = mapped_column(String(64))
+    variant: Mapped[str] = mapped_column(String(64))
+    year: Mapped[str] = mapped_column(String(4))
+    #: the rule's version and thresholds (what the decisions depend on besides the rows)
+    rule: Mapped[str] = mapped_column(String(100))
+    definition_version: Mapped[str] = mapped_column(String(64))
+    #: the masked cells as [period, area level, area code, sex] lists
+    cells: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
