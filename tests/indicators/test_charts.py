@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from naravard.indicators import charts
 from naravard.indicators.charts import Chart, Point, bar_spec, to_svg
 
 LONG = "Andel av befolkningen med fast läkarkontakt i särskilt boende"
@@ -28,3 +29,12 @@ def test_rows_grow_only_when_a_label_wraps() -> None:
     long = bar_spec([Point(LONG, 1.0), Point("Skåne", 2.0)], CHART)
     assert short["height"] == {"step": 18}
     assert long["height"] == {"step": 34}
+
+
+def test_warming_renders_a_chart_so_the_first_page_need_not() -> None:
+    charts._render.cache_clear()
+    charts.warm()
+    assert charts._render.cache_info().currsize == 1
+    assert "<svg" in charts.line_svg([charts.Point("2023", 1.0), charts.Point("2024", 2.0)],
+                                     charts.Chart("", ""))
+    assert charts._render.cache_info().hits == 1  # the same chart: rendered by warm()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import typer
 import uvicorn
 
@@ -16,7 +18,11 @@ def serve(
     ),
 ) -> None:
     """Serve the web app (database from NARAVARD_DATABASE_URL)."""
+    from naravard.indicators.charts import warm
+
     console.print(f"Nära is served on [bold]http://{host}:{port}[/bold]  (Ctrl+C stops)")
+    # the chart libraries load while the server starts, not on the first page with a chart
+    threading.Thread(target=warm, name="warm-charts", daemon=True).start()
     uvicorn.run("naravard.web.app:create_app", factory=True, host=host, port=port,
                 proxy_headers=proxy_headers, log_level="info")
 
