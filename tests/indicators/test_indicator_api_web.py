@@ -153,7 +153,7 @@ def test_csv_matches_the_selection_and_escapes_formulas(web: Client,
         ("VC1", None), ("VC1", None)]
 
 
-def test_whole_result_pages_find_their_entries_once(web: Client, stored: None, session: Session,
+def test_api_selections_find_their_entries_once(web: Client, stored: None, session: Session,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[int] = []
 
@@ -170,12 +170,27 @@ def test_whole_result_pages_find_their_entries_once(web: Client, stored: None, s
              for v in client.get(VALUES, params={"per_page": 2, "page": p}).json()["values"]]
     assert paged == whole == ["00", "13", "20", "1380", "1384"]
     assert built == [15]  # five entries of T, K and M, found once for all four requests
-    for _ in range(2):  # a filtered selection is a new list each time: never kept
+    for _ in range(2):  # a filtered selection is kept with the rows as well
         assert client.get(VALUES, params={"gender": "K"}).json()["count"] == 5
-    assert built == [15, 5, 5]
+    assert built == [15, 5]
+    for genders in ("K,M", "M,K"):  # the same selection in another order
+        assert client.get(VALUES, params={"gender": genders}).json()["count"] == 5
+    assert built == [15, 5, 10]
+    # a level is read as a result set of its own (only its rows), with entries of its own
+    for _ in range(2):
+        municipal = client.get(VALUES, params={"level": "municipality"}).json()
+        assert [v["municipality"] for v in municipal["values"]] == ["1380", "1384"]
+    assert built == [15, 5, 10, 6]
+    monkeypatch.setattr(indicators_api, "KEPT_SELECTIONS", 2)  # then the oldest is let go
+    for area in ("13", "20", "00"):
+        assert client.get(VALUES, params={"area": area}).json()["count"] == 1
+    assert built == [15, 5, 10, 6, 3, 3, 3]
+    assert client.get(VALUES, params={"area": "00"}).json()["count"] == 1
+    assert client.get(VALUES, params={"area": "13"}).json()["count"] == 1
+    assert built == [15, 5, 10, 6, 3, 3, 3, 3]
     # new data are a new result set, with entries of their own
     store(session, [r for r in named_doctor_rows() if r["area_code"] != "1384"]
           + continuity_rows(), checksum="2" * 64, units=UNITS)
     again = client.get(VALUES, params={"per_page": 100}).json()
     assert [v["municipality"] for v in again["values"]] == ["00", "13", "20", "1380"]
-    assert built == [15, 5, 5, 12]
+    assert built == [15, 5, 10, 6, 3, 3, 3, 3, 12]

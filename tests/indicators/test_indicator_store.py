@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -28,7 +28,11 @@ from naravard.storage import indicator_repo
 from naravard.storage.db import session_factory
 from naravard.storage.indicator_repo import ResultsError, store_results
 from naravard.storage.indicator_snapshot import CareUnit, SnapshotInfo
-from naravard.storage.indicator_tables import IndicatorResult, IndicatorSnapshot
+from naravard.storage.indicator_tables import (
+    IndicatorDisclosure,
+    IndicatorResult,
+    IndicatorSnapshot,
+)
 from naravard.storage.models import AuditEvent
 
 Row = dict[str, Any]
@@ -125,6 +129,12 @@ def published(session: Session, indicator: str = ND, **kw: Any) -> list[Row]:
     return list(found.rows)
 
 
+def internal(session: Session, indicator: str = ND, **kw: Any) -> list[Row]:
+    found = indicator_repo.internal(session, indicator, shipped_catalogue(), shipped_rule(), **kw)
+    assert found is not None
+    return list(found.rows)
+
+
 def cell(rows: list[Row], code: str, sex: str = "T", period: str = "2023") -> Row:
     return next(r for r in rows if r["area_code"] == code and r["sex"] == sex
                 and r["period"] == period)
@@ -179,6 +189,32 @@ def test_narrowing_never_changes_a_published_cell(session: Session, clean_cache:
     for periods in (["2023"], ["2022"]):
         part = published(session, variant="all", periods=periods)
         assert part == [r for r in whole if r["period"] in periods]
+    session.execute(delete(IndicatorDisclosure))  # no decisions stored: decided on reading
+    session.commit()
+    for levels in (["nation"], ["municipality"], ["nation", "region"]):
+        indicator_repo.clear_caches()  # the level read first, its table decided from it all
+        part = published(session, periods=["2023"], levels=levels)
+        assert part == [r for r in whole if r["period"] == "2023" and r["area_level"] in levels]
+    indicator_repo.clear_caches()
+    kungsbacka = [(r["period"], r["sex"], r["status"])
+                  for r in published(session, levels=["municipality"]) if r["area_code"] == "1384"]
+    assert kungsbacka == [("2022", "T", "ok"), ("2022", "K", "suppressed"),
+                          ("2022", "M", "suppressed"), ("2023", "T", "suppressed"),
+                          ("2023", "K", "suppressed"), ("2023", "M", "suppressed")]
+
+
+def test_narrowing_by_level_keeps_a_derived_change_and_internal_rows(
+        session: Session, clean_cache: None) -> None:
+    store(session, continuity_rows(), units=UNITS)
+    for read in (published, internal):
+        for indicator in (CHANGE, COC):
+            whole = read(session, indicator)
+            for levels in (["care_unit"], ["municipality", "nation"]):
+                assert read(session, indicator, levels=levels) == [
+                    r for r in whole if r["area_level"] in levels]
+    masked = {r["area_code"]: r["status"] for r in published(session, CHANGE, periods=["2023"],
+                                                             levels=["municipality"])}
+    assert masked == {"1380": "suppressed", "1384": "suppressed"}
 
 
 def test_storing_again_replaces_only_those_indicators_and_years(session: Session,

@@ -277,9 +277,10 @@ def care_units_of_snapshot(session: Session, snapshot_id: int) -> list[CareUnit]
 
 
 def stored_rows(session: Session, snapshot_id: int, indicators: Sequence[str],
-                variant: str | None = None, periods: Sequence[str] | None = None) -> list[Row]:
-    """Internal result rows of ``indicators`` in a snapshot (one variant and some periods when
-    given)."""
+                variant: str | None = None, periods: Sequence[str] | None = None,
+                levels: Sequence[str] | None = None) -> list[Row]:
+    """Internal result rows of ``indicators`` in a snapshot (one variant, some periods and some
+    area levels when given)."""
     cols = [getattr(IndicatorResult, c) for c in COLUMNS]
     query = select(*cols).where(IndicatorResult.snapshot_id == snapshot_id,
                                 IndicatorResult.indicator.in_(list(indicators)))
@@ -287,6 +288,8 @@ def stored_rows(session: Session, snapshot_id: int, indicators: Sequence[str],
         query = query.where(IndicatorResult.variant == variant)
     if periods is not None:
         query = query.where(IndicatorResult.period.in_(sorted(set(periods))))
+    if levels is not None:
+        query = query.where(IndicatorResult.area_level.in_(sorted(set(levels))))
     return [dict(zip(COLUMNS, r, strict=True)) for r in session.execute(query)]
 
 
@@ -327,17 +330,19 @@ def clear_caches() -> None:
 
 
 def _published_plain(session: Session, snap: IndicatorSnapshot, d: Definition,
-                     variant: str | None, wanted: Sequence[str] | None, rule: DisclosureRule,
+                     variant: str | None, wanted: Sequence[str] | None,
+                     levels: Sequence[str] | None, rule: DisclosureRule,
                      unit_municipality: Mapping[str, str], base: tuple[Any, ...]) -> list[Row]:
-    """Published rows of an indicator that is not derived, for ``wanted`` periods.
+    """Published rows of an indicator that is not derived, for ``wanted`` periods and area
+    ``levels``.
 
     Disclosure control decides on whole tables (a variant in a year with its months). The
     decisions are stored with the results (:func:`store_results`) and kept in memory once
     read; a table without stored decisions (stored under another rule, or before decisions
     were stored) is decided here from all of its rows and kept in memory. The rows themselves
-    are read only for the periods asked for.
+    are read only for the periods and levels asked for.
     """
-    rows = stored_rows(session, snap.id, [d.id], variant, wanted)
+    rows = stored_rows(session, snap.id, [d.id], variant, wanted, levels)
     tables = {(r["variant"], r["period"][:4]) for r in rows}
     with _MASKS_LOCK:
         masks = {t: _MASKS[(*base, *t)] for t in tables if (*base, *t) in _MASKS}
@@ -346,8 +351,9 @@ def _published_plain(session: Session, snap: IndicatorSnapshot, d: Definition,
     missing = sorted({year for v, year in tables if (v, year) not in masks})
     decided: dict[tuple[str, str], frozenset[Cell]] = {}
     if missing:
-        whole = rows if wanted is None else stored_rows(session, snap.id, [d.id], variant,
-                                                        table_periods(d, missing))
+        whole = rows if wanted is None and levels is None else stored_rows(
+            session, snap.id, [d.id], variant,
+            None if wanted is None else table_periods(d, missing))
         decided = {(v, y): m for (_, v, y), m in
                    _decide(whole, {d.id: d}, rule, unit_municipality).items()}
         masks.update({t: m for t, m in decided.items() if t in tables})
@@ -365,26 +371,27 @@ def _published_plain(session: Session, snap: IndicatorSnapshot, d: Definition,
 
 
 def _read(session: Session, indicator: str, catalogue: Catalogue, rule: DisclosureRule,
-          internal: bool, variant: str | None, periods: Sequence[str] | None) -> ResultSet | None:
+          internal: bool, variant: str | None, periods: Sequence[str] | None,
+          levels: Sequence[str] | None) -> ResultSet | None:
     snap = current_snapshots(session).get(indicator)
     if snap is None:
         return None
     wanted = None if periods is None else tuple(sorted(set(periods)))
+    at = None if levels is None else tuple(sorted(set(levels)))
     # the snapshot as stored, the indicator and the rule: what disclosure decisions depend on
     base = (str(session.get_bind().engine.url), snap.id, snap.checksum, snap.revision,
-            aware(snap.stored_at).isoformat(), indicator, rule.version, rule.min_count,
-            rule.min_denominator)
-    key = (*base, variant, wanted, internal)
+            aware(snap.stored_at).isoformat(), indicator, rule_key(rule))
+    key = (*base, variant, wanted, at, internal)
     hit = _CACHE.get(key)
     if hit is None:
         units = {u.care_unit_id: u for u in care_units_of_snapshot(session, snap.id)}
         unit_municipality = {u.care_unit_id: u.municipality_code for u in units.values()}
         d = catalogue.definition(indicator)
         if internal:
-            rows = stored_rows(session, snap.id, [indicator], variant, wanted)
+            rows = stored_rows(session, snap.id, [indicator], variant, wanted, at)
         elif source_of(d) is None:
-            rows = _published_plain(session, snap, d, variant, wanted, rule, unit_municipality,
-                                    base)
+            rows = _published_plain(session, snap, d, variant, wanted, at, rule,
+                                    unit_municipality, base)
         else:
             # disclosure control sees whole tables: a year with its months (table_periods)
             source = catalogue.definition(str(source_of(d)))
@@ -396,7 +403,8 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
             rows += stored_rows(session, snap.id, [source.id], variant, extra)
             chosen = None if wanted is None else set(wanted)
             rows = [r for r in publish(rows, definitions, rule, unit_municipality)
-                    if r["indicator"] == indicator and (chosen is None or r["period"] in chosen)]
+                    if r["indicator"] == indicator and (chosen is None or r["period"] in chosen)
+                    and (at is None or r["area_level"] in at)]
         rows.sort(key=lambda r: (r["indicator"], r["variant"], r["period"],
                                  LEVEL_ORDER[r["area_level"]], r["area_code"],
                                  SEX_ORDER[r["sex"]]))
@@ -410,19 +418,19 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
 
 
 def published(session: Session, indicator: str, catalogue: Catalogue, rule: DisclosureRule,
-              variant: str | None = None, periods: Sequence[str] | None = None
-              ) -> ResultSet | None:
+              variant: str | None = None, periods: Sequence[str] | None = None,
+              levels: Sequence[str] | None = None) -> ResultSet | None:
     """The indicator's results from its current snapshot, with disclosure control applied.
 
-    ``variant`` and ``periods`` narrow what is returned; disclosure control always sees whole
-    tables (every area and sex of a variant in a year, with the year's months), so they never
-    change a published cell.
+    ``variant``, ``periods`` and area ``levels`` narrow what is returned; disclosure control
+    always sees whole tables (every area and sex of a variant in a year, with the year's
+    months), so they never change a published cell.
     """
-    return _read(session, indicator, catalogue, rule, False, variant, periods)
+    return _read(session, indicator, catalogue, rule, False, variant, periods, levels)
 
 
 def internal(session: Session, indicator: str, catalogue: Catalogue, rule: DisclosureRule,
-             variant: str | None = None, periods: Sequence[str] | None = None
-             ) -> ResultSet | None:
+             variant: str | None = None, periods: Sequence[str] | None = None,
+             levels: Sequence[str] | None = None) -> ResultSet | None:
     """The indicator's results without disclosure control (staff only; never published)."""
-    return _read(session, indicator, catalogue, rule, True, variant, periods)
+    return _read(session, indicator, catalogue, rule, True, variant, periods, levels)

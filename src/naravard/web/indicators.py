@@ -65,7 +65,8 @@ def latest_values(db: Session, d: Definition) -> tuple[str | None, dict[str, Any
         return None, None
     year = str(max(snap.years))
     results = indicator_repo.published(db, d.id, shipped_catalogue(), shipped_rule(),
-                                       variant=d.variants[0].id, periods=[year])
+                                       variant=d.variants[0].id, periods=[year],
+                                       levels=["nation"])
     if results is None:
         return year, None
     return year, next((r for r in results.rows if r["area_level"] == "nation"
@@ -85,7 +86,8 @@ def indicator_list(request: Request, db: Db) -> Response:
 
 def _results(db: Session, d: Definition, variant: str, internal: bool,
              year: str | None = None) -> ResultSet | None:
-    """The variant's yearly results, or with ``year`` the months of that year."""
+    """The variant's yearly results, or with ``year`` Riket's months of that year (all the
+    page shows of them)."""
     snap = indicator_repo.current_snapshots(db).get(d.id)
     if snap is None:
         periods = None
@@ -94,7 +96,8 @@ def _results(db: Session, d: Definition, variant: str, internal: bool,
     else:
         periods = [f"{year}-{m:02d}" for m in range(1, 13)]
     read = indicator_repo.internal if internal else indicator_repo.published
-    return read(db, d.id, shipped_catalogue(), shipped_rule(), variant=variant, periods=periods)
+    return read(db, d.id, shipped_catalogue(), shipped_rule(), variant=variant, periods=periods,
+                levels=None if year is None else ["nation"])
 
 
 def _indicator_page(request: Request, db: Session, d: Definition, variant: str | None,
@@ -163,7 +166,7 @@ def region_view(request: Request, db: Db, code: str) -> Response:
             continue
         year = str(max(snap.years))
         results = indicator_repo.published(db, d.id, cat, rule, variant=d.variants[0].id,
-                                           periods=[year])
+                                           periods=[year], levels=["nation", "region"])
         rows = [] if results is None else view.pick(results.rows, year, "region")
         nation = [] if results is None else view.pick(results.rows, year, "nation")
         mine = next((r for r in rows if r["area_code"] == code), None)

@@ -218,8 +218,7 @@ def values(
     """Published values, paged by entry (one entry = variant, period and area, with up to three
     values: T, K and M). Hidden values are null with status ``suppressed``."""
     d = _definition(indicator_id)
-    results, rows = _selection(db, d, period, area, gender, variant, level)
-    entries = _entries(results, rows, d)
+    results, entries = _selection(db, d, period, area, gender, variant, level)
     total = entries.count
     pages = max(1, -(-total // per_page))
     chosen = entries.page((page - 1) * per_page, page * per_page)
@@ -303,22 +302,39 @@ class _Entries:
         return out
 
 
-def _entries(results: ResultSet, rows: Sequence[dict[str, Any]], d: Definition) -> _Entries:
-    """The entries of ``rows``; those of a whole result set (no area, gender or level chosen)
-    are found once and kept with the cached rows, so paging through them costs only the page."""
-    if rows is not results.rows:
-        return _Entries(rows, d)
-    key = f"api-entries:{d.id}:{d.version}"
-    found = results.derived.get(key)
-    if not isinstance(found, _Entries) or found.rows is not rows:
+#: Selections (areas and genders) whose entries are kept with one cached result set.
+KEPT_SELECTIONS = 32
+
+
+def _entries(results: ResultSet, d: Definition, areas: Sequence[str] | None,
+             genders: Sequence[str] | None) -> _Entries:
+    """The entries of the rows of ``results`` in ``areas`` and ``genders`` (all when None).
+
+    They are found once per selection and kept with the cached rows (the most recent
+    :data:`KEPT_SELECTIONS` selections of a result set), so paging through a selection costs
+    only the page.
+    """
+    in_areas = None if areas is None else frozenset(areas)
+    in_genders = None if genders is None else frozenset(genders)
+    key = (f"api-entries:{d.id}:{d.version}:{','.join(sorted(in_areas or ['*']))}:"
+           f"{','.join(sorted(in_genders or ['*']))}")
+    found = results.derived.pop(key, None)  # put back last: the most recently used
+    if not isinstance(found, _Entries):
+        rows = results.rows if in_areas is None and in_genders is None else [
+            r for r in results.rows
+            if (in_areas is None or r["area_code"] in in_areas)
+            and (in_genders is None or r["sex"] in in_genders)]
         found = _Entries(rows, d)
-        results.derived[key] = found
+    results.derived[key] = found
+    kept = [k for k in results.derived if k.startswith("api-entries:")]
+    for old in kept[:max(0, len(kept) - KEPT_SELECTIONS)]:
+        results.derived.pop(old, None)
     return found
 
 
 def _selection(db: Session, d: Definition, period: str | None, area: str | None,
                gender: str | None, variant: str | None, level: str | None
-               ) -> tuple[ResultSet, Sequence[dict[str, Any]]]:
+               ) -> tuple[ResultSet, _Entries]:
     periods = _split(period, "period", _PERIOD)
     areas = _split(area, "area", _CODE)
     genders = _split(gender, "gender", re.compile("^[TKM]$"))
@@ -326,16 +342,11 @@ def _selection(db: Session, d: Definition, period: str | None, area: str | None,
         raise HTTPException(422, f"variant: {d.id} has no variant {variant!r}; known: "
                             + ", ".join(v.id for v in d.variants))
     results = indicator_repo.published(db, d.id, shipped_catalogue(), shipped_rule(),
-                                       variant=variant, periods=periods)
+                                       variant=variant, periods=periods,
+                                       levels=None if level is None else [level])
     if results is None:
         raise HTTPException(404, f"no results stored for {d.id}")
-    if areas is None and genders is None and level is None:
-        return results, results.rows
-    rows = [r for r in results.rows
-            if (areas is None or r["area_code"] in areas)
-            and (genders is None or r["sex"] in genders)
-            and (level is None or r["area_level"] == level)]
-    return results, rows
+    return results, _entries(results, d, areas, genders)
 
 
 @router.get("/{indicator_id}/values.csv", dependencies=[guard(Permission.PUBLIC)])
@@ -353,5 +364,5 @@ def values_csv(
     """The same selection as ``/values`` (all pages) as CSV; hidden values are ``..`` and the
     ``note`` column states the disclosure rule (Swedish, or English with ``lang=en``)."""
     d = _definition(indicator_id)
-    results, rows = _selection(db, d, period, area, gender, variant, level)
-    return csv_response(csv_text(results, rows, shipped_rule(), lang), f"{d.id}.csv")
+    results, entries = _selection(db, d, period, area, gender, variant, level)
+    return csv_response(csv_text(results, entries.rows, shipped_rule(), lang), f"{d.id}.csv")
