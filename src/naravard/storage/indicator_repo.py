@@ -290,7 +290,9 @@ def stored_rows(session: Session, snapshot_id: int, indicators: Sequence[str],
         query = query.where(IndicatorResult.period.in_(sorted(set(periods))))
     if levels is not None:
         query = query.where(IndicatorResult.area_level.in_(sorted(set(levels))))
-    return [dict(zip(COLUMNS, r, strict=True)) for r in session.execute(query)]
+    # Core execution: plain rows, without the ORM's per-row work (a fifth of the time on large
+    # reads), in the session's transaction all the same
+    return [dict(zip(COLUMNS, r, strict=True)) for r in session.connection().execute(query)]
 
 
 @dataclass(frozen=True)
