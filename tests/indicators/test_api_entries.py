@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from naravard.indicators.catalogue import shipped_catalogue
+from naravard.indicators.disclosure import shipped_rule
 from naravard.indicators.finalise import LEVEL_ORDER, SEX_ORDER
+from naravard.storage.indicator_repo import ResultSet
+from naravard.web import indicators_api
 from naravard.web.indicators_api import _Entries
 
 D = shipped_catalogue().definition("continuity_primary_care")
@@ -58,3 +64,44 @@ def test_variants_in_the_definitions_order() -> None:
 def test_no_rows() -> None:
     entries = _Entries([], D)
     assert (entries.count, entries.page(0, 100)) == (0, [])
+
+
+def test_selections_kept_safely_under_concurrent_requests() -> None:
+    """Requests in several threads find, keep and let go selections of one result set: each
+    gets the entries of its own selection, and at most KEPT_SELECTIONS stay."""
+    rows = tuple(
+        {"indicator": D.id, "variant": "coc_doctor", "period": "2023", "area_level": level,
+         "area_code": code, "sex": sex, "value": 1.0}
+        for level, codes in AREAS.items() for code in codes for sex in "TKM")
+    results = ResultSet(D.id, cast(Any, None), rows, {}, False, shipped_rule())
+    selections = [([code], None) for codes in AREAS.values() for code in codes]
+    selections += [(None, [sex]) for sex in "TKM"] + [(None, None)]
+    failures: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def work(seed: int) -> None:
+        start.wait()
+        try:
+            for i in range(400):
+                areas, genders = selections[(seed * 7 + i) % len(selections)]
+                found = indicators_api._entries(results, D, areas, genders)
+                expected = sum(1 for r in rows if (areas is None or r["area_code"] in areas)
+                               and (genders is None or r["sex"] in genders))
+                assert len(found.rows) == expected
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(indicators_api, "KEPT_SELECTIONS", 4)
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(1e-6)  # threads change as often as they can
+        try:
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        finally:
+            sys.setswitchinterval(interval)
+    assert failures == []
+    assert 1 <= len(results.derived) <= 4

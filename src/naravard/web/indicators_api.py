@@ -9,6 +9,7 @@ whole tables before any filter, page or format is applied.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -304,6 +305,8 @@ class _Entries:
 
 #: Selections (areas and genders) whose entries are kept with one cached result set.
 KEPT_SELECTIONS = 32
+#: Guards the kept entries of every result set (requests run in several threads).
+_KEPT_LOCK = threading.Lock()
 
 
 def _entries(results: ResultSet, d: Definition, areas: Sequence[str] | None,
@@ -318,17 +321,23 @@ def _entries(results: ResultSet, d: Definition, areas: Sequence[str] | None,
     in_genders = None if genders is None else frozenset(genders)
     key = (f"api-entries:{d.id}:{d.version}:{','.join(sorted(in_areas or ['*']))}:"
            f"{','.join(sorted(in_genders or ['*']))}")
-    found = results.derived.pop(key, None)  # put back last: the most recently used
-    if not isinstance(found, _Entries):
-        rows = results.rows if in_areas is None and in_genders is None else [
-            r for r in results.rows
-            if (in_areas is None or r["area_code"] in in_areas)
-            and (in_genders is None or r["sex"] in in_genders)]
-        found = _Entries(rows, d)
-    results.derived[key] = found
-    kept = [k for k in results.derived if k.startswith("api-entries:")]
-    for old in kept[:max(0, len(kept) - KEPT_SELECTIONS)]:
-        results.derived.pop(old, None)
+    with _KEPT_LOCK:
+        found = results.derived.pop(key, None)  # put back last: the most recently used
+        if isinstance(found, _Entries):
+            results.derived[key] = found
+            return found
+    # found outside the lock (two requests for a new selection may both find it; either
+    # result is the same)
+    rows = results.rows if in_areas is None and in_genders is None else [
+        r for r in results.rows
+        if (in_areas is None or r["area_code"] in in_areas)
+        and (in_genders is None or r["sex"] in in_genders)]
+    found = _Entries(rows, d)
+    with _KEPT_LOCK:
+        results.derived[key] = found
+        kept = [k for k in results.derived if k.startswith("api-entries:")]
+        for old in kept[:max(0, len(kept) - KEPT_SELECTIONS)]:
+            del results.derived[old]
     return found
 
 
