@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from naravard.cli.main import app
 from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.disclosure import shipped_rule
-from naravard.indicators.publish import check_rows, publish
+from naravard.indicators.publish import COLUMNS, check_rows, publish
 from naravard.storage import indicator_repo
 from naravard.storage.db import session_factory
 from naravard.storage.indicator_repo import ResultsError, store_results
@@ -164,6 +164,20 @@ def test_store_then_read_the_same_rows(session: Session, clean_cache: None) -> N
     event = session.scalars(select(AuditEvent).where(
         AuditEvent.action == "indicators.store")).one()
     assert event.details["rows"] == 15 and event.details["indicators"] == [ND]
+
+
+def test_rows_read_back_share_their_texts(session: Session) -> None:
+    store(session, named_doctor_rows("2022") + named_doctor_rows("2023"))
+    rows = indicator_repo.stored_rows(session, 1, [ND])
+    assert indicator_repo._READ == COLUMNS
+    assert all(tuple(r) == COLUMNS for r in rows)  # the columns in the published order
+    for column in ("indicator", "version", "variant", "period", "area_level", "area_code",
+                   "sex", "status"):
+        values = [r[column] for r in rows]
+        assert len({id(v) for v in values}) == len(set(values)), column  # one object each
+    assert sorted((r["period"], r["area_code"], r["sex"], r["numerator"]) for r in rows) == sorted(
+        (r["period"], r["area_code"], r["sex"], r["numerator"])
+        for r in named_doctor_rows("2022") + named_doctor_rows("2023"))
 
 
 def test_published_rows_are_masked_internal_rows_are_not(session: Session,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -281,7 +281,7 @@ def stored_rows(session: Session, snapshot_id: int, indicators: Sequence[str],
                 levels: Sequence[str] | None = None) -> list[Row]:
     """Internal result rows of ``indicators`` in a snapshot (one variant, some periods and some
     area levels when given)."""
-    cols = [getattr(IndicatorResult, c) for c in COLUMNS]
+    cols = [getattr(IndicatorResult, c) for c in _READ]
     query = select(*cols).where(IndicatorResult.snapshot_id == snapshot_id,
                                 IndicatorResult.indicator.in_(list(indicators)))
     if variant is not None:
@@ -292,7 +292,29 @@ def stored_rows(session: Session, snapshot_id: int, indicators: Sequence[str],
         query = query.where(IndicatorResult.area_level.in_(sorted(set(levels))))
     # Core execution: plain rows, without the ORM's per-row work (a fifth of the time on large
     # reads), in the session's transaction all the same
-    return [dict(zip(COLUMNS, r, strict=True)) for r in session.connection().execute(query)]
+    return _row_dicts(session.connection().execute(query))
+
+
+#: The result columns in the order :func:`_row_dicts` reads them (that of ``COLUMNS``).
+_READ = ("indicator", "version", "variant", "period", "area_level", "area_code", "sex",
+         "numerator", "denominator", "value", "status")
+
+
+def _row_dicts(result: Iterable[Sequence[Any]]) -> list[Row]:
+    """Rows of :data:`_READ` columns as dicts, each text shared by every row that holds it.
+
+    A whole indicator is hundreds of thousands of rows with a few thousand distinct texts
+    (areas, periods, statuses), and the database driver makes a new string for every cell:
+    sharing them halves what the row cache holds (576 420 rows: 584 → 320 MB) at no cost in
+    time (the dict display is quicker than ``dict(zip(...))`` by as much as the sharing costs).
+    """
+    seen: dict[Any, Any] = {}
+    one = seen.setdefault
+    return [{"indicator": one(i, i), "version": one(v, v), "variant": one(w, w),
+             "period": one(p, p), "area_level": one(lv, lv), "area_code": one(a, a),
+             "sex": one(x, x), "numerator": n, "denominator": d, "value": val,
+             "status": one(st, st)}
+            for i, v, w, p, lv, a, x, n, d, val, st in result]
 
 
 @dataclass(frozen=True)
