@@ -88,7 +88,8 @@ def cross_check(session: Session, check: CrossCheck, catalogue: Catalogue, rule:
     """Compare the answers (of ``region`` only, when given) with the published region values."""
     question, answers = reported_answers(session, check)
     results = indicator_repo.published(session, check.indicator, catalogue, rule,
-                                       variant=check.variant, periods=[check.period])
+                                       variant=check.variant, periods=[check.period],
+                                       levels=["region"])
     values = {} if results is None else {
         r["area_code"]: r for r in results.rows
         if r["area_level"] == "region" and r["sex"] == "T"}
