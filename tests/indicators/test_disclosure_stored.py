@@ -125,12 +125,20 @@ def test_tables_without_decisions_are_decided_by_the_command(
         s.execute(delete(IndicatorDisclosure))  # as stored by an earlier version
         s.commit()
     runner = CliRunner()
+    with session_factory(engine)() as s:
+        assert indicator_repo.decided_tables(s, 1, shipped_catalogue(), shipped_rule()) == (0, 3)
+    listed = runner.invoke(app, ["indicators", "snapshots"])
+    assert listed.exit_code == 0 and " 0/3 " in listed.output, listed.output
     result = runner.invoke(app, ["indicators", "disclose"])
     assert result.exit_code == 0, result.output
     assert f"disclosure decided for 3 tables of 3 indicators (rule {shipped_rule().version})" \
         in result.output
     again = runner.invoke(app, ["indicators", "disclose"])
     assert "disclosure decided for 0 tables of 3 indicators" in again.output
+    assert " 3/3 " in runner.invoke(app, ["indicators", "snapshots"]).output
+    stricter = dataclasses.replace(shipped_rule(), version="strict")
+    with session_factory(engine)() as s:  # another rule has none of them
+        assert indicator_repo.decided_tables(s, 1, shipped_catalogue(), stricter) == (0, 3)
     indicator_repo.clear_caches()
     before = len(calls)
     with session_factory(engine)() as s:

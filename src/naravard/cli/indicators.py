@@ -335,18 +335,25 @@ def disclose_command() -> None:
 
 @app.command("snapshots")
 def snapshots_command() -> None:
-    """List the data snapshots stored in the database, newest first."""
+    """List the data snapshots stored in the database, newest first, with how many of their
+    tables have disclosure decisions stored under the current rule."""
     from naravard.cli.common import database
+    from naravard.indicators.disclosure import shipped_rule
     from naravard.storage import indicator_repo
 
-    table = Table("id", "label", "stored", "years", "indicators", "rows", "checksum")
+    table = Table("id", "label", "stored", "years", "indicators", "rows", "decided",
+                  "checksum")
     with database() as db:
         for s in indicator_repo.snapshots(db):
+            decided, tables = indicator_repo.decided_tables(db, s.id, shipped_catalogue(),
+                                                            shipped_rule())
             table.add_row(str(s.id), s.label, indicator_repo.aware(s.stored_at).isoformat(
                 timespec="seconds"), ", ".join(str(y) for y in s.years),
                 str(len(s.definitions)), str(indicator_repo.result_count(db, s.id)),
-                s.checksum[:12])
+                f"{decided}/{tables}", s.checksum[:12])
     out.print(table)
+    out.print("decided: tables whose disclosure decisions under the current rule are stored "
+              "(`naravard indicators disclose` decides the rest)")
 
 
 @app.command("docs")

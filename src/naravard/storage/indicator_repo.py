@@ -218,6 +218,25 @@ def _stored_decisions(session: Session, snapshot_id: int, d: Definition,
             for v, y, cells in session.execute(query) if (v, y) in wanted}
 
 
+def decided_tables(session: Session, snapshot_id: int, catalogue: Catalogue,
+                   rule: DisclosureRule) -> tuple[int, int]:
+    """(tables with stored decisions under ``rule``, tables disclosure control decides) of a
+    snapshot: the second exceeds the first when `naravard indicators disclose` has work."""
+    year = func.substr(IndicatorResult.period, 1, 4)
+    stored = session.execute(
+        select(IndicatorResult.indicator, IndicatorResult.variant, year)
+        .where(IndicatorResult.snapshot_id == snapshot_id).distinct()).all()
+    plain = {d.id: d for d in catalogue.definitions if source_of(d) is None}
+    tables = {(i, v, y) for i, v, y in stored if i in plain}
+    decided = {(i, v, y) for i, v, y, version in session.execute(select(
+        IndicatorDisclosure.indicator, IndicatorDisclosure.variant, IndicatorDisclosure.year,
+        IndicatorDisclosure.definition_version).where(
+        IndicatorDisclosure.snapshot_id == snapshot_id,
+        IndicatorDisclosure.rule == rule_key(rule)))
+        if i in plain and version == plain[i].version}
+    return len(tables & decided), len(tables)
+
+
 def decide_stored(session: Session, catalogue: Catalogue, rule: DisclosureRule,
                   step: Callable[[str], None] | None = None) -> int:
     """Store the disclosure decisions under ``rule`` of every table of the current results
