@@ -21,6 +21,7 @@ from naravard.storage import indicator_repo
 from naravard.storage.db import session_factory
 from naravard.storage.indicator_snapshot import CareUnit
 from naravard.storage.indicator_tables import IndicatorDisclosure
+from naravard.storage.models import AuditEvent
 from tests.indicators.test_indicator_store import (
     COC,
     ND,
@@ -133,6 +134,12 @@ def test_tables_without_decisions_are_decided_by_the_command(
     assert result.exit_code == 0, result.output
     assert f"disclosure decided for 3 tables of 3 indicators (rule {shipped_rule().version})" \
         in result.output
+    with session_factory(engine)() as s:
+        events = s.scalars(select(AuditEvent).where(AuditEvent.action == "indicators.disclose")
+                           .order_by(AuditEvent.id)).all()
+        assert [(e.actor, e.details["indicator"], e.details["tables"]) for e in events] == [
+            ("cli", COC, 2), ("cli", ND, 1)]
+        assert events[0].details["rule"] == indicator_repo.rule_key(shipped_rule())
     again = runner.invoke(app, ["indicators", "disclose"])
     assert "disclosure decided for 0 tables of 3 indicators" in again.output
     assert " 3/3 " in runner.invoke(app, ["indicators", "snapshots"]).output

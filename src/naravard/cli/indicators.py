@@ -326,7 +326,7 @@ def disclose_command() -> None:
         current = current_snapshots(db)
         with _progress() as progress:
             task = progress.add_task("deciding", total=len(current))
-            decided = decide_stored(db, shipped_catalogue(), rule,
+            decided = decide_stored(db, shipped_catalogue(), rule, "cli",
                                     lambda indicator: progress.update(
                                         task, advance=1, description=indicator))
     out.print(f"disclosure decided for {decided} tables of {len(current)} indicators "

@@ -237,11 +237,12 @@ def decided_tables(session: Session, snapshot_id: int, catalogue: Catalogue,
     return len(tables & decided), len(tables)
 
 
-def decide_stored(session: Session, catalogue: Catalogue, rule: DisclosureRule,
+def decide_stored(session: Session, catalogue: Catalogue, rule: DisclosureRule, actor: str,
                   step: Callable[[str], None] | None = None) -> int:
     """Store the disclosure decisions under ``rule`` of every table of the current results
     that has none yet (results stored before decisions were kept, or under another rule);
-    returns how many tables were decided. ``step`` is told each indicator as it is done."""
+    returns how many tables were decided, each indicator's in the audit log as
+    ``indicators.disclose``. ``step`` is told each indicator as it is done."""
     count, key = 0, rule_key(rule)
     for indicator, snap in sorted(current_snapshots(session).items()):
         d = catalogue.definition(indicator)
@@ -257,6 +258,9 @@ def decide_stored(session: Session, catalogue: Catalogue, rule: DisclosureRule,
                      for u in care_units_of_snapshot(session, snap.id)}
             decided = _decide(rows, {d.id: d}, rule, units)
             _save_decisions(session, snap.id, decided, catalogue, rule, utcnow())
+            if decided:
+                audit.record(session, actor, "indicators.disclose", "indicator_snapshot",
+                             snap.id, indicator=d.id, rule=rule_key(rule), tables=len(decided))
             count += len(decided)
         if step is not None:
             step(indicator)
