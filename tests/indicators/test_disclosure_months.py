@@ -158,3 +158,23 @@ def test_disclosure_decisions_are_made_once_per_table(session: Session, fresh_ca
                     _row("2023", "nation", "00", "T", 80, 180)])
     assert [r["status"] for r in published(session, CG.id)] == ["ok"] * 4
     assert len(calls) == 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(nums=st.lists(st.integers(0, 12), min_size=len(KEYS), max_size=len(KEYS)),
+       dens=st.lists(st.integers(10, 60), min_size=len(KEYS), max_size=len(KEYS)),
+       order=st.randoms(use_true_random=False))
+def test_the_same_table_is_masked_alike_in_any_row_order(
+        nums: list[int], dens: list[int], order: Any) -> None:
+    """Rows come from the engine, the database (by whichever index) or a file in different
+    orders; two different masks of one table, published side by side, could reveal cells."""
+    rows = _table(dict(zip(KEYS, nums, strict=True)),
+                  {k: max(n, m) for k, n, m in zip(KEYS, nums, dens, strict=True)})
+    shuffled = list(rows)
+    order.shuffle(shuffled)
+
+    def hidden(table: list[dict[str, Any]]) -> set[tuple[str, str, str, str]]:
+        return {(r["period"], r["area_level"], r["area_code"], r["sex"])
+                for r in disclose_rows(table, {CG.id: CG}, RULE) if r["status"] == "suppressed"}
+
+    assert hidden(shuffled) == hidden(rows) == hidden(list(reversed(rows)))
