@@ -371,7 +371,9 @@ def test_compute_store_load_and_list(cli_env: Path, registers: Path, engine: Eng
         assert sorted(snap.files) == sorted(
             p.relative_to(registers).as_posix() for p in registers.rglob("*.parquet"))
         # the file has disclosure control applied; the database holds the internal figures
-        assert file.column("status").to_pylist().count("suppressed") > 0
+        hidden = file.column("status").to_pylist().count("suppressed")
+        assert hidden > 0
+        assert f"suppressed {hidden}" in " ".join(first.output.split())  # said of the file
         stored = indicator_repo.stored_rows(s, snap.id, [ND])
         assert "suppressed" not in {r["status"] for r in stored}
         assert _same_cells(published(s), [r for r in file.to_pylist() if r["indicator"] == ND])

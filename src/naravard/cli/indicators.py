@@ -215,6 +215,7 @@ def compute_command(
             bar.stop()
             raise _fail(str(exc)) from None
         units = care_units_of(register)
+        written = results  # what the file holds: published figures unless --no-disclosure
         info = None
         if store:
             bar.update(task, description="checksums")
@@ -236,17 +237,18 @@ def compute_command(
             if info is not None:
                 metadata["snapshot"] = {"checksum": info.checksum, "label": info.label}
             write_results(table, output, metadata, rule)
+            written = table
         if info is not None:
             bar.update(task, description="storing")
             outcome = _store(results, info, units)
             bar.advance(task)
         bar.update(task, advance=1, description="done")
     counts: dict[str, int] = {}
-    for status in results.column("status").to_pylist():
+    for status in written.column("status").to_pylist():
         counts[status] = counts.get(status, 0) + 1
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     if output is not None:
-        out.print(f"wrote {results.num_rows} rows to {output} ({summary})")
+        out.print(f"wrote {written.num_rows} rows to {output} ({summary})")
         if rule is not None:
             out.print(rule.footnote_text("en"))
     if store:
