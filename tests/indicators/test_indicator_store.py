@@ -390,6 +390,19 @@ def test_compute_store_load_and_list(cli_env: Path, registers: Path, engine: Eng
     assert missing.exit_code == 1 and "give an existing .parquet file" in missing.output
 
 
+def test_a_base_year_is_stored_only_for_the_source_of_a_change(
+        cli_env: Path, registers: Path, engine: Engine, clean_cache: None) -> None:
+    """The change against 2021 needs continuity in 2021; nothing else was asked for 2021."""
+    result = runner.invoke(app, ["indicators", "compute", "--data", str(registers), "--years",
+                                 "2023", "-i", CHANGE, "-i", ND, "--store"])
+    assert result.exit_code == 0, result.output
+    with session_factory(engine)() as s:
+        years = {(i, y) for i, y in s.execute(select(
+            IndicatorResult.indicator, func.substr(IndicatorResult.period, 1, 4)).distinct())}
+        assert years == {(CHANGE, "2023"), (COC, "2021"), (COC, "2023"), (ND, "2023")}
+        assert s.scalars(select(IndicatorSnapshot)).one().years == [2021, 2023]
+
+
 def _same_cells(a: list[Row], b: list[Row]) -> bool:
     key = lambda r: (r["period"], r["area_level"], r["area_code"], r["sex"])  # noqa: E731
     return sorted(a, key=key) == sorted(b, key=key)

@@ -187,6 +187,7 @@ def compute_command(
         raise _fail(f"--out must end in .parquet or .csv, got {output.name}")
     chosen = _definitions(indicator)
     year_list = _years(years)
+    requested = set(year_list)
     cat = shipped_catalogue()
     if store:
         chosen = [cat.definition(i) for i in with_sources([d.id for d in chosen], cat)]
@@ -214,6 +215,8 @@ def compute_command(
         except (ValueError, SparkUnavailable) as exc:
             bar.stop()
             raise _fail(str(exc)) from None
+        if set(year_list) != requested:
+            results = _base_years_of_sources(results, requested, chosen)
         units = care_units_of(register)
         written = results  # what the file holds: published figures unless --no-disclosure
         info = None
@@ -253,6 +256,23 @@ def compute_command(
             out.print(rule.footnote_text("en"))
     if store:
         out.print(_stored_message(outcome))
+
+
+def _base_years_of_sources(results: pa.Table, requested: set[int],
+                           chosen: list[Definition]) -> pa.Table:
+    """``results`` in the ``requested`` years, and in the others (base years added for a derived
+    change) only for the indicators derived ones are formed from: years nobody asked for are
+    neither stored nor shown as years of "missing" values for every indicator."""
+    import pyarrow
+    import pyarrow.compute as pc
+
+    from naravard.indicators.publish import source_of
+
+    sources = sorted({s for d in chosen if (s := source_of(d)) is not None})
+    year = pc.cast(pc.utf8_slice_codeunits(results.column("period"), 0, 4), "int64")
+    keep = pc.or_(pc.is_in(year, value_set=pyarrow.array(sorted(requested), "int64")),
+                  pc.is_in(results.column("indicator"), value_set=pyarrow.array(sources, "string")))
+    return results.filter(keep)
 
 
 def _store(results: pa.Table, info: SnapshotInfo, units: list[CareUnit]) -> StoreOutcome:
