@@ -24,7 +24,7 @@ import pyarrow as pa
 import yaml
 
 from naravard.indicators.definition import Definition
-from naravard.indicators.finalise import LEVEL_ORDER, NATION, RESULT_SCHEMA, SEX_ORDER
+from naravard.indicators.finalise import NATION, RESULT_SCHEMA, publication_order
 from naravard.indicators.text import Reader, Text
 
 Row = dict[str, Any]
@@ -318,17 +318,12 @@ def mask_row(row: Row, d: Definition) -> Row:
     return out
 
 
-def _cell_order(row: Row) -> tuple[str, int, str, int]:
-    return (str(row["period"]), LEVEL_ORDER.get(row["area_level"], len(LEVEL_ORDER)),
-            str(row["area_code"]), SEX_ORDER.get(row["sex"], len(SEX_ORDER)))
-
-
 def disclose_rows(rows: Sequence[Row], definitions: Mapping[str, Definition],
                   rule: DisclosureRule,
                   unit_municipality: Mapping[str, str] | None = None) -> list[Row]:
     """``rows`` with disclosure control applied (order kept).
 
-    Each table is decided with its cells in one fixed order (period, level, area, sex), so the
+    Each table is decided with its cells in publication order (period, level, area, sex), so the
     same table gives the same masked cells however its rows arrive: from the engine, from the
     database by any index, or in a result file. (Where two cells could equally well be masked,
     the choice follows that order; two different but each safe choices published side by side
@@ -336,7 +331,7 @@ def disclose_rows(rows: Sequence[Row], definitions: Mapping[str, Definition],
     """
     units = unit_municipality or {}
     tables: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    for i in sorted(range(len(rows)), key=lambda i: _cell_order(rows[i])):
+    for i in sorted(range(len(rows)), key=lambda i: publication_order(rows[i])):
         tables[table_key(rows[i])].append(i)
     out = [dict(r) for r in rows]
     for (indicator, _, _), idxs in tables.items():

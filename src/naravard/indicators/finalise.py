@@ -6,7 +6,7 @@ Shared by every engine, so engines differ only in how they sum cells.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,13 @@ from naravard.reference.organisations import OrgKind, shipped_organisations
 NATION = "00"
 LEVEL_ORDER = {"nation": 0, "region": 1, "municipality": 2, "care_unit": 3}
 SEX_ORDER = {"T": 0, "K": 1, "M": 2}
+
+
+def publication_order(row: Mapping[str, Any]) -> tuple[str, str, str, int, str, int]:
+    """Sort key of a result row in publication order (indicator, variant, period, area level
+    from Riket down, area code, sex T, K, M); :func:`sort_results` sorts a table the same way."""
+    return (row["indicator"], row["variant"], row["period"], LEVEL_ORDER[row["area_level"]],
+            row["area_code"], SEX_ORDER[row["sex"]])
 STATUSES = ("ok", "too_few", "missing", "suppressed")
 
 RESULT_SCHEMA = pa.schema(

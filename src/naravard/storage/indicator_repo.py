@@ -29,7 +29,7 @@ from naravard.indicators.disclosure import (
     table_key,
     table_periods,
 )
-from naravard.indicators.finalise import LEVEL_ORDER, SEX_ORDER
+from naravard.indicators.finalise import publication_order
 from naravard.indicators.publish import COLUMNS, base_year, check_rows, publish, source_of
 from naravard.storage import audit
 from naravard.storage.indicator_snapshot import CareUnit, SnapshotInfo
@@ -200,17 +200,21 @@ def _save_decisions(session: Session, snapshot_id: int, decided: Mapping[TableId
         for (indicator, variant, year), cells in sorted(decided.items())])
 
 
+def _decisions(snapshot_id: int, rule: DisclosureRule, *columns: Any) -> Any:
+    """SELECT ``columns`` of the decisions stored for a snapshot under ``rule``."""
+    return select(*columns).where(IndicatorDisclosure.snapshot_id == snapshot_id,
+                                  IndicatorDisclosure.rule == rule_key(rule))
+
+
 def _stored_decisions(session: Session, snapshot_id: int, d: Definition,
                       tables: Sequence[tuple[str, str]], rule: DisclosureRule
                       ) -> dict[tuple[str, str], frozenset[Cell]]:
     """The stored decisions of ``tables`` (variant, year) of ``d`` under ``rule``."""
     if not tables:
         return {}
-    query = select(IndicatorDisclosure.variant, IndicatorDisclosure.year,
-                   IndicatorDisclosure.cells).where(
-        IndicatorDisclosure.snapshot_id == snapshot_id, IndicatorDisclosure.indicator == d.id,
-        IndicatorDisclosure.rule == rule_key(rule),
-        IndicatorDisclosure.definition_version == d.version,
+    query = _decisions(snapshot_id, rule, IndicatorDisclosure.variant, IndicatorDisclosure.year,
+                       IndicatorDisclosure.cells).where(
+        IndicatorDisclosure.indicator == d.id, IndicatorDisclosure.definition_version == d.version,
         IndicatorDisclosure.year.in_(sorted({y for _, y in tables})),
         IndicatorDisclosure.variant.in_(sorted({v for v, _ in tables})))
     wanted = set(tables)
@@ -228,11 +232,9 @@ def decided_tables(session: Session, snapshot_id: int, catalogue: Catalogue,
         .where(IndicatorResult.snapshot_id == snapshot_id).distinct()).all()
     plain = {d.id: d for d in catalogue.definitions if source_of(d) is None}
     tables = {(i, v, y) for i, v, y in stored if i in plain}
-    decided = {(i, v, y) for i, v, y, version in session.execute(select(
-        IndicatorDisclosure.indicator, IndicatorDisclosure.variant, IndicatorDisclosure.year,
-        IndicatorDisclosure.definition_version).where(
-        IndicatorDisclosure.snapshot_id == snapshot_id,
-        IndicatorDisclosure.rule == rule_key(rule)))
+    decided = {(i, v, y) for i, v, y, version in session.execute(_decisions(
+        snapshot_id, rule, IndicatorDisclosure.indicator, IndicatorDisclosure.variant,
+        IndicatorDisclosure.year, IndicatorDisclosure.definition_version))
         if i in plain and version == plain[i].version}
     return len(tables & decided), len(tables)
 
@@ -243,20 +245,21 @@ def decide_stored(session: Session, catalogue: Catalogue, rule: DisclosureRule, 
     that has none yet (results stored before decisions were kept, or under another rule);
     returns how many tables were decided, each indicator's in the audit log as
     ``indicators.disclose``. ``step`` is told each indicator as it is done."""
-    count, key = 0, rule_key(rule)
+    count = 0
+    units: dict[int, dict[str, str]] = {}  # care unit → municipality, per snapshot
     for indicator, snap in sorted(current_snapshots(session).items()):
         d = catalogue.definition(indicator)
         if source_of(d) is None:
-            have = {(v, y) for v, y in session.execute(select(
-                IndicatorDisclosure.variant, IndicatorDisclosure.year).where(
-                IndicatorDisclosure.snapshot_id == snap.id, IndicatorDisclosure.indicator == d.id,
-                IndicatorDisclosure.rule == key,
+            have = {(v, y) for v, y in session.execute(_decisions(
+                snap.id, rule, IndicatorDisclosure.variant, IndicatorDisclosure.year).where(
+                IndicatorDisclosure.indicator == d.id,
                 IndicatorDisclosure.definition_version == d.version))}
             rows = [r for r in stored_rows(session, snap.id, [d.id])
                     if (r["variant"], r["period"][:4]) not in have]
-            units = {u.care_unit_id: u.municipality_code
-                     for u in care_units_of_snapshot(session, snap.id)}
-            decided = _decide(rows, {d.id: d}, rule, units)
+            if snap.id not in units:
+                units[snap.id] = {u.care_unit_id: u.municipality_code
+                                  for u in care_units_of_snapshot(session, snap.id)}
+            decided = _decide(rows, {d.id: d}, rule, units[snap.id])
             _save_decisions(session, snap.id, decided, catalogue, rule, utcnow())
             if decided:
                 audit.record(session, actor, "indicators.disclose", "indicator_snapshot",
@@ -404,10 +407,8 @@ def _published_plain(session: Session, snap: IndicatorSnapshot, d: Definition,
         decided = {(v, y): m for (_, v, y), m in
                    _decide(whole, {d.id: d}, rule, unit_municipality).items()}
         masks.update({t: m for t, m in decided.items() if t in tables})
-    if known or decided:
-        with _MASKS_LOCK:
-            _MASKS.update({(*base, *t): m for t, m in (known | decided).items()})
     with _MASKS_LOCK:
+        _MASKS.update({(*base, *t): m for t, m in (known | decided).items()})
         for t in tables:
             if (*base, *t) in _MASKS:
                 _MASKS.move_to_end((*base, *t))
@@ -452,9 +453,7 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
             rows = [r for r in publish(rows, definitions, rule, unit_municipality)
                     if r["indicator"] == indicator and (chosen is None or r["period"] in chosen)
                     and (at is None or r["area_level"] in at)]
-        rows.sort(key=lambda r: (r["indicator"], r["variant"], r["period"],
-                                 LEVEL_ORDER[r["area_level"]], r["area_code"],
-                                 SEX_ORDER[r["sex"]]))
+        rows.sort(key=publication_order)
         hit = (tuple(rows), units, {})
         _CACHE[key] = hit
         while len(_CACHE) > 1 and sum(len(v[0]) for v in _CACHE.values()) > _CACHE_ROWS:
