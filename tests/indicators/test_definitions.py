@@ -53,7 +53,9 @@ def test_avoidable_care_settings_and_codes() -> None:
     d = cat.definition("avoidable_inpatient_chronic")
     assert (d.age.min, d.age.max, d.scale) == (20, None, 100000)
     assert d.standardisation is not None and d.standardisation.standard == "esp2013"
-    assert [v.id for v in d.variants] == ["all", "heart_failure", "diabetes", "asthma", "copd"]
+    assert [v.id for v in d.variants] == ["all", "all_crude", "heart_failure", "diabetes",
+                                          "asthma", "copd"]
+    assert [d.standard_for(v.id) for v in d.variants[:3]] == ["esp2013", None, "esp2013"]
     assert d.resolved("copd")["categories"] == ["copd"]
     assert cat.prefixes(d, ["heart_failure"]) == ("I110", "I130", "I132", "I50")
     assert matches("I509", ("I50",)) and not matches("I51", ("I50",)) and not matches(None, ("I",))
@@ -83,6 +85,8 @@ def test_targets_are_data() -> None:
         (lambda d: d["variants"][1]["settings"].update(colour=1),
          "x.yaml: variants[1].settings.colour: not a setting of kind readmission"),
         (lambda d: d.update(kind="magic"), "x.yaml: kind: must be one of"),
+        (lambda d: d["variants"][1].update(standard="crude"),
+         "x.yaml: variants[1].standard: the indicator is not standardised"),
         (lambda d: d["window"].update(periods=["month"]),
          "x.yaml: window.periods: 'month' not possible for kind readmission"),
     ],
@@ -108,13 +112,21 @@ def _write_catalogue(tmp_path: Path, definition: dict[str, Any]) -> Path:
 
 def test_unknown_category_and_bad_age_limit_are_caught(tmp_path: Path) -> None:
     raw = copy.deepcopy(_raw("avoidable_inpatient_chronic"))
-    raw["variants"][1]["settings"]["categories"] = ["gout"]
+    raw["variants"][2]["settings"]["categories"] = ["gout"]
     with pytest.raises(DefinitionError, match=r"variant heart_failure: .*no category 'gout'"):
         load_catalogue(_write_catalogue(tmp_path / "a", raw))
     raw = copy.deepcopy(_raw("avoidable_inpatient_chronic"))
     raw["age"]["min"] = 18
     with pytest.raises(DefinitionError, match="age limit 18 is not the start of an esp2013"):
         load_catalogue(_write_catalogue(tmp_path / "b", raw))
+
+
+def test_a_variant_names_a_known_standard() -> None:
+    raw = copy.deepcopy(_raw("avoidable_inpatient_chronic"))
+    raw["variants"][1]["standard"] = "se1900"
+    with pytest.raises(DefinitionError,
+                       match=r"x.yaml: variants\[1\].standard: must be one of esp2013, crude"):
+        parse_definition("x.yaml", raw)
 
 
 def test_file_name_must_match_id(tmp_path: Path) -> None:

@@ -80,6 +80,14 @@ def test_avoidable_inpatient_care_standardised(run: Any) -> None:
     # heart failure, K: 1 / 500 × 5 000 = 10 → 10 / 78 500 × 1e5 = 12.738…
     assert vals(res, "heart_failure", "2023", "region", "01", "K") == (
         1.0, 1500.0, approx(1_000_000 / 78_500, rel=1e-12), "ok")
+    # crude (variant all_crude): events / population 20+ × 1e5, no age groups
+    # K: 3 / 1 500 × 1e5 = 200; M: 1 / 200 × 1e5 = 500; T: 4 / 1 700 × 1e5 = 235.29…
+    assert vals(res, "all_crude", "2023", "municipality", "0114", "K") == (
+        3.0, 1500.0, approx(200.0, rel=1e-12), "ok")
+    assert vals(res, "all_crude", "2023", "municipality", "0114", "M") == (
+        1.0, 200.0, approx(500.0, rel=1e-12), "ok")
+    assert vals(res, "all_crude", "2023", "nation", "00", "T") == (
+        4.0, 1700.0, approx(400_000 / 1_700, rel=1e-12), "ok")
     # asthma: the planned stay
     assert res[("asthma", "2023", "nation", "00", "K")]["numerator"] == 1.0
     # region 12 has no population → missing; municipality 0180 likewise
@@ -94,6 +102,36 @@ def test_avoidable_events_without_population_are_missing(run: Any) -> None:
     res = run(reg, [2023], d)
     # the event is in group 70-74, where there is no population: the rate is undefined
     assert vals(res, "all", "2023", "municipality", "0114", "M") == (1.0, 100.0, None, "missing")
+    # the crude rate needs no group's population: 1 / 100 × 1e5
+    assert vals(res, "all_crude", "2023", "municipality", "0114", "M") == (
+        1.0, 100.0, approx(1000.0, rel=1e-12), "ok")
+
+
+def test_avoidable_care_on_the_mean_population(run: Any) -> None:
+    d = definition("avoidable_inpatient_chronic", population_basis="mean")
+    reg = data(
+        persons=[person(1, "K", D(1952, 1, 15), year=2022), person(1, "K", D(1952, 1, 15))],
+        # 31 December 2022 and 2023, women of 0114 in group 70-74: 300 and 500; in 2023 also
+        # 100 women aged 20 who were 19 (outside 20+) at the end of 2022
+        population=[pop("0114", "K", 70, 300, year=2022), pop("0114", "K", 70, 500),
+                    pop("0114", "K", 19, 100, year=2022), pop("0114", "K", 20, 100)],
+        inpatient_episodes=[episode(1, 1, D(2023, 3, 1), D(2023, 3, 5), diag="I509"),
+                            episode(2, 1, D(2022, 3, 1), D(2022, 3, 5), diag="I509")],
+    )
+    res = run(reg, [2022, 2023], d)
+    # 2023: mean population 70-74 = (300 + 500) / 2 = 400, 20-24 = (0 + 100) / 2 = 50
+    # standardised: 1 / 400 × 5 000 = 12.5 → 12.5 / 78 500 × 1e5; crude 1 / 450 × 1e5
+    assert vals(res, "all", "2023", "municipality", "0114", "K") == (
+        1.0, 450.0, approx(1_250_000 / 78_500, rel=1e-12), "ok")
+    assert vals(res, "all_crude", "2023", "nation", "00", "T") == (
+        1.0, 450.0, approx(100_000 / 450, rel=1e-12), "ok")
+    # 2022 has stays and persons but no population of 2021 to take the mean with: missing,
+    # not a rate on half a population; on the year-end population 2022 is a rate
+    assert vals(res, "all", "2022", "municipality", "0114", "K") == (None, None, None,
+                                                                       "missing")
+    year_end = run(reg, [2022], definition("avoidable_inpatient_chronic"))
+    assert vals(year_end, "all_crude", "2022", "municipality", "0114", "K") == (
+        1.0, 300.0, approx(100_000 / 300, rel=1e-12), "ok")
 
 
 # --- readmissions --------------------------------------------------------------------------
@@ -246,7 +284,7 @@ def test_distance_share_by_unit_and_month(run: Any) -> None:
             contact(3, 1, D(2023, 1, 12)),
             contact(4, 1, D(2023, 3, 1), mode="video"),
             contact(5, 1, D(2023, 1, 13), mode="phone"),
-            contact(6, 1, D(2023, 1, 14), mode="letter"),             # never a visit here
+            contact(6, 1, D(2023, 1, 14), mode="letter"),  # a visit only if visit_modes say so
             contact(7, 1, D(2023, 1, 15), prof="nurse", mode="video"),  # not a doctor
             contact(8, 2, D(2023, 1, 16), mode="video", unit="VC2", muni="1280", region="12"),
             contact(9, 2, D(2023, 1, 17), unit="VC2", muni="1280", region="12"),
@@ -264,6 +302,18 @@ def test_distance_share_by_unit_and_month(run: Any) -> None:
     assert vals(res, "video", "2023-03", "care_unit", "VC1", "K") == (1.0, 1.0, 100.0, "ok")
     assert vals(res, "video", "2023-01", "region", "01", "K") == (0.0, 3.0, 0.0, "ok")
     assert vals(res, "video", "2023-02", "nation", "00", "T") == (0.0, 0.0, None, "missing")
+    # telephone as a visit that is not a distance visit (visit_modes [physical, phone]):
+    # video VC1 1 / 5 = 20 %; with telephone a distance visit nothing changes (2 / 5);
+    # letters as visits too: VC1 1 / 6
+    res = run(reg, [2023], definition("distance_share_doctor_visits",
+                                      visit_modes=["physical", "phone"]))
+    assert vals(res, "video", "2023", "care_unit", "VC1", "K") == (1.0, 5.0, 20.0, "ok")
+    assert vals(res, "video_and_phone", "2023", "care_unit", "VC1", "K") == (2.0, 5.0, 40.0,
+                                                                              "ok")
+    res = run(reg, [2023], definition("distance_share_doctor_visits",
+                                      visit_modes=["physical", "phone", "letter"]))
+    assert vals(res, "video", "2023", "care_unit", "VC1", "K") == (1.0, 6.0, approx(100 / 6),
+                                                                    "ok")
 
 
 def test_distance_share_yearly_without_units(run: Any) -> None:
@@ -416,6 +466,25 @@ def test_continuity_indices(run: Any) -> None:
     assert ("coc_doctor", "2023", "care_unit", "VC3", "M") not in res
     shipped = run(_continuity_register(), [2023], definition("continuity_primary_care"))
     assert shipped[("coc_doctor", "2023", "nation", "00", "T")]["status"] == "too_few"
+
+
+def test_continuity_leaves_out_visits_without_their_clinician(run: Any) -> None:
+    reg = _continuity_register()
+    rows = reg.arrow("outpatient_contacts").to_pylist()
+    # S1 also saw specialists twice: C9, and once with no clinician recorded
+    rows += [contact(20, 1, D(2023, 5, 10), level="specialist", clin="C9"),
+             contact(21, 1, D(2023, 6, 10), level="specialist", clin=None)]
+    tables = {name: reg.arrow(name).to_pylist() for name in reg.names()}
+    tables["outpatient_contacts"] = rows
+    res = run(data(**tables), [2023], definition(
+        "continuity_primary_care", min_denominator=1,
+        care_levels=["primary", "specialist"]))
+    # S1, doctors: C1, C1, C2, C1, C9 (the visit without a clinician is left out, not a sixth
+    # clinician nor the same one twice): N = 5, n = (3, 1, 1) → COC = (9 + 1 + 1 − 5) / 20
+    assert res[("coc_doctor", "2023", "municipality", "0114", "K")]["value"] == approx(
+        6 / 20, rel=1e-12)
+    # UPC = 3/5
+    assert res[("upc_doctor", "2023", "municipality", "0114", "K")]["value"] == approx(0.6)
 
 
 @pytest.mark.parametrize("engine", [ReferenceEngine(), DuckDBEngine(threads=1)])

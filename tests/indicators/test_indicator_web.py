@@ -20,6 +20,7 @@ from naravard.web.app import create_app
 from naravard.web.security import CSRF_COOKIE, SESSION_COOKIE
 from tests.conftest import open_session_token
 from tests.indicators.test_indicator_store import (
+    NAMED_DOCTOR_2023,
     ND,
     UNITS,
     continuity_rows,
@@ -290,3 +291,23 @@ def test_a_monthly_indicator_shows_the_months_of_the_chosen_year(web: Client,
         assert 'id="h-months"' not in yearly and "Year for the regions" in yearly
     finally:
         indicator_repo._CACHE.clear()
+
+
+def test_a_crude_variant_states_its_own_unit(web: Client, session: Session) -> None:
+    indicator_repo._CACHE.clear()
+    avoidable = "avoidable_inpatient_chronic"
+    rows = []
+    for (level, code), cells in NAMED_DOCTOR_2023.items():
+        for sex, (num, den) in zip("TKM", cells, strict=True):
+            for variant in ("all", "all_crude"):
+                rows.append(row(avoidable, "2023", level, code, sex, num, den * 100,
+                                scale=100_000, variant=variant))
+    store(session, rows)
+    crude = web(None).get(f"/indicators/{avoidable}?variant=all_crude")
+    header = Tables(crude.text).table("Regionerna jämförda, 2023")[0]
+    assert header[3] == "Värde (vårdtillfällen per 100 000 invånare 20 år och äldre " \
+        "(ej åldersstandardiserat))"
+    standardised = web(None).get(f"/indicators/{avoidable}?variant=all")
+    assert Tables(standardised.text).table("Regionerna jämförda, 2023")[0][3] == (
+        "Värde (vårdtillfällen per 100 000 invånare 20 år och äldre (åldersstandardiserat))")
+    indicator_repo._CACHE.clear()

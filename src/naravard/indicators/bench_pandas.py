@@ -152,7 +152,7 @@ def continuity_cells(root: Path, year: int, plans: Sequence[Plan]) -> Any:
                         & (end < pd.to_datetime(listings["valid_to"]))]
     people = persons.merge(listings[["person_id", "care_unit_id"]], on="person_id", how="left")
     people["birth_date"] = pd.to_datetime(people["birth_date"])
-    contacts["clinician_id"] = contacts["clinician_id"].fillna("")
+    contacts = contacts[contacts["clinician_id"].notna()]
     frames = []
     stats: dict[tuple[tuple[str, ...], ...], Any] = {}
     for plan in plans:

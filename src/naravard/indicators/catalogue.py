@@ -68,11 +68,14 @@ def _check(cat: Catalogue) -> None:
                             cl.category(c)
                         except KeyError as exc:
                             raise DefinitionError(f"{d.id}.yaml: variant {v.id}: {exc}") from None
-        if d.standardisation is not None:
+        for v in d.variants:
+            standard = d.standard_for(v.id)
             try:
-                standard_groups(d.standardisation.standard, d.age.min, d.age.max)
+                if standard is not None:
+                    standard_groups(standard, d.age.min, d.age.max)
             except ValueError as exc:
-                raise DefinitionError(f"{d.id}.yaml: standardisation: {exc}") from None
+                raise DefinitionError(f"{d.id}.yaml: variant {v.id}: standardisation: {exc}"
+                                      ) from None
         if d.kind == "continuity_change":
             source = d.settings["source"].value
             if source not in ids:

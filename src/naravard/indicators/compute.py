@@ -42,14 +42,19 @@ def tables_for(definition: Definition) -> tuple[str, ...]:
     return tuple(tables)
 
 
-def coverage(data: RegisterData, definition: Definition) -> set[int]:
-    """Years present in every year-bearing table ``definition`` reads."""
+def coverage(data: RegisterData, definition: Definition, variant: str | None = None
+             ) -> set[int]:
+    """Years present in every year-bearing table ``definition`` reads (for ``variant``'s
+    settings: a mean population needs the year before too)."""
     years: set[int] | None = None
+    mean = variant is not None and definition.resolved(variant).get("population_basis") == "mean"
     for name in tables_for(definition):
-        found = data.years(name)
         if name == "care_units":
             continue
-        years = set(found) if years is None else years & set(found)
+        found = set(data.years(name))
+        if name == "population" and mean:
+            found = {y for y in found if y - 1 in found}
+        years = found if years is None else years & found
     return years or set()
 
 
@@ -193,10 +198,9 @@ def definition_rows(data: RegisterData, d: Definition, cells: pa.Table,
                     units: dict[str, str]) -> list[dict[str, Any]]:
     """Result rows of source indicator ``d`` from its tidy cells, disclosure applied if given."""
     sums = rollup_table(cells, [d])
-    covered = coverage(data, d)
     rows: list[dict[str, Any]] = []
     for v in d.variants:
-        rows += finalise(d, v.id, [], engine_years, covered, areas,
+        rows += finalise(d, v.id, [], engine_years, coverage(data, d, v.id), areas,
                          sums=sums.get((d.id, v.id), {}))
     if disclosure is not None:
         rows = disclose_rows(rows, {d.id: d}, disclosure, units)

@@ -15,7 +15,7 @@ from naravard.indicators.kinds import (
     VALUE_TYPES,
     KindSpec,
 )
-from naravard.indicators.standardise import STANDARDS
+from naravard.indicators.standardise import CRUDE, STANDARDS
 from naravard.indicators.text import DefinitionError, Reader, Text, read_yaml
 
 SEXES = ("T", "K", "M")
@@ -67,11 +67,15 @@ class Target:
 
 @dataclass(frozen=True)
 class Variant:
-    """A variant: a title and the settings it overrides."""
+    """A variant: a title, the settings it overrides and, for a standardised rate, the
+    standard population it uses instead of the definition's (``crude``: none)."""
 
     id: str
     title: Text
     settings: Mapping[str, Any] = field(default_factory=dict)
+    standard: str | None = None
+    #: The unit of the variant's values where it differs from the indicator's.
+    unit: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,8 @@ class Definition:
     sources: tuple[str, ...]
     settings: Mapping[str, Setting]
     variants: tuple[Variant, ...]
+    #: Why ``min_denominator`` is what it is (evidence and note; None for 1, no threshold).
+    min_denominator_basis: Setting | None = None
 
     @property
     def spec(self) -> KindSpec:
@@ -117,6 +123,17 @@ class Definition:
                 return v
         known = ", ".join(v.id for v in self.variants)
         raise KeyError(f"indicator {self.id} has no variant {variant_id!r} (known: {known})")
+
+    def standard_for(self, variant_id: str) -> str | None:
+        """The standard population of a variant's values; None for crude rates."""
+        if self.standardisation is None:
+            return None
+        chosen = self.variant(variant_id).standard or self.standardisation.standard
+        return None if chosen == CRUDE else chosen
+
+    def unit_for(self, variant_id: str) -> Text:
+        """The unit of a variant's values."""
+        return self.variant(variant_id).unit or self.unit
 
     def resolved(self, variant_id: str) -> dict[str, Any]:
         """Setting values for a variant: the base settings with the variant's overrides."""
@@ -210,18 +227,25 @@ def parse_definition(source: str, data: Mapping[str, Any]) -> Definition:
         if not isinstance(raw, dict):
             raise r.fail(f"variants[{i}]", "must be a mapping")
         v = Reader(source, raw, f"variants[{i}]")
-        v.only({"id", "title", "settings"})
+        v.only({"id", "title", "settings", "standard", "unit"})
+        standard: str | None = None
+        if "standard" in raw:
+            standard = v.choice("standard", (*STANDARDS, CRUDE))
+            if std is None:
+                raise v.fail("standard", "the indicator is not standardised")
         overrides: dict[str, Any] = {}
         if "settings" in raw:
             o = v.sub("settings")
             for name, value in o.data.items():
                 _check_setting(o, spec, name, value)
                 overrides[name] = value
-        variants.append(Variant(v.string("id"), v.text("title"), overrides))
+        unit = v.text("unit") if "unit" in raw else None
+        variants.append(Variant(v.string("id"), v.text("title"), overrides, standard, unit))
     ids = [v.id for v in variants]
     if len(set(ids)) != len(ids):
         raise r.fail("variants", "variant ids must be unique")
     disclosure = r.choice("disclosure", DISCLOSURE_MODES)
+    min_denominator, min_basis = _min_denominator(r)
     definition = Definition(
         id=r.string("id"),
         version=r.string("version"),
@@ -243,7 +267,8 @@ def parse_definition(source: str, data: Mapping[str, Any]) -> Definition:
         areas=areas,
         sexes=sexes,
         target=target,
-        min_denominator=r.integer("min_denominator"),
+        min_denominator=min_denominator,
+        min_denominator_basis=min_basis,
         denominator_public=r.boolean("denominator_public"),
         disclosure=disclosure,
         sources=r.str_list("sources"),
@@ -253,6 +278,21 @@ def parse_definition(source: str, data: Mapping[str, Any]) -> Definition:
     if definition.scale <= 0:
         raise r.fail("scale", "must be positive")
     return definition
+
+
+def _min_denominator(r: Reader) -> tuple[int, Setting | None]:
+    """``min_denominator``: 1 (no threshold beyond a zero denominator), or a threshold given
+    as ``{value, evidence, note}`` like a setting, so that no threshold goes unexplained."""
+    if isinstance(r.raw("min_denominator"), dict):
+        basis = _setting(r, "min_denominator")
+        value = basis.value
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise r.fail("min_denominator.value", "must be a whole number of at least 1")
+        return value, basis
+    value = r.integer("min_denominator")
+    if value != 1:
+        raise r.fail("min_denominator", "a threshold above 1 needs value, evidence and note")
+    return value, None
 
 
 def load_definition(path: Path) -> Definition:

@@ -155,7 +155,7 @@ def render_definition(d: Definition) -> str:
         f"| standardisation | {_std(d)} |",
         f"| breakdowns | areas: {', '.join(d.areas)}; sex: {'/'.join(d.sexes)} |",
         f"| target | {_target(d)} |",
-        f"| too few | status `too_few` when the denominator is below {d.min_denominator} |",
+        f"| too few | {_too_few(d)} |",
         f"| disclosure | {d.disclosure}; denominator public: "
         f"{'yes' if d.denominator_public else 'no'} |",
         f"| sources | {'; '.join(d.sources)} |",
@@ -173,7 +173,12 @@ def render_definition(d: Definition) -> str:
                    f"{_cell(s.note)} |")
     out += ["", "Variants:", "", "| variant | title | overrides |", "|---|---|---|"]
     for v in d.variants:
-        over = "; ".join(f"`{k}` = {_value(val)}" for k, val in v.settings.items()) or "—"
+        overrides = [f"`{k}` = {_value(val)}" for k, val in v.settings.items()]
+        if v.standard is not None:
+            overrides.append(f"standard population `{v.standard}`")
+        if v.unit is not None:
+            overrides.append(f"unit: {v.unit.en}")
+        over = "; ".join(overrides) or "—"
         out.append(f"| `{v.id}` | {v.title.en} (*{v.title.sv}*) | {over} |")
     out.append("")
     return "\n".join(out).rstrip() + "\n"
@@ -185,6 +190,14 @@ def _std(d: Definition) -> str:
         return "none (crude)"
     return (f"{s.method}, standard `{s.standard}`, total sex: {s.total_sex} [{s.evidence}] "
             f"{_cell(s.note)}")
+
+
+def _too_few(d: Definition) -> str:
+    b = d.min_denominator_basis
+    if b is None:
+        return "no threshold (status `too_few` never set; a zero denominator is `missing`)"
+    return (f"status `too_few` when the denominator is below {d.min_denominator} "
+            f"[{b.evidence}] {_cell(b.note)}")
 
 
 def _target(d: Definition) -> str:

@@ -172,8 +172,8 @@ def finalise(definition: Definition, variant: str, cells: Sequence[dict[str, Any
         units = sorted({c["area_code"] for c in cells if c["area_level"] == "care_unit"})
     else:
         units = sorted({k[2] for k in sums if k[1] == "care_unit"})
-    groups = (standard_groups(d.standardisation.standard, d.age.min, d.age.max)
-              if d.standardisation is not None else ())
+    standard = d.standard_for(variant)
+    groups = standard_groups(standard, d.age.min, d.age.max) if standard is not None else ()
     grid: list[tuple[str, str]] = [("nation", NATION)]
     if "region" in d.areas:
         grid += [("region", r) for r in areas.regions]

@@ -98,14 +98,22 @@ _MVO = SettingSpec("exclude_mvo_prefixes", "str_list",
                    "Stays whose MVO code starts with one of these are left out (e.g. `9` "
                    "psychiatry).")
 _LEVELS = SettingSpec("care_levels", "str_list", "Outpatient care levels counted.", CARE_LEVELS)
+_POPULATION = SettingSpec(
+    "population_basis", "str",
+    "Population in the denominator: on 31 December of the year (`year_end`), or the mean "
+    "population (`mean`: half the year-end populations of the year and the year before; a "
+    "year without the year before is `missing`).", ("year_end", "mean"))
 _PROFS = SettingSpec("professions", "str_list", "Professions counted.", PROFESSIONS)
 _REMOTE = (
     SettingSpec("remote_modes", "str_list",
                 "Contact modes that count as distance visits (besides telephone).",
                 tuple(m for m in CONTACT_MODES if m not in ("physical", "phone"))),
     SettingSpec("phone_counts", "bool",
-                "Whether a telephone contact replacing a visit counts as a (distance) visit; "
-                "when false, telephone contacts are left out of numerator and denominator."),
+                "Whether a telephone contact replacing a visit counts as a distance visit."),
+    SettingSpec("visit_modes", "str_list",
+                "Contact modes counted as visits besides the distance modes: the denominator "
+                "is these and the distance modes; a mode in neither is left out of both.",
+                CONTACT_MODES),
 )
 
 KINDS: dict[str, KindSpec] = {
@@ -121,6 +129,7 @@ KINDS: dict[str, KindSpec] = {
             SettingSpec("categories", "str_list",
                         "Code-list categories (conditions) counted."),
             *_CHAIN,
+            _POPULATION,
         ),
         areas=("nation", "region", "municipality"),
         sexes=True,
@@ -161,7 +170,7 @@ KINDS: dict[str, KindSpec] = {
     "emergency_visits": KindSpec(
         name="emergency_visits",
         tables=("persons", "population", "outpatient_contacts"),
-        settings=(_LEVELS,),
+        settings=(_LEVELS, _POPULATION),
         areas=("nation", "region", "municipality"),
         sexes=True,
         periods=("year",),

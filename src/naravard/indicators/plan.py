@@ -79,8 +79,9 @@ def make_plans(catalogue: Catalogue, definitions: Iterable[Definition]) -> list[
                 if settings.get(key):
                     prefixes = catalogue.prefixes(d, list(settings[key]))
             groups: tuple[AgeGroup, ...] = ()
-            if d.standardisation is not None:
-                groups = standard_groups(d.standardisation.standard, d.age.min, d.age.max)
+            standard = d.standard_for(v.id)
+            if standard is not None:
+                groups = standard_groups(standard, d.age.min, d.age.max)
             plans.append(Plan(d, v.id, settings, prefixes, groups))
     return plans
 

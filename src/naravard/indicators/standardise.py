@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from naravard.reference.population import esp2013
+from naravard.reference.population import standard_weights
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,10 @@ class AgeGroup:
         return self.age_from <= age and (self.age_to is None or age <= self.age_to)
 
 
+#: Standard populations shipped, each as ``naravard/reference/data/<name>.csv``.
 STANDARDS = ("esp2013",)
+#: A variant's standard that means no standardisation: the crude rate over the age range.
+CRUDE = "crude"
 
 
 def standard_groups(standard: str, age_min: int | None,
@@ -32,9 +35,10 @@ def standard_groups(standard: str, age_min: int | None,
     The limits must fall on group boundaries, so no group is cut; weights are used as they are
     and re-normalised by their sum in :func:`direct_rate`.
     """
-    if standard != "esp2013":
+    if standard not in STANDARDS:
         raise ValueError(f"unknown standard population {standard!r}; known: {', '.join(STANDARDS)}")
-    groups = [AgeGroup(w.group, w.age_from, w.age_to, w.weight) for w in esp2013()]
+    groups = [AgeGroup(w.group, w.age_from, w.age_to, w.weight)
+              for w in standard_weights(standard)]
     lo = 0 if age_min is None else age_min
     if not any(g.age_from == lo for g in groups):
         raise ValueError(f"age limit {lo} is not the start of an {standard} age group")

@@ -99,11 +99,17 @@ def closest_date(dates: Iterable[dt.date], wanted: dt.date) -> dt.date:
     return min(candidates, key=lambda d: (abs((d - wanted).days), d))
 
 
-@cache
 def esp2013() -> tuple[AgeWeight, ...]:
     """European Standard Population 2013 in 21 groups (weights sum to 100 000)."""
+    return standard_weights("esp2013")
+
+
+@cache
+def standard_weights(name: str) -> tuple[AgeWeight, ...]:
+    """The age groups and weights of the standard population shipped as ``<name>.csv``
+    (columns ``age_group, age_from, age_to, weight``; an empty ``age_to`` is open-ended)."""
     out = []
-    for row in csv.DictReader(data_path("esp2013.csv").splitlines()):
+    for row in csv.DictReader(data_path(f"{name}.csv").splitlines()):
         age_to = int(row["age_to"]) if row["age_to"].strip() else None
         out.append(AgeWeight(row["age_group"], int(row["age_from"]), age_to, int(row["weight"])))
     return tuple(out)

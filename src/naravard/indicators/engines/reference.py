@@ -165,13 +165,18 @@ class _Run:
 
     def population(self, plan: Plan, out: _Cells, *, by_group: bool) -> None:
         d = plan.definition
+        # the mean population: half of each year-end population in its year and the next
+        shares = ((0, 0.5), (1, 0.5)) if plan.settings.get("population_basis") == "mean" \
+            else ((0, 1.0),)
         for r in self.rows("population"):
-            y = int(r["year"])
-            if y not in self.years or not d.age.contains(int(r["age"])):
+            if not d.age.contains(int(r["age"])):
                 continue
             group = (group_of(plan.groups, int(r["age"])) or "") if by_group else ""
-            out.add(plan, str(y), "municipality", r["municipality_code"], r["sex"], group,
-                    0.0, float(r["count"]))
+            for later, share in shares:
+                y = int(r["year"]) + later
+                if y in self.years:
+                    out.add(plan, str(y), "municipality", r["municipality_code"], r["sex"],
+                            group, 0.0, float(r["count"]) * share)
 
     # --- kinds -------------------------------------------------------------------------------
 
@@ -268,7 +273,7 @@ class _Run:
         """(counted modes, remote modes) for the distance kinds."""
         s = plan.settings
         remote = set(s["remote_modes"]) | ({"phone"} if s["phone_counts"] else set())
-        return {"physical"} | remote, remote
+        return set(s["visit_modes"]) | remote, remote
 
     def distance_share(self, plan: Plan, out: _Cells) -> None:
         d = plan.definition
@@ -349,7 +354,8 @@ class _Run:
         persons = self.persons()
         visits: dict[tuple[int, int], list[Row]] = defaultdict(list)
         for c in self._visits(plan, set(s["modes"])):
-            visits[(c["contact_date"].year, int(c["person_id"]))].append(c)
+            if c["clinician_id"] is not None:  # a visit without its clinician is left out
+                visits[(c["contact_date"].year, int(c["person_id"]))].append(c)
         listed_by_year = {y: self._listed_on(dt.date(y, 12, 31)) for y in self.years}
         for (year, pid), rows in visits.items():
             rows.sort(key=lambda c: (c["contact_date"], c["contact_id"]))

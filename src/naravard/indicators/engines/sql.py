@@ -526,9 +526,13 @@ class CellQueries:
         where, flags = self.scope_filter()
         cols = ", ".join(f"{f} AS s{k}" for k, f in enumerate(flags))
         years_in = self.years_in if years is None else _int_list(years)
+        # a visit without its clinician shows no continuity and is left out; validated data
+        # have the clinician of every primary-care visit, so only other levels are tested
+        if any(set(scope[0]) - {"primary"} for scope in self.scopes):
+            where += " AND clinician_id IS NOT NULL"
         return f"""
             SELECT {"year, " if with_year else ""}person_id, {day} AS day, contact_id,
-                coalesce(clinician_id, '') AS cl, {cols}
+                clinician_id AS cl, {cols}
             FROM outpatient_contacts
             WHERE year IN {years_in} AND {where}
         """  # noqa: S608
@@ -613,6 +617,17 @@ class CellQueries:
     def population(self, plan: Plan, by_group: bool) -> str:
         """Rows of population denominators within the plan's age limits."""
         group = self._group_case(plan.groups, "age") if by_group else "''"
+        if plan.settings.get("population_basis") == "mean":
+            # each year-end population counts half in its own year and half in the next
+            before = _int_list(sorted({*self.years, *(y - 1 for y in self.years)}))
+            return f"""
+                SELECT {self.d.text('p.year + k.k')} AS period, 'municipality' AS area_level,
+                    p.municipality_code AS area_code, p.sex AS sex, {group} AS age_group,
+                    0 AS num, p.count * 0.5 AS den
+                FROM population p CROSS JOIN (SELECT 0 AS k UNION ALL SELECT 1 AS k) k
+                WHERE p.year IN {before} AND p.year + k.k IN {self.years_in}
+                    AND {_age_ok(plan, 'p.age')}
+            """  # noqa: S608
         return f"""
             SELECT {self.d.text('year')} AS period, 'municipality' AS area_level,
                 municipality_code AS area_code, sex, {group} AS age_group, 0 AS num,
@@ -826,4 +841,4 @@ def _modes(plan: Plan) -> tuple[list[str], list[str]]:
     """(counted modes, remote modes) of a distance plan."""
     s = plan.settings
     remote = sorted(set(s["remote_modes"]) | ({"phone"} if s["phone_counts"] else set()))
-    return sorted({"physical", *remote}), remote
+    return sorted({*s["visit_modes"], *remote}), remote
