@@ -129,6 +129,10 @@ def test_avoidable_care_on_the_mean_population(run: Any) -> None:
     # not a rate on half a population; on the year-end population 2022 is a rate
     assert vals(res, "all", "2022", "municipality", "0114", "K") == (None, None, None,
                                                                        "missing")
+    # asked for 2023 alone, the mean still reads the population of 2022
+    alone = run(reg, [2023], d)
+    assert vals(alone, "all_crude", "2023", "nation", "00", "T") == (
+        1.0, 450.0, approx(100_000 / 450, rel=1e-12), "ok")
     year_end = run(reg, [2022], definition("avoidable_inpatient_chronic"))
     assert vals(year_end, "all_crude", "2022", "municipality", "0114", "K") == (
         1.0, 300.0, approx(100_000 / 300, rel=1e-12), "ok")

@@ -5,6 +5,7 @@ PySpark (with Java 17+) is a test dependency: without it this test fails, it doe
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.compute import Request, results
 from naravard.indicators.data import RegisterData
+from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import shipped_rule
 from naravard.indicators.engines.duckdb_engine import DuckDBEngine
 from naravard.indicators.finalise import tidy_cells
@@ -22,7 +24,7 @@ from naravard.indicators.plan import CELL_KEY, make_plans
 from naravard.indicators.synth.generate import synthesise
 
 YEARS = (2022, 2023)
-FLOAT_NUMERATORS = {"continuity_primary_care"}
+FLOAT_NUMERATORS = {"continuity_primary_care", "continuity_primary_care_other"}
 """Indicators whose numerators are sums of fractions (the order of summation differs)."""
 
 
@@ -54,12 +56,28 @@ def _same(a: float | None, b: float | None, exact: bool) -> bool:
     return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
 
 
+def _other_settings() -> list[Definition]:
+    """Shipped definitions with settings other than the shipped ones, as indicators of their
+    own: the mean population, telephone as a visit, continuity beyond primary care."""
+    changes = {"avoidable_inpatient_chronic": {"population_basis": "mean"},
+               "ed_visits_80plus": {"population_basis": "mean"},
+               "distance_share_doctor_visits": {"visit_modes": ["physical", "phone"]},
+               "continuity_primary_care": {"care_levels": ["primary", "specialist"]}}
+    out = []
+    for indicator, values in changes.items():
+        d = shipped_catalogue().definition(indicator)
+        settings = {k: dataclasses.replace(v, value=values.get(k, v.value))
+                    for k, v in d.settings.items()}
+        out.append(dataclasses.replace(d, id=f"{indicator}_other", settings=settings))
+    return out
+
+
 def test_duckdb_and_spark_agree(spark: Any, data: RegisterData) -> None:
     from naravard.indicators.engines.spark_engine import SparkEngine
 
     cat = shipped_catalogue()
     request = Request(cat.definitions, YEARS)
-    plans = make_plans(cat, request.sources(cat))
+    plans = make_plans(cat, [*request.sources(cat), *_other_settings()])
     years = request.engine_years(cat)
     duck = tidy_cells(DuckDBEngine(threads=1).cells(data, plans, years))
     sprk = tidy_cells(SparkEngine(session=spark).cells(data, plans, years))
