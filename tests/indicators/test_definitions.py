@@ -124,9 +124,11 @@ def test_unknown_category_and_bad_age_limit_are_caught(tmp_path: Path) -> None:
 def test_a_variant_names_a_known_standard() -> None:
     raw = copy.deepcopy(_raw("avoidable_inpatient_chronic"))
     raw["variants"][1]["standard"] = "se1900"
-    with pytest.raises(DefinitionError,
-                       match=r"x.yaml: variants\[1\].standard: must be one of esp2013, crude"):
+    with pytest.raises(DefinitionError, match=r"x.yaml: variants\[1\].standard: must be one "
+                                              r"of esp2013, sweden_YYYY, crude"):
         parse_definition("x.yaml", raw)
+    raw["variants"][1]["standard"] = "sweden_2021"
+    assert parse_definition("x.yaml", raw).standard_for("all_crude") == "sweden_2021"
 
 
 def test_file_name_must_match_id(tmp_path: Path) -> None:

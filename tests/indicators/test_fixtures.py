@@ -13,6 +13,7 @@ import pytest
 
 from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.compute import compute
+from naravard.indicators.definition import Variant
 from naravard.indicators.engines.duckdb_engine import DuckDBEngine
 from naravard.indicators.engines.reference import ReferenceEngine
 from naravard.indicators.loader import ValidationError
@@ -92,6 +93,41 @@ def test_avoidable_inpatient_care_standardised(run: Any) -> None:
     assert res[("asthma", "2023", "nation", "00", "K")]["numerator"] == 1.0
     # region 12 has no population → missing; municipality 0180 likewise
     assert vals(res, "all", "2023", "region", "12", "T") == (0.0, 0.0, None, "missing")
+
+
+def test_avoidable_care_standardised_to_sweden_in_a_year(run: Any) -> None:
+    shipped = definition("avoidable_inpatient_chronic")
+    d = dataclasses.replace(shipped, variants=(
+        Variant("sweden", shipped.variants[0].title, {}, "sweden_2023"),))
+    reg = data(
+        persons=[person(1, "K", D(1952, 1, 15)), person(2, "K", D(2003, 3, 1)),
+                 person(4, "M", D(1938, 1, 1))],
+        # Sweden 2023, ages 20+: 20-24 1 000 (K), 70-74 500 (K), 85-89 200 (M) = 1 700; the
+        # 300 aged 19 are outside the indicator's ages and weigh nothing
+        population=[pop("0114", "K", 20, 1000), pop("0114", "K", 70, 500),
+                    pop("0114", "M", 85, 200), pop("0114", "K", 19, 300)],
+        inpatient_episodes=[
+            episode(1, 1, D(2023, 3, 1), D(2023, 3, 5), diag="I509"),
+            episode(3, 1, D(2023, 9, 1), D(2023, 9, 2), diag="J459"),
+            episode(4, 2, D(2023, 3, 1), D(2023, 3, 3), diag="E119"),
+            episode(6, 4, D(2023, 6, 1), D(2023, 6, 3), diag="J441"),
+        ],
+    )
+    res = run(reg, [2023], d)
+    # K: 20-24 1 / 1 000 × 1 000 + 70-74 2 / 500 × 500 = 3 → 3 / 1 700 × 1e5 = 176.47…
+    assert vals(res, "sweden", "2023", "municipality", "0114", "K") == (
+        3.0, 1500.0, approx(300_000 / 1_700, rel=1e-12), "ok")
+    # M: 85-89 1 / 200 × 200 = 1 → 1 / 1 700 × 1e5
+    assert vals(res, "sweden", "2023", "municipality", "0114", "M") == (
+        1.0, 200.0, approx(100_000 / 1_700, rel=1e-12), "ok")
+    # Riket T standardised to its own population is its crude rate: 4 / 1 700 × 1e5
+    assert vals(res, "sweden", "2023", "nation", "00", "T") == (
+        4.0, 1700.0, approx(400_000 / 1_700, rel=1e-12), "ok")
+    # a year the data do not hold is refused before anything is computed
+    other = dataclasses.replace(shipped, variants=(
+        Variant("sweden", shipped.variants[0].title, {}, "sweden_2000"),))
+    with pytest.raises(ValueError, match="needs the population of 2000, which the data do"):
+        run(reg, [2023], other)
 
 
 def test_avoidable_events_without_population_are_missing(run: Any) -> None:

@@ -307,7 +307,10 @@ def test_a_crude_variant_states_its_own_unit(web: Client, session: Session) -> N
     header = Tables(crude.text).table("Regionerna jämförda, 2023")[0]
     assert header[3] == "Värde (vårdtillfällen per 100 000 invånare 20 år och äldre " \
         "(ej åldersstandardiserat))"
+    assert ("ingen för denna variant (ej åldersstandardiserad); övriga varianter: direkt, "
+            "standardbefolkning esp2013") in squash(crude.text)
     standardised = web(None).get(f"/indicators/{avoidable}?variant=all")
+    assert "direkt, standardbefolkning esp2013 (" in squash(standardised.text)
     assert Tables(standardised.text).table("Regionerna jämförda, 2023")[0][3] == (
         "Värde (vårdtillfällen per 100 000 invånare 20 år och äldre (åldersstandardiserat))")
     indicator_repo._CACHE.clear()

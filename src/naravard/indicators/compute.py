@@ -28,6 +28,7 @@ from naravard.indicators.finalise import (
 )
 from naravard.indicators.loader import check
 from naravard.indicators.plan import Plan, make_plans
+from naravard.indicators.standardise import AgeGroup, population_year, standard_groups
 
 
 def tables_for(definition: Definition) -> tuple[str, ...]:
@@ -134,6 +135,9 @@ def compute(
     if validate:
         check(data, required_tables(chosen, cat))
     plans = make_plans(cat, request.sources(cat))
+    for d in request.sources(cat):  # a standard from the data: its year is there (fail early)
+        for v in d.variants:
+            variant_groups(data, d, v.id)
     with ThreadPoolExecutor(max_workers=1) as pool:
         finishing = _Finishing(data, request, plans, cat, areas or Areas.shipped(), progress,
                                disclosure, pool)
@@ -201,10 +205,29 @@ def definition_rows(data: RegisterData, d: Definition, cells: pa.Table,
     rows: list[dict[str, Any]] = []
     for v in d.variants:
         rows += finalise(d, v.id, [], engine_years, coverage(data, d, v.id), areas,
-                         sums=sums.get((d.id, v.id), {}))
+                         sums=sums.get((d.id, v.id), {}), groups=variant_groups(data, d, v.id))
     if disclosure is not None:
         rows = disclose_rows(rows, {d.id: d}, disclosure, units)
     return rows
+
+
+def variant_groups(data: RegisterData, d: Definition, variant: str
+                   ) -> tuple[AgeGroup, ...] | None:
+    """The weighted age groups of a variant standardised to a population of the data
+    (``sweden_YYYY``: the country's population by age on 31 December of that year); None
+    when its standard (if any) is shipped."""
+    standard = d.standard_for(variant)
+    year = None if standard is None else population_year(standard)
+    if standard is None or year is None:
+        return None
+    if year not in data.years("population"):
+        raise ValueError(f"{d.id}, variant {variant}: the standard population {standard} "
+                         f"needs the population of {year}, which the data do not hold")
+    table = data.arrow("population")
+    table = table.filter(pc.equal(table["year"], year))
+    by_age = table.group_by("age").aggregate([("count", "sum")])
+    counts = dict(zip(by_age["age"].to_pylist(), by_age["count_sum"].to_pylist(), strict=True))
+    return standard_groups(standard, d.age.min, d.age.max, counts)
 
 
 def _assemble(request: Request, rows_by_id: dict[str, list[dict[str, Any]]]) -> pa.Table:

@@ -15,7 +15,7 @@ from naravard.indicators.kinds import (
     VALUE_TYPES,
     KindSpec,
 )
-from naravard.indicators.standardise import CRUDE, STANDARDS
+from naravard.indicators.standardise import CRUDE, STANDARDS, SWEDEN, is_standard
 from naravard.indicators.text import DefinitionError, Reader, Text, read_yaml
 
 SEXES = ("T", "K", "M")
@@ -185,7 +185,7 @@ def parse_definition(source: str, data: Mapping[str, Any]) -> Definition:
     if r.raw("standardisation") is not None:
         s = r.sub("standardisation")
         s.only({"method", "standard", "total_sex", "evidence", "note"})
-        std = Standardisation(s.choice("method", ("direct",)), s.choice("standard", STANDARDS),
+        std = Standardisation(s.choice("method", ("direct",)), _standard(s, ()),
                               s.choice("total_sex", ("age_only",)),
                               s.choice("evidence", EVIDENCE), s.string("note"))
         if value_type != "rate":
@@ -230,7 +230,7 @@ def parse_definition(source: str, data: Mapping[str, Any]) -> Definition:
         v.only({"id", "title", "settings", "standard", "unit"})
         standard: str | None = None
         if "standard" in raw:
-            standard = v.choice("standard", (*STANDARDS, CRUDE))
+            standard = _standard(v, (CRUDE,))
             if std is None:
                 raise v.fail("standard", "the indicator is not standardised")
         overrides: dict[str, Any] = {}
@@ -278,6 +278,14 @@ def parse_definition(source: str, data: Mapping[str, Any]) -> Definition:
     if definition.scale <= 0:
         raise r.fail("scale", "must be positive")
     return definition
+
+
+def _standard(r: Reader, others: tuple[str, ...]) -> str:
+    """A ``standard``: shipped (e.g. ``esp2013``), ``sweden_YYYY`` or one of ``others``."""
+    name = r.string("standard")
+    if not is_standard(name) and name not in others:
+        raise r.fail("standard", f"must be one of {', '.join((*STANDARDS, SWEDEN, *others))}")
+    return name
 
 
 def _min_denominator(r: Reader) -> tuple[int, Setting | None]:

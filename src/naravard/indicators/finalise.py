@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from naravard.indicators.definition import Definition
 from naravard.indicators.plan import CELL_KEY, CELL_SCHEMA, periods_for
-from naravard.indicators.standardise import direct_rate, standard_groups
+from naravard.indicators.standardise import AgeGroup, direct_rate, standard_groups
 from naravard.reference.organisations import OrgKind, shipped_organisations
 
 NATION = "00"
@@ -163,9 +163,11 @@ def rollup_table(cells: pa.Table, definitions: Iterable[Definition]
 
 def finalise(definition: Definition, variant: str, cells: Sequence[dict[str, Any]],
              years: Sequence[int], covered: set[int], areas: Areas,
-             sums: Sums | None = None) -> list[dict[str, Any]]:
+             sums: Sums | None = None,
+             groups: tuple[AgeGroup, ...] | None = None) -> list[dict[str, Any]]:
     """Result rows of one indicator variant (cells of that variant only, or their roll-up
-    ``sums`` from :func:`rollup_table`)."""
+    ``sums`` from :func:`rollup_table`); ``groups`` weights a standard taken from the data
+    (see :func:`naravard.indicators.compute.variant_groups`)."""
     d = definition
     if sums is None:
         sums = _rollup(cells, d.sexes)
@@ -173,7 +175,9 @@ def finalise(definition: Definition, variant: str, cells: Sequence[dict[str, Any
     else:
         units = sorted({k[2] for k in sums if k[1] == "care_unit"})
     standard = d.standard_for(variant)
-    groups = standard_groups(standard, d.age.min, d.age.max) if standard is not None else ()
+    if groups is None:
+        groups = (standard_groups(standard, d.age.min, d.age.max) if standard is not None
+                  else ())
     grid: list[tuple[str, str]] = [("nation", NATION)]
     if "region" in d.areas:
         grid += [("region", r) for r in areas.regions]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -24,21 +25,47 @@ class AgeGroup:
 
 #: Standard populations shipped, each as ``naravard/reference/data/<name>.csv``.
 STANDARDS = ("esp2013",)
+#: A standard taken from the register data: Sweden's population on 31 December of a year
+#: (the ``population`` table summed over the country and both sexes), in ESP 2013's groups.
+SWEDEN = "sweden_YYYY"
+_SWEDEN = re.compile(r"^sweden_(\d{4})$")
 #: A variant's standard that means no standardisation: the crude rate over the age range.
 CRUDE = "crude"
 
 
-def standard_groups(standard: str, age_min: int | None,
-                    age_max: int | None) -> tuple[AgeGroup, ...]:
+def is_standard(name: str) -> bool:
+    """Whether ``name`` is a standard population (shipped, or Sweden in a year)."""
+    return name in STANDARDS or _SWEDEN.match(name) is not None
+
+
+def population_year(standard: str) -> int | None:
+    """The year whose population in the data is ``standard`` (None for shipped ones)."""
+    found = _SWEDEN.match(standard)
+    return int(found.group(1)) if found else None
+
+
+def standard_groups(standard: str, age_min: int | None, age_max: int | None,
+                    population: Mapping[int, int] | None = None) -> tuple[AgeGroup, ...]:
     """The groups of ``standard`` covering ``age_min``..``age_max``.
 
     The limits must fall on group boundaries, so no group is cut; weights are used as they are
-    and re-normalised by their sum in :func:`direct_rate`.
+    and re-normalised by their sum in :func:`direct_rate`. A standard taken from the data
+    (``sweden_YYYY``) has ESP 2013's groups, weighted by ``population`` (persons by age in
+    that year); without it the weights are 0 (enough to group the cells, not to weight them).
     """
-    if standard not in STANDARDS:
-        raise ValueError(f"unknown standard population {standard!r}; known: {', '.join(STANDARDS)}")
-    groups = [AgeGroup(w.group, w.age_from, w.age_to, w.weight)
-              for w in standard_weights(standard)]
+    if not is_standard(standard):
+        raise ValueError(f"unknown standard population {standard!r}; known: "
+                         f"{', '.join((*STANDARDS, SWEDEN))}")
+    if population_year(standard) is None:
+        groups = [AgeGroup(w.group, w.age_from, w.age_to, w.weight)
+                  for w in standard_weights(standard)]
+    else:
+        counts = population or {}
+        oldest = max(counts, default=0)
+        groups = [AgeGroup(w.group, w.age_from, w.age_to,
+                           sum(counts.get(a, 0) for a in range(
+                               w.age_from, (oldest if w.age_to is None else w.age_to) + 1)))
+                  for w in standard_weights("esp2013")]
     lo = 0 if age_min is None else age_min
     if not any(g.age_from == lo for g in groups):
         raise ValueError(f"age limit {lo} is not the start of an {standard} age group")
@@ -69,9 +96,9 @@ def direct_rate(
     A group with no population contributes 0 if it has no events; events without population make
     the rate undefined (None). None also when the total population is 0.
     """
-    if sum(population.get(g.label, 0) for g in groups) <= 0:
-        return None
     total_weight = sum(g.weight for g in groups)
+    if sum(population.get(g.label, 0) for g in groups) <= 0 or total_weight <= 0:
+        return None
     acc = 0.0
     for g in groups:
         d = events.get(g.label, 0)
