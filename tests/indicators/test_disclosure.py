@@ -204,3 +204,66 @@ def test_no_masked_value_is_recoverable(nums: list[int], dens: list[int], which:
         if after["status"] != "suppressed":
             assert after == before
     assert _determined(_relations(rows), masked) == []
+
+
+# --- property: variants linked cell by cell are decided together ----------------------------
+
+def _variant_rows(d: Definition, variant: str, nums: dict[tuple[str, str], float]
+                  ) -> list[dict[str, Any]]:
+    rows = _rows(d, nums, dict.fromkeys(nums, 1000.0))
+    return [{**r, "variant": variant} for r in rows]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 9), min_size=6, max_size=6), min_size=4, max_size=4))
+def test_no_masked_value_is_recoverable_across_variants(counts: list[list[int]]) -> None:
+    """Avoidable care: all four conditions = the sum of the four, and the crude rate has the
+    same numerators as the standardised one; no masked count follows from the relations
+    within each variant and between the variants at each cell."""
+    d = shipped_catalogue().definition("avoidable_inpatient_chronic")
+    keys = [(m, s) for m in MUNIS for s in ("K", "M")]
+    by_category = {c: {k: float(n) for k, n in zip(keys, ns, strict=True)}
+                   for c, ns in zip(("heart_failure", "diabetes", "asthma", "copd"), counts,
+                                    strict=True)}
+    total = {k: sum(n[k] for n in by_category.values()) for k in keys}
+    tables = {"all": total, "all_crude": total, **by_category}
+    rows = [r for v, nums in tables.items() for r in _variant_rows(d, v, nums)]
+    out = disclose_rows(rows, {d.id: d}, RULE)
+    # relations within each variant, then between variants at each cell
+    size = len(rows) // len(tables)
+    rels = [[(i + t * size, coef) for i, coef in rel]
+            for t in range(len(tables)) for rel in _relations(rows[:size])]
+    at = {(r["variant"], r["area_level"], r["area_code"], r["sex"]): i
+          for i, r in enumerate(rows)}
+    for level, code, sex in [(r["area_level"], r["area_code"], r["sex"]) for r in rows[:size]]:
+        whole = at[("all", level, code, sex)]
+        rels.append([(whole, -1.0)] + [(at[(c, level, code, sex)], 1.0) for c in by_category])
+        rels.append([(whole, -1.0), (at[("all_crude", level, code, sex)], 1.0)])
+    masked = [i for i, r in enumerate(out) if r["status"] == "suppressed"]
+    assert _determined(rels, masked) == []
+    for r in out:  # no small count is shown in any variant
+        assert r["status"] == "suppressed" or r["numerator"] == 0 or r["numerator"] >= 5
+    # the same cells are masked in every variant that has a value there
+    cells = {v: {(r["area_level"], r["area_code"], r["sex"]) for r in out
+                 if r["variant"] == v and r["status"] == "suppressed"} for v in tables}
+    assert len({frozenset(c) for c in cells.values()}) <= 1 or any(
+        n == 0 for nums in tables.values() for n in nums.values())
+
+
+def test_variants_are_masked_together_by_hand() -> None:
+    """Region 12 (only 1280) has 3 asthma stays among 40: asthma masks 1280 and region 12 there;
+    every other variant masks the same cells, so 'all' less the other three conditions no
+    longer gives the asthma count."""
+    d = shipped_catalogue().definition("avoidable_inpatient_chronic")
+    keys = [(m, s) for m in MUNIS for s in ("K", "M")]
+    base = dict.fromkeys(keys, 10.0)
+    asthma = {**base, ("1280", "K"): 3.0}
+    total = {k: 3 * base[k] + asthma[k] for k in keys}
+    tables = {"all": total, "all_crude": total, "heart_failure": base, "diabetes": base,
+              "asthma": asthma, "copd": base}
+    rows = [r for v, nums in tables.items() for r in _variant_rows(d, v, nums)]
+    out = disclose_rows(rows, {d.id: d}, RULE)
+    masked = {v: sorted((r["area_level"], r["area_code"], r["sex"]) for r in out
+                        if r["variant"] == v and r["status"] == "suppressed") for v in tables}
+    assert ("municipality", "1280", "K") in masked["asthma"]
+    assert all(cells == masked["asthma"] for cells in masked.values())

@@ -154,3 +154,40 @@ def test_tables_without_decisions_are_decided_by_the_command(
     assert len(calls) == before
     assert {k for k, st in _statuses(rows).items() if st == "suppressed"} == {
         ("2023", code, sex) for _, _, code, sex in HIDDEN_2023}
+
+
+AVOIDABLE = "avoidable_inpatient_chronic"
+
+
+def _avoidable_rows() -> list[Row]:
+    """Asthma has the named-doctor table's counts (Kungsbacka under 5); all four conditions
+    ten times as many, none under 5 on its own."""
+    out = []
+    for variant, factor in (("asthma", 1), ("all", 10)):
+        for r in named_doctor_rows():
+            out.append({**r, "indicator": AVOIDABLE, "variant": variant,
+                        "version": shipped_catalogue().definition(AVOIDABLE).version,
+                        "numerator": r["numerator"] * factor,
+                        "value": r["numerator"] * factor / r["denominator"] * 1e5})
+    return out
+
+
+def test_the_variants_of_a_year_are_decided_together(session: Session,
+                                                     calls: list[list[str]]) -> None:
+    store(session, _avoidable_rows())
+    stored = _stored(session)
+    assert stored[(AVOIDABLE, "asthma", "2023")] == HIDDEN_2023
+    assert stored[(AVOIDABLE, "all", "2023")] == HIDDEN_2023  # masked with asthma's cells
+    indicator_repo.clear_caches()
+    shown = published(session, AVOIDABLE, variant="all")
+    assert {k for k, s in _statuses(shown).items() if s == "suppressed"} == {
+        ("2023", code, sex) for _, _, code, sex in HIDDEN_2023}
+    # decisions of the earlier method (each variant alone) are not used: decided on request,
+    # with every variant of the year, although one variant was asked for
+    session.execute(delete(IndicatorDisclosure))
+    session.commit()
+    indicator_repo.clear_caches()
+    before = len(calls)
+    again = published(session, AVOIDABLE, variant="all")
+    assert again == shown
+    assert calls[before:] == [[f"{AVOIDABLE} 2023"]]

@@ -6,15 +6,17 @@ can be worked out from the published cells through the additive relations of one
 (Riket = Σ regions, region = Σ its municipalities, municipality = Σ its care units where units
 are counted where they lie, T = K + M, and for indicators computed per month a year = Σ its
 months, since both count events by their date). A table is an indicator's variant in one year:
-the year's cells and, where there are any, its months' cells. The audit is linear algebra: a
-masked cell is exposed exactly when its unit vector lies in the row space of the relations
-restricted to masked cells (decided in exact integer arithmetic, see :func:`exposed`).
+the year's cells and, where there are any, its months' cells; the variants of an indicator in
+a year are decided together (:func:`suppress_variants`), since they are linked cell by cell.
+The audit is linear algebra: a masked cell is exposed exactly when its unit vector lies in the
+row space of the relations restricted to masked cells (decided in exact integer arithmetic,
+see :func:`exposed`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -263,9 +265,11 @@ def _pick(candidates: list[int], rows: Sequence[Row], d: Definition,
 
 
 def suppress_table(rows: Sequence[Row], d: Definition, rule: DisclosureRule,
-                   unit_municipality: Mapping[str, str]) -> set[int]:
-    """Indices of ``rows`` (one table, see :func:`table_key`) to mask."""
-    masked = {i for i, r in enumerate(rows) if _primary(r, d, rule)}
+                   unit_municipality: Mapping[str, str],
+                   start: Iterable[int] = ()) -> set[int]:
+    """Indices of ``rows`` (one table, see :func:`table_key`) to mask, beginning with the
+    cells that fail the primary rule and those in ``start``."""
+    masked = {i for i, r in enumerate(rows) if _primary(r, d, rule)} | set(start)
     if not masked or not rule.secondary:
         return masked
     rels = _relations(rows, d, unit_municipality)
@@ -333,15 +337,55 @@ def disclose_rows(rows: Sequence[Row], definitions: Mapping[str, Definition],
     tables: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i in sorted(range(len(rows)), key=lambda i: publication_order(rows[i])):
         tables[table_key(rows[i])].append(i)
+    together: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
+    for key in tables:  # the variants of an indicator in a year, in variant order
+        together[(key[0], key[2])].append(key)
     out = [dict(r) for r in rows]
-    for (indicator, _, _), idxs in tables.items():
+    for (indicator, _), keys in together.items():
         d = definitions[indicator]
         if d.disclosure in ("none", "derived"):
             continue
-        sub = [rows[i] for i in idxs]
-        for k in suppress_table(sub, d, rule, units):
-            out[idxs[k]] = mask_row(sub[k], d)
+        subs = [[rows[i] for i in tables[key]] for key in keys]
+        for key, sub, masked in zip(keys, subs, suppress_variants(subs, d, rule, units),
+                                    strict=True):
+            for k in masked:
+                out[tables[key][k]] = mask_row(sub[k], d)
     return out
+
+
+def suppress_variants(tables: Sequence[Sequence[Row]], d: Definition, rule: DisclosureRule,
+                      unit_municipality: Mapping[str, str]) -> list[set[int]]:
+    """Indices to mask in each of ``tables``, the variants of one indicator in one year, decided
+    together: a cell masked in one variant is masked in every variant that has a value there.
+
+    Variants are linked cell by cell — avoidable care of all four conditions is the sum of the
+    four, its crude rate has the same numerator and denominator as the standardised one — so a
+    count hidden in one variant could be worked out from the same cell of the others. With the
+    same cells masked in every variant, each variant's own relations leave every masked cell
+    free, and a relation between the variants' values at one cell then leaves them free too
+    (shift every variant along the same free direction, by amounts that keep the relation). The
+    masks grow together until no variant adds a cell.
+    """
+    cells = [[_cell_key(r) for r in t] for t in tables]
+    hidden: set[tuple[str, str, str, str]] = set()
+    while True:
+        masks = [suppress_table(t, d, rule, unit_municipality,
+                                [k for k, c in enumerate(keys) if c in hidden and _has_value(t[k])])
+                 for t, keys in zip(tables, cells, strict=True)]
+        found = {keys[k] for keys, mask in zip(cells, masks, strict=True) for k in mask}
+        if found <= hidden:
+            return masks
+        hidden |= found
+
+
+def _cell_key(row: Row) -> tuple[str, str, str, str]:
+    return (str(row["period"]), str(row["area_level"]), str(row["area_code"]), str(row["sex"]))
+
+
+def _has_value(row: Row) -> bool:
+    """Whether ``row`` publishes a figure that masking would hide (a ``missing`` row shows its
+    numerator where there is one, e.g. events in an age group without population)."""
+    return row["numerator"] is not None and (row["status"] != "missing" or bool(row["numerator"]))
 
 
 def disclose(results: pa.Table, definitions: Mapping[str, Definition], rule: DisclosureRule,

@@ -1,8 +1,9 @@
 """The one path from stored results to anything published: web pages, the API, CSV exports.
 
 Results are stored as computed (internal figures). :func:`publish` applies the publication rule
-(:mod:`naravard.indicators.disclosure`) to whole tables — one indicator, variant and period, so
-secondary suppression sees every relation — and forms derived indicators again from their
+(:mod:`naravard.indicators.disclosure`) to whole tables — one indicator, variant and year with
+its months, the variants of a year decided together, so secondary suppression sees every
+relation — and forms derived indicators again from their
 source's *published* values, so that a masked source value stays masked in the change against
 the base year. Filtering by area, sex or period happens only after this step.
 """
@@ -105,7 +106,7 @@ def publish(rows: Sequence[Mapping[str, Any]], definitions: Mapping[str, Definit
             ) -> list[Row]:
     """``rows`` as they may be published (same order, same keys).
 
-    ``rows`` must hold whole tables (every area and sex of an indicator's variant in a year,
+    ``rows`` must hold whole tables (every area and sex of an indicator's variants in a year,
     with the year's months: see :func:`naravard.indicators.disclosure.table_periods`) and,
     for a derived indicator, its source indicator's rows (base year included); a derived row
     whose source values are not there becomes ``missing``.

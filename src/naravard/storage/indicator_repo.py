@@ -157,9 +157,16 @@ def store_results(session: Session, results: pa.Table | Sequence[Mapping[str, An
 # --- disclosure decisions ----------------------------------------------------------------------
 
 
+#: How tables are decided, in the rule key: 2 = the variants of an indicator in a year
+#: together (decisions stored under 1, each variant on its own, are decided again).
+DECISION_METHOD = 2
+
+
 def rule_key(rule: DisclosureRule) -> str:
-    """What disclosure decisions depend on besides the rows: the rule's version and settings."""
-    return f"{rule.version}|{rule.min_count}|{rule.min_denominator}|{int(rule.secondary)}"
+    """What disclosure decisions depend on besides the rows: the rule's version and settings,
+    and how tables are decided."""
+    return (f"{rule.version}|{rule.min_count}|{rule.min_denominator}|{int(rule.secondary)}"
+            f"|m{DECISION_METHOD}")
 
 
 def _cell(row: Row) -> Cell:
@@ -177,7 +184,8 @@ def _decide(rows: Sequence[Row], definitions: Mapping[str, Definition], rule: Di
             unit_municipality: Mapping[str, str]) -> dict[TableId, frozenset[Cell]]:
     """The masked cells of every table in ``rows`` of the indicators in ``definitions``.
 
-    ``rows`` must hold whole tables: every area and sex of a variant in a year with its months.
+    ``rows`` must hold whole tables: every area and sex of every variant in a year with its
+    months (the variants of a year are decided together).
     """
     found: dict[TableId, set[Cell]] = {}
     for r in disclose_rows([r for r in rows if r["indicator"] in definitions], definitions,
@@ -254,12 +262,15 @@ def decide_stored(session: Session, catalogue: Catalogue, rule: DisclosureRule, 
                 snap.id, rule, IndicatorDisclosure.variant, IndicatorDisclosure.year).where(
                 IndicatorDisclosure.indicator == d.id,
                 IndicatorDisclosure.definition_version == d.version))}
-            rows = [r for r in stored_rows(session, snap.id, [d.id])
-                    if (r["variant"], r["period"][:4]) not in have]
+            rows = stored_rows(session, snap.id, [d.id])
+            # a year is decided with all of its variants; kept are the tables not yet decided
+            years = {r["period"][:4] for r in rows if (r["variant"], r["period"][:4]) not in have}
+            rows = [r for r in rows if r["period"][:4] in years]
             if snap.id not in units:
                 units[snap.id] = {u.care_unit_id: u.municipality_code
                                   for u in care_units_of_snapshot(session, snap.id)}
-            decided = _decide(rows, {d.id: d}, rule, units[snap.id])
+            decided = {t: m for t, m in _decide(rows, {d.id: d}, rule, units[snap.id]).items()
+                       if (t[1], t[2]) not in have}
             _save_decisions(session, snap.id, decided, catalogue, rule, utcnow())
             if decided:
                 audit.record(session, actor, "indicators.disclose", "indicator_snapshot",
@@ -386,11 +397,12 @@ def _published_plain(session: Session, snap: IndicatorSnapshot, d: Definition,
     """Published rows of an indicator that is not derived, for ``wanted`` periods and area
     ``levels``.
 
-    Disclosure control decides on whole tables (a variant in a year with its months). The
-    decisions are stored with the results (:func:`store_results`) and kept in memory once
-    read; a table without stored decisions (stored under another rule, or before decisions
-    were stored) is decided here from all of its rows and kept in memory. The rows themselves
-    are read only for the periods and levels asked for.
+    Disclosure control decides on whole tables (a variant in a year with its months), the
+    variants of a year together. The decisions are stored with the results
+    (:func:`store_results`) and kept in memory once read; a table without stored decisions
+    (stored under another rule, or before decisions were stored) is decided here from all of
+    its year's rows and kept in memory. The rows themselves are read only for the periods and
+    levels asked for.
     """
     rows = stored_rows(session, snap.id, [d.id], variant, wanted, levels)
     tables = {(r["variant"], r["period"][:4]) for r in rows}
@@ -400,10 +412,9 @@ def _published_plain(session: Session, snap: IndicatorSnapshot, d: Definition,
     masks.update(known)
     missing = sorted({year for v, year in tables if (v, year) not in masks})
     decided: dict[tuple[str, str], frozenset[Cell]] = {}
-    if missing:
-        whole = rows if wanted is None and levels is None else stored_rows(
-            session, snap.id, [d.id], variant,
-            None if wanted is None else table_periods(d, missing))
+    if missing:  # decided with every variant of those years (see suppress_variants)
+        whole = rows if wanted is None and levels is None and variant is None else stored_rows(
+            session, snap.id, [d.id], None, table_periods(d, missing))
         decided = {(v, y): m for (_, v, y), m in
                    _decide(whole, {d.id: d}, rule, unit_municipality).items()}
         masks.update({t: m for t, m in decided.items() if t in tables})
@@ -448,7 +459,8 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
                                None if wanted is None else table_periods(d, wanted))
             extra = (None if wanted is None else
                      table_periods(source, [*wanted, str(base_year(d))]))
-            rows += stored_rows(session, snap.id, [source.id], variant, extra)
+            # the source with all of its variants: they are disclosure-controlled together
+            rows += stored_rows(session, snap.id, [source.id], None, extra)
             chosen = None if wanted is None else set(wanted)
             rows = [r for r in publish(rows, definitions, rule, unit_municipality)
                     if r["indicator"] == indicator and (chosen is None or r["period"] in chosen)
@@ -469,7 +481,7 @@ def published(session: Session, indicator: str, catalogue: Catalogue, rule: Disc
     """The indicator's results from its current snapshot, with disclosure control applied.
 
     ``variant``, ``periods`` and area ``levels`` narrow what is returned; disclosure control
-    always sees whole tables (every area and sex of a variant in a year, with the year's
+    always sees whole tables (every area and sex of every variant in a year, with the year's
     months), so they never change a published cell.
     """
     return _read(session, indicator, catalogue, rule, False, variant, periods, levels)
