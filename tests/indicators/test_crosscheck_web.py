@@ -27,6 +27,7 @@ from naravard.indicators.crosscheck import (
 from naravard.indicators.text import DefinitionError
 from naravard.storage import indicator_repo
 from naravard.storage import survey_repo as repo
+from naravard.storage.indicator_crosscheck import reported_answers
 from naravard.surveys.catalog import find_form, shipped_forms
 from tests.indicators import test_indicator_web as pages
 from tests.indicators.test_indicator_store import ND, named_doctor_rows, store
@@ -91,6 +92,30 @@ def _round(session: Session) -> None:
         repo.submit(session, response, actor="analyst", actor_name="Import", now=SUBMITTED,
                     confirmed=(), render_receipt=fake_receipt, source=repo.IMPORT)
     session.commit()
+
+
+def test_a_running_round_does_not_replace_a_finished_one(session: Session) -> None:
+    _round(session)
+    form = find_form(list(shipped_forms()), "gonv-2023-region").form
+    practice = repo.create_round(
+        session, form, code="ovning-2023", title="Övningsomgång", respondents=["13"],
+        opens_on=dt.date(2024, 5, 1), deadline=dt.date(2024, 8, 31), actor="analyst",
+        now=SUBMITTED + dt.timedelta(days=60))
+    repo.open_round(session, practice, "analyst", SUBMITTED + dt.timedelta(days=60))
+    response = repo.response_for(session, practice, "13")
+    assert response is not None
+    later = SUBMITTED + dt.timedelta(days=70)
+    repo.save_answers(session, response, {"r22": "10"}, actor="halland", now=later)
+    repo.submit(session, response, actor="halland", actor_name="Halland", now=later,
+                confirmed=(), render_receipt=fake_receipt, source=repo.IMPORT)
+    session.commit()
+    check = shipped_crosschecks().for_indicator(ND)[0]
+    # in June 2024 the 2023 round has ended and the practice round runs: the 2023 answer holds
+    _, answers = reported_answers(session, check, today=dt.date(2024, 6, 1))
+    assert (answers["13"].value, answers["13"].round_code) == ("66.5", "check-2023")
+    # once both have ended, the newer submission is the answer
+    _, answers = reported_answers(session, check, today=dt.date(2024, 9, 1))
+    assert (answers["13"].value, answers["13"].round_code) == ("10", "ovning-2023")
 
 
 @pytest.fixture

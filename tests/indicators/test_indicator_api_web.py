@@ -53,6 +53,12 @@ def test_indicator_list_and_one_indicator(web: Client, stored: None) -> None:
     assert next(i for i in listing if i["id"] == "ed_visits_80plus")["snapshot"] is None
     one = web(None).get(f"/api/v1/indicators/{ND}").json()
     assert one == named
+    avoidable = next(i for i in listing if i["id"] == "avoidable_inpatient_chronic")
+    units = {v["id"]: v["unit"]["en"] for v in avoidable["variants"]}
+    assert units["all"] == avoidable["unit"]["en"] == (
+        "care episodes per 100 000 inhabitants aged 20+ (age-standardised)")
+    assert units["all_crude"] == ("care episodes per 100 000 inhabitants aged 20+ (crude, not "
+                                  "age-standardised)")
     assert web(None).get("/api/v1/indicators/nope").status_code == 404
 
 

@@ -201,6 +201,7 @@ def test_variant_period_and_language(web: Client, stored: None) -> None:
     tables = Tables(page.text)
     assert tables.table("Regions compared, 2022")[1] == [
         "Region Halland", n("1 200"), n("2 000"), "60,0", ""]
+    assert tables.table("Regions compared, 2022")[-1][0] == "Sweden"  # not "Riket"
     assert "Share of the population with a named regular doctor" in page.text
 
 
@@ -305,12 +306,26 @@ def test_a_crude_variant_states_its_own_unit(web: Client, session: Session) -> N
     store(session, rows)
     crude = web(None).get(f"/indicators/{avoidable}?variant=all_crude")
     header = Tables(crude.text).table("Regionerna jämförda, 2023")[0]
+    if charts.available():  # the charts' value axis names the variant's unit too
+        assert "(ej åldersstandardiserat)" in crude.text.split("<table")[0]
     assert header[3] == "Värde (vårdtillfällen per 100 000 invånare 20 år och äldre " \
         "(ej åldersstandardiserat))"
     assert ("ingen för denna variant (ej åldersstandardiserad); övriga varianter: direkt, "
             "standardbefolkning esp2013") in squash(crude.text)
+    text = squash(crude.text)
+    assert "<dt>Ålder</dt><dd>20 år och äldre (" in text
+    assert "<dt>Redovisningsgrupper</dt><dd>Riket, regioner, kommuner; kvinnor, män och båda " \
+        "tillsammans</dd>" in text
     standardised = web(None).get(f"/indicators/{avoidable}?variant=all")
     assert "direkt, standardbefolkning esp2013 (" in squash(standardised.text)
     assert Tables(standardised.text).table("Regionerna jämförda, 2023")[0][3] == (
         "Värde (vårdtillfällen per 100 000 invånare 20 år och äldre (åldersstandardiserat))")
     indicator_repo._CACHE.clear()
+
+
+def test_a_bad_address_gets_a_page_not_json(web: Client, stored: None) -> None:
+    page = web(None).get(f"/indicators/{ND}?period=20233333")
+    assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+    assert "Adressen är inte giltig" in page.text and "period" in page.text
+    api = web(None).get(f"/api/v1/indicators/{ND}/values?page=0")
+    assert api.status_code == 422 and api.json()["detail"][0]["loc"] == ["query", "page"]

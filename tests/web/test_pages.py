@@ -113,6 +113,9 @@ def test_language_switch(client_as: Callable[[str | None], TestClient]) -> None:
     page = c.get("/organisations")
     assert '<html lang="en">' in page.text
     assert "Regions and population" in page.text
+    # the switch returns to the same view: the query string is kept
+    asked = c.get("/organisations?date=2023-12-31").text
+    assert 'name="back" value="/organisations?date=2023-12-31"' in asked
 
 
 def test_security_headers(client: TestClient) -> None:

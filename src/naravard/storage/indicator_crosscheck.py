@@ -42,12 +42,19 @@ class Question:
     round_code: str
 
 
-def reported_answers(session: Session, check: CrossCheck
+def reported_answers(session: Session, check: CrossCheck, today: dt.date | None = None
                      ) -> tuple[Question | None, dict[str, Reported]]:
-    """The question and each respondent's newest submitted answer to it (by organisation)."""
+    """The question and each respondent's answer to it (by organisation): the newest submitted
+    in a round whose deadline has passed, else the newest in a round still running.
+
+    A finished round's submissions are the follow-up's answers; a later round of the same form
+    (a practice round, say) that is still running does not replace them.
+    """
+    today = today or dt.datetime.now(survey_repo.STOCKHOLM).date()
     rounds = [r for r in survey_repo.list_rounds(session) if r.form_id == check.form_id]
     question: Question | None = None
     out: dict[str, Reported] = {}
+    finished: dict[str, bool] = {}
     for survey_round in reversed(rounds):  # oldest deadline first: newer answers win
         form = survey_repo.round_form(survey_round)
         item = form.by_key(check.question)
@@ -59,9 +66,11 @@ def reported_answers(session: Session, check: CrossCheck
             found = Reported(answers.organisation_code, answers.organisation_name,
                              answers.values.get(item.name), survey_round.code, answers.version,
                              answers.submitted_at)
-            earlier = out.get(found.organisation_code)
-            if earlier is None or found.submitted_at >= earlier.submitted_at:
-                out[found.organisation_code] = found
+            code, done = found.organisation_code, survey_round.deadline < today
+            earlier = out.get(code)
+            if earlier is None or (done, found.submitted_at) >= (finished[code],
+                                                                 earlier.submitted_at):
+                out[code], finished[code] = found, done
     return question, out
 
 

@@ -109,7 +109,7 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
     rows = view.variant_rows(results, chosen.id) if results is not None else []
     year_list = view.years(rows)
     year = period if period in year_list else (year_list[-1] if year_list else None)
-    value_title = d.unit.get(lang)
+    value_title = d.unit_for(chosen.id).get(lang)
     figures = []
     monthly = (_results(db, d, chosen.id, internal, year)
                if year and "month" in d.periods else None)
@@ -136,6 +136,7 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
         figures=figures, year=year, years=year_list, rule=shipped_rule(), internal=internal,
         codelists=[cat.codelist(c) for c in d.codelists], evidence=EVIDENCE_TEXT,
         checks=checks, staff=_staff(request), region_names=view.area_names(),
+        age_text=view.age_text(d, _), breakdowns=view.breakdowns_text(d, _),
         regions=regions, region=chosen_region, municipalities=municipalities,
         stored_version=(results.snapshot.definitions or {}).get(d.id) if results else None,
         fmt=view.fmt_amount, value_repr=_setting_text,

@@ -45,10 +45,12 @@ class LocalTextOut(BaseModel):
 
 
 class VariantOut(BaseModel):
-    """A variant of an indicator."""
+    """A variant of an indicator, with the unit of its values (e.g. a crude rate beside the
+    indicator's age-standardised ones)."""
 
     id: str
     title: LocalTextOut
+    unit: LocalTextOut
 
 
 class TargetOut(BaseModel):
@@ -164,7 +166,8 @@ def _indicator(db: Session, d: Definition) -> IndicatorOut:
         id=d.id, version=d.version, title=_text(d.title), description=_text(d.description),
         unit=_text(d.unit), value_type=d.value_type, scale=d.scale, decimals=d.decimals,
         areas=list(d.areas), genders=list(d.sexes), periods=list(d.periods),
-        variants=[VariantOut(id=v.id, title=_text(v.title)) for v in d.variants],
+        variants=[VariantOut(id=v.id, title=_text(v.title), unit=_text(d.unit_for(v.id)))
+                  for v in d.variants],
         target=None if d.target is None else TargetOut(
             value=d.target.value, comparison=d.target.comparison, text=_text(d.target.text)),
         snapshot=_snapshot(db, d), values_url=f"/api/v1/indicators/{d.id}/values",

@@ -15,7 +15,6 @@ from naravard.indicators import charts
 from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.charts import Chart, Point
 from naravard.indicators.definition import Definition
-from naravard.indicators.finalise import NATION
 from naravard.indicators.publish import source_of
 from naravard.reference.organisations import OrgKind, shipped_organisations
 from naravard.storage.indicator_repo import ResultSet
@@ -139,15 +138,21 @@ def _target(d: Definition, _: Gettext) -> tuple[float | None, str]:
     return d.target.value, _("Target %(value)s", value=fmt_decimal(d.target.value, d.decimals))
 
 
+def _with_target(description: str, d: Definition, _: Gettext) -> str:
+    """A chart's text alternative, naming the target line where the chart draws one."""
+    if d.target is None:
+        return description
+    return description + " " + _("The dashed line is the target, %(value)s.",
+                                 value=fmt_decimal(d.target.value, d.decimals))
+
+
 def _series_figure(fid: str, caption: str, first_column: str, d: Definition, _: Gettext,
                    value_title: str, description: str,
                    series: Sequence[tuple[str, str, Row]]) -> Figure:
     """A line of Riket's values over ``series`` of (chart label, table label, row), with the
     target line where there is one, and the table beside it."""
     target, target_label = _target(d, _)
-    if target is not None:
-        description += " " + _("The dashed line is the target, %(value)s.",
-                               value=fmt_decimal(target, d.decimals))
+    description = _with_target(description, d, _)
     chart = Chart(value_title, description, d.decimals, target, target_label)
     svg = _draw(charts.line_svg, [Point(x, r["value"], _("Sweden")) for x, _t, r in series],
                 chart)
@@ -201,8 +206,12 @@ def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _
         return None
     ordered = by_value(regions + ([nation] if nation is not None else []))
     names = area_names()
-    points = [Point(area_name(r), r["value"],
-                    highlight=r["area_level"] == "nation") for r in ordered]
+
+    def name(r: Row) -> str:  # Riket in the page's language
+        return _("Sweden") if r["area_level"] == "nation" else area_name(r)
+
+    points = [Point(name(r), r["value"], highlight=r["area_level"] == "nation")
+              for r in ordered]
     shown = [r for r in ordered if r["value"] is not None and r["area_level"] == "region"]
     target, target_label = _target(d, _)
     if shown:
@@ -220,13 +229,15 @@ def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _
         summary,
         _("Sweden: %(value)s.", value=fmt_decimal(nation["value"] if nation else None,
                                                   d.decimals)),
-        _("%(n)s regions without a value are shown as ..", n=hidden) if hidden else "",
+        (_("One region without a value is shown as ..") if hidden == 1 else
+         _("%(n)s regions without a value are shown as ..", n=hidden) if hidden else ""),
     ]))  # fmt: skip
+    description = _with_target(description, d, _)
     chart = Chart(value_title, description, d.decimals, target, target_label)
     svg = _draw(charts.bar_svg, points, chart)
     table = [table_row(r, d, area_name(r), _) for r in ordered if r["area_level"] == "region"]
     if nation is not None:
-        table.append(table_row(nation, d, names.get(NATION, "Riket"), _, highlight=True))
+        table.append(table_row(nation, d, name(nation), _, highlight=True))
     return Figure("regions", _("Regions compared, %(period)s", period=period), svg,
                   description, _("Region"), tuple(table))
 
@@ -250,8 +261,9 @@ def sex_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
     if not table:
         return None
     target, target_label = _target(d, _)
-    description = _("Line chart: %(title)s, Sweden, women and men by year. %(values)s.",
-                    title=d.title.get(lang), values=". ".join(texts))
+    description = _with_target(
+        _("Line chart: %(title)s, Sweden, women and men by year. %(values)s.",
+          title=d.title.get(lang), values=". ".join(texts)), d, _)
     chart = Chart(value_title, description, d.decimals, target, target_label)
     return Figure("sex", _("Women and men, Sweden"), _draw(charts.line_svg, points, chart),
                   description, _("Year"), tuple(table))
@@ -336,7 +348,31 @@ def region_index_chart(items: Sequence[Mapping[str, Any]], region_name: str, lan
                        low=valued[-1][0], low_value=fmt_decimal(valued[-1][1], 0)))
     missing = len(ordered) - len(valued)
     if missing:
-        parts.append(_("%(n)s indicators without both values are shown as ..", n=missing))
+        parts.append(_("One indicator without both values is shown as ..") if missing == 1
+                     else _("%(n)s indicators without both values are shown as ..", n=missing))
     description = " ".join(parts)
     chart = Chart(_("Index, Sweden = 100"), description, 0, 100.0, _("Sweden = 100"))
     return _draw(charts.bar_svg, points, chart), description
+
+
+_LEVEL_NAMES = {"nation": "Sweden", "region": "regions", "municipality": "municipalities",
+                "care_unit": "care units"}
+
+
+def breakdowns_text(d: Definition, _: Gettext) -> str:
+    """The areas and sexes an indicator is published for, in words."""
+    areas = ", ".join(_(_LEVEL_NAMES[a]) for a in d.areas)
+    sexes = _("women, men and both together") if "K" in d.sexes else _("both sexes together")
+    return f"{areas}; {sexes}"
+
+
+def age_text(d: Definition, _: Gettext) -> str:
+    """An indicator's age limits in words."""
+    low, high = d.age.min, d.age.max
+    if low is None and high is None:
+        return _("all ages")
+    if high is None:
+        return _("%(min)s years and over", min=low)
+    if low is None:
+        return _("up to %(max)s years", max=high)
+    return _("%(min)s–%(max)s years", min=low, max=high)

@@ -28,6 +28,10 @@ from naravard.web.surveys_receipt import renderer
 
 #: Answers to choice questions that Dalarna's draft and Värmland's late report borrow.
 PARTIAL = ("r2", "r7", "r8", "r11", "r13", "r14")
+#: Example figures in Värmland's late answers (invented, like the rest of its answers), so that
+#: the register cross-check has reported numbers to compare: Halland's own figures for these
+#: questions were lost in the printed paper the Halland answers come from.
+EXAMPLE_FIGURES = {"r22": "48,5", "r24": "92,0", "r25": "0,410"}
 HALLAND_MUNICIPALITIES = ("1315", "1380", "1381", "1382", "1383", "1384")
 
 
@@ -80,7 +84,7 @@ def survey_demo(session: Session) -> str:
     _answer(session, region_2023, "20", partial, "dalarna", _at("2024-03-12", "14:30"), None)
     repo.reopen(session, region_2023, "17", reason="Anstånd efter begäran (exempel)",
                 deadline=dt.date(2024, 4, 12), actor="demo", now=_at("2024-04-02", "09:00"))
-    _answer(session, region_2023, "17", partial, "demo", _at("2024-04-05"),
+    _answer(session, region_2023, "17", {**partial, **EXAMPLE_FIGURES}, "demo", _at("2024-04-05"),
             _at("2024-04-08", "16:40"))
     rss_2023 = _round(session, "gonv-2023-rss", "2023-rss",
                       "Uppföljning 2023, RSS (exempeldata)",
