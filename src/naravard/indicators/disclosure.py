@@ -7,7 +7,7 @@ can be worked out from the published cells through the additive relations of one
 are counted where they lie, T = K + M, and for indicators computed per month a year = Σ its
 months, since both count events by their date). A table is an indicator's variant in one year:
 the year's cells and, where there are any, its months' cells; the variants of an indicator in
-a year are decided together (:func:`suppress_variants`), since they are linked cell by cell.
+a year are decided as one table (:func:`suppress_variants`), with the links between them.
 The audit is linear algebra: a masked cell is exposed exactly when its unit vector lies in the
 row space of the relations restricted to masked cells (decided in exact integer arithmetic,
 see :func:`exposed`).
@@ -269,10 +269,16 @@ def suppress_table(rows: Sequence[Row], d: Definition, rule: DisclosureRule,
                    start: Iterable[int] = ()) -> set[int]:
     """Indices of ``rows`` (one table, see :func:`table_key`) to mask, beginning with the
     cells that fail the primary rule and those in ``start``."""
+    return _suppress(rows, _relations(rows, d, unit_municipality), d, rule, start)
+
+
+def _suppress(rows: Sequence[Row], rels: Sequence[tuple[int, list[int]]], d: Definition,
+              rule: DisclosureRule, start: Iterable[int] = ()) -> set[int]:
+    """Indices of ``rows`` to mask so that no masked cell follows from the relations ``rels``
+    (parent = Σ children) and the published cells."""
     masked = {i for i, r in enumerate(rows) if _primary(r, d, rule)} | set(start)
     if not masked or not rule.secondary:
         return masked
-    rels = _relations(rows, d, unit_municipality)
     while True:
         changed = True
         while changed:
@@ -355,37 +361,87 @@ def disclose_rows(rows: Sequence[Row], definitions: Mapping[str, Definition],
 
 def suppress_variants(tables: Sequence[Sequence[Row]], d: Definition, rule: DisclosureRule,
                       unit_municipality: Mapping[str, str]) -> list[set[int]]:
-    """Indices to mask in each of ``tables``, the variants of one indicator in one year, decided
-    together: a cell masked in one variant is masked in every variant that has a value there.
+    """Indices to mask in each of ``tables``, the variants of one indicator in one year (each
+    non-empty, one variant each), decided as one table.
 
-    Variants are linked cell by cell — avoidable care of all four conditions is the sum of the
-    four, its crude rate has the same numerator and denominator as the standardised one — so a
-    count hidden in one variant could be worked out from the same cell of the others. With the
-    same cells masked in every variant, each variant's own relations leave every masked cell
-    free, and a relation between the variants' values at one cell then leaves them free too
-    (shift every variant along the same free direction, by amounts that keep the relation). The
-    masks grow together until no variant adds a cell.
+    Variants can be linked cell by cell: avoidable care of all four conditions is the sum of
+    the four, and its crude rate has the same numerator as the standardised one, so a count
+    hidden in one variant could be worked out from the same cell of the others. The links are
+    found in the figures themselves (:func:`_variant_links`) and join each variant's own
+    relations in one system, which secondary suppression and the audit then treat like any
+    other: a hidden asthma count costs one more hidden cell at that place (the smallest other
+    condition), not the total of every variant.
     """
-    cells = [[_cell_key(r) for r in t] for t in tables]
-    hidden: set[tuple[str, str, str, str]] = set()
-    while True:
-        masks = [suppress_table(t, d, rule, unit_municipality,
-                                [k for k, c in enumerate(keys) if c in hidden and _has_value(t[k])])
-                 for t, keys in zip(tables, cells, strict=True)]
-        found = {keys[k] for keys, mask in zip(cells, masks, strict=True) for k in mask}
-        if found <= hidden:
-            return masks
-        hidden |= found
+    rows = [r for t in tables for r in t]
+    offsets = [sum(len(t) for t in tables[:k]) for k in range(len(tables))]
+    rels = [(parent + off, [k + off for k in kids])
+            for t, off in zip(tables, offsets, strict=True)
+            for parent, kids in _relations(t, d, unit_municipality)]
+    rels += _variant_links(tables, offsets, d)
+    masked = _suppress(rows, rels, d, rule)
+    return [{i - off for i in masked if off <= i < off + len(t)}
+            for t, off in zip(tables, offsets, strict=True)]
+
+
+def _variant_links(tables: Sequence[Sequence[Row]], offsets: Sequence[int],
+                   d: Definition) -> list[tuple[int, list[int]]]:
+    """Relations between variants at each cell, as (parent, children) indices into the tables
+    laid end to end: two variants whose protected figures (numerators, or denominators for
+    means) are equal in every cell they share, and a variant whose code-list categories are
+    split among other variants (same settings otherwise) when its figure is their sum in every
+    cell. Each link is checked on the figures, so a relation that does not hold exactly (a
+    stay counted under two conditions, say) is never assumed."""
+    keyed = [{_cell_key(r): off + k for k, r in enumerate(t)}
+             for t, off in zip(tables, offsets, strict=True)]
+    rows = [r for t in tables for r in t]
+
+    def amount(i: int) -> float | None:
+        value = rows[i]["denominator" if d.disclosure == "denominator" else "numerator"]
+        return None if value is None else float(value)
+
+    def shared(group: Sequence[int]) -> list[tuple[str, str, str, str]]:
+        common = set(keyed[group[0]]).intersection(*(keyed[g] for g in group[1:]))
+        return sorted(c for c in common
+                      if all(amount(keyed[g][c]) is not None for g in group))
+
+    links: list[tuple[int, list[int]]] = []
+    for a in range(len(tables)):
+        for b in range(a + 1, len(tables)):
+            cells = shared([a, b])
+            if cells and all(amount(keyed[a][c]) == amount(keyed[b][c]) for c in cells):
+                links += [(keyed[a][c], [keyed[b][c]]) for c in cells]
+    variants = [str(t[0]["variant"]) for t in tables]
+    for v, parts in _category_parts(d, variants).items():
+        group = [v, *parts]
+        cells = shared(group)
+        if cells and all(amount(keyed[v][c]) == sum(amount(keyed[p][c]) or 0.0 for p in parts)
+                         for c in cells):
+            links += [(keyed[v][c], [keyed[p][c] for p in parts]) for c in cells]
+    return links
+
+
+def _category_parts(d: Definition, variants: Sequence[str]) -> dict[int, list[int]]:
+    """Variant index → the indices of the variants whose code-list categories split its own
+    between them (disjoint, together all of them), every other setting equal."""
+    settings = [d.resolved(v) for v in variants]
+    out: dict[int, list[int]] = {}
+    for v, mine in enumerate(settings):
+        for key in ("categories", "index_categories"):
+            whole = set(mine.get(key) or ())
+            if not whole:
+                continue
+            parts = [w for w, theirs in enumerate(settings) if w != v and theirs.get(key)
+                     and set(theirs[key]) < whole
+                     and all(theirs.get(k) == value for k, value in mine.items() if k != key)]
+            chosen = [set(settings[w][key]) for w in parts]
+            disjoint = sum(len(c) for c in chosen) == len(whole)
+            if parts and disjoint and set().union(*chosen) == whole:
+                out[v] = parts
+    return out
 
 
 def _cell_key(row: Row) -> tuple[str, str, str, str]:
     return (str(row["period"]), str(row["area_level"]), str(row["area_code"]), str(row["sex"]))
-
-
-def _has_value(row: Row) -> bool:
-    """Whether ``row`` publishes a figure that masking would hide (a ``missing`` row shows its
-    numerator where there is one, e.g. events in an age group without population)."""
-    return row["numerator"] is not None and (row["status"] != "missing" or bool(row["numerator"]))
 
 
 def disclose(results: pa.Table, definitions: Mapping[str, Definition], rule: DisclosureRule,

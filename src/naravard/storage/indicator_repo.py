@@ -157,8 +157,9 @@ def store_results(session: Session, results: pa.Table | Sequence[Mapping[str, An
 # --- disclosure decisions ----------------------------------------------------------------------
 
 
-#: How tables are decided, in the rule key: 2 = the variants of an indicator in a year
-#: together (decisions stored under 1, each variant on its own, are decided again).
+#: How tables are decided, in the rule key: 2 = the variants of an indicator in a year as
+#: one table with the links between them (decisions stored under 1, each variant on its own,
+#: are decided again).
 DECISION_METHOD = 2
 
 
