@@ -254,8 +254,9 @@ def _protected_size(row: Row, d: Definition) -> float:
 
 def _pick(candidates: list[int], rows: Sequence[Row], d: Definition,
           masked: set[int]) -> int | None:
-    free = [i for i in candidates if i not in masked and rows[i]["numerator"] is not None
-            and rows[i]["status"] in ("ok", "too_few")]
+    # a row without figures ("no data") is never used; a ``missing`` row that shows a
+    # numerator (a rate left undefined by its age groups, say) is a figure like any other
+    free = [i for i in candidates if i not in masked and _has_value(rows[i])]
     if not free:
         return None
     positive = [i for i in free if _protected_size(rows[i], d) > 0]
@@ -313,7 +314,12 @@ def _suppress(rows: Sequence[Row], rels: Sequence[tuple[int, list[int]]], d: Def
             if progress:
                 break
         if not progress:
-            return masked
+            # no single complement found: hide every figure an exposed cell is tied to
+            extra = {m for cell in open_cells for parent, kids in rels if cell in (parent, *kids)
+                     for m in (parent, *kids) if m not in masked and _has_value(rows[m])}
+            if not extra:
+                return masked
+            masked |= extra
 
 
 def mask_row(row: Row, d: Definition) -> Row:
@@ -449,3 +455,9 @@ def disclose(results: pa.Table, definitions: Mapping[str, Definition], rule: Dis
     """A results table with disclosure control applied."""
     rows = disclose_rows(results.to_pylist(), definitions, rule, unit_municipality)
     return pa.Table.from_pylist(rows, schema=RESULT_SCHEMA)
+
+
+def _has_value(row: Row) -> bool:
+    """Whether ``row`` publishes a figure that masking would hide (a ``missing`` row shows its
+    numerator where there is one, e.g. events in an age group without population)."""
+    return row["numerator"] is not None and (row["status"] != "missing" or bool(row["numerator"]))

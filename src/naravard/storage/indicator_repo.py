@@ -157,10 +157,11 @@ def store_results(session: Session, results: pa.Table | Sequence[Mapping[str, An
 # --- disclosure decisions ----------------------------------------------------------------------
 
 
-#: How tables are decided, in the rule key: 3 = the variants of an indicator in a year as
-#: one table with the links between them (decisions stored under an earlier method — 1, each
-#: variant on its own; 2, every variant masked where any is — are decided again).
-DECISION_METHOD = 3
+#: How tables are decided, in the rule key: 4 = the variants of an indicator in a year as
+#: one table with the links between them, figures of rows without a value (``missing``) used
+#: as complements (decisions stored under an earlier method — 1, each variant on its own; 2,
+#: every variant masked where any is; 3, missing rows never complements — are decided again).
+DECISION_METHOD = 4
 
 
 def rule_key(rule: DisclosureRule) -> str:
