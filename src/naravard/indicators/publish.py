@@ -128,18 +128,28 @@ def publish(rows: Sequence[Mapping[str, Any]], definitions: Mapping[str, Definit
         if source is None:
             continue
         source_rows = [out[i] for i in by_indicator.get(source, [])]
-        years = sorted({int(rows[i]["period"][:4]) for i in idxs})
-        formed = {tuple(r[k] for k in _KEY): r for r in change_rows(d, source_rows, years)}
-        for i in idxs:
-            key = tuple(rows[i][k] for k in _KEY)
-            again = formed.get(key)
-            row = dict(rows[i])
-            if again is None:
-                row.update(numerator=None, denominator=None, value=None, status="missing")
-            else:
-                row.update({c: again[c] for c in ("numerator", "denominator", "value",
-                                                  "status")})
+        for i, row in zip(idxs, form_derived(d, [rows[i] for i in idxs], source_rows),
+                          strict=True):
             out[i] = row
+    return out
+
+
+def form_derived(d: Definition, rows: Sequence[Mapping[str, Any]],
+                 source_rows: Sequence[Row]) -> list[Row]:
+    """``rows`` of derived indicator ``d`` formed again from its source's *published* rows
+    (base year included), so that a masked source value stays masked; a row whose source
+    values are not there becomes ``missing``."""
+    years = sorted({int(r["period"][:4]) for r in rows})
+    formed = {tuple(r[k] for k in _KEY): r for r in change_rows(d, source_rows, years)}
+    out: list[Row] = []
+    for r in rows:
+        again = formed.get(tuple(r[k] for k in _KEY))
+        row = dict(r)
+        if again is None:
+            row.update(numerator=None, denominator=None, value=None, status="missing")
+        else:
+            row.update({c: again[c] for c in ("numerator", "denominator", "value", "status")})
+        out.append(row)
     return out
 
 

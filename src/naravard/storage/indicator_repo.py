@@ -30,7 +30,13 @@ from naravard.indicators.disclosure import (
     table_periods,
 )
 from naravard.indicators.finalise import publication_order
-from naravard.indicators.publish import COLUMNS, base_year, check_rows, publish, source_of
+from naravard.indicators.publish import (
+    COLUMNS,
+    base_year,
+    check_rows,
+    form_derived,
+    source_of,
+)
 from naravard.storage import audit
 from naravard.storage.indicator_snapshot import CareUnit, SnapshotInfo
 from naravard.storage.indicator_tables import (
@@ -454,19 +460,15 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
             rows = _published_plain(session, snap, d, variant, wanted, at, rule,
                                     unit_municipality, base)
         else:
-            # disclosure control sees whole tables: a year with its months (table_periods)
+            # formed from the source's published values (its stored disclosure decisions),
+            # in the years asked for and the base year
             source = catalogue.definition(str(source_of(d)))
-            definitions = {indicator: d, source.id: source}
-            rows = stored_rows(session, snap.id, [indicator], variant,
-                               None if wanted is None else table_periods(d, wanted))
             extra = (None if wanted is None else
                      table_periods(source, [*wanted, str(base_year(d))]))
-            # the source with all of its variants: they are disclosure-controlled together
-            rows += stored_rows(session, snap.id, [source.id], None, extra)
-            chosen = None if wanted is None else set(wanted)
-            rows = [r for r in publish(rows, definitions, rule, unit_municipality)
-                    if r["indicator"] == indicator and (chosen is None or r["period"] in chosen)
-                    and (at is None or r["area_level"] in at)]
+            source_rows = _published_plain(session, snap, source, variant, extra, at, rule,
+                                           unit_municipality, (*base[:5], source.id, base[6]))
+            own = stored_rows(session, snap.id, [indicator], variant, wanted, at)
+            rows = form_derived(d, own, source_rows)
         rows.sort(key=publication_order)
         hit = (tuple(rows), units, {})
         _CACHE[key] = hit
