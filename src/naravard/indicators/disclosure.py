@@ -274,10 +274,14 @@ def suppress_table(rows: Sequence[Row], d: Definition, rule: DisclosureRule,
 
 
 def _suppress(rows: Sequence[Row], rels: Sequence[tuple[int, list[int]]], d: Definition,
-              rule: DisclosureRule, start: Iterable[int] = ()) -> set[int]:
+              rule: DisclosureRule, start: Iterable[int] = (),
+              primary: set[int] | None = None) -> set[int]:
     """Indices of ``rows`` to mask so that no masked cell follows from the relations ``rels``
-    (parent = Σ children) and the published cells."""
-    masked = {i for i, r in enumerate(rows) if _primary(r, d, rule)} | set(start)
+    (parent = Σ children) and the published cells (``primary``: the cells failing the primary
+    rule, when already known)."""
+    if primary is None:
+        primary = {i for i, r in enumerate(rows) if _primary(r, d, rule)}
+    masked = primary | set(start)
     if not masked or not rule.secondary:
         return masked
     while True:
@@ -379,12 +383,29 @@ def suppress_variants(tables: Sequence[Sequence[Row]], d: Definition, rule: Disc
     condition), not the total of every variant.
     """
     rows = [r for t in tables for r in t]
+    primary = {i for i, r in enumerate(rows) if _primary(r, d, rule)}
+    if not primary:
+        return [set() for _ in tables]
     offsets = [sum(len(t) for t in tables[:k]) for k in range(len(tables))]
+    links = _variant_links(tables, offsets, d)
+    # a variant with no cell to mask, linked to none that has one, needs no relations
+    owner = [k for k, t in enumerate(tables) for _ in t]
+    group = list(range(len(tables)))
+
+    def root(k: int) -> int:
+        while group[k] != k:
+            k = group[k]
+        return k
+
+    for parent, kids in links:
+        for kid in kids:
+            group[root(owner[kid])] = root(owner[parent])
+    active = {root(owner[i]) for i in primary}
     rels = [(parent + off, [k + off for k in kids])
-            for t, off in zip(tables, offsets, strict=True)
+            for n, (t, off) in enumerate(zip(tables, offsets, strict=True))
+            if root(n) in active
             for parent, kids in _relations(t, d, unit_municipality)]
-    rels += _variant_links(tables, offsets, d)
-    masked = _suppress(rows, rels, d, rule)
+    masked = _suppress(rows, rels + links, d, rule, primary=primary)
     return [{i - off for i in masked if off <= i < off + len(t)}
             for t, off in zip(tables, offsets, strict=True)]
 
@@ -399,30 +420,30 @@ def _variant_links(tables: Sequence[Sequence[Row]], offsets: Sequence[int],
     stay counted under two conditions, say) is never assumed."""
     keyed = [{_cell_key(r): off + k for k, r in enumerate(t)}
              for t, off in zip(tables, offsets, strict=True)]
-    rows = [r for t in tables for r in t]
+    column = "denominator" if d.disclosure == "denominator" else "numerator"
+    amounts = [None if r[column] is None else float(r[column]) for t in tables for r in t]
 
-    def amount(i: int) -> float | None:
-        value = rows[i]["denominator" if d.disclosure == "denominator" else "numerator"]
-        return None if value is None else float(value)
-
-    def shared(group: Sequence[int]) -> list[tuple[str, str, str, str]]:
-        common = set(keyed[group[0]]).intersection(*(keyed[g] for g in group[1:]))
-        return sorted(c for c in common
-                      if all(amount(keyed[g][c]) is not None for g in group))
+    def linked(parent: int, parts: Sequence[int]) -> list[tuple[int, list[int]]]:
+        """The relations parent = Σ parts at every cell they share (in the parent's order),
+        or none if the figures break it at any cell."""
+        out: list[tuple[int, list[int]]] = []
+        for cell, i in keyed[parent].items():
+            found = [keyed[p].get(cell) for p in parts]
+            if amounts[i] is None or any(j is None or amounts[j] is None for j in found):
+                continue
+            kids = [j for j in found if j is not None]
+            if amounts[i] != sum(amounts[j] or 0.0 for j in kids):
+                return []
+            out.append((i, kids))
+        return out
 
     links: list[tuple[int, list[int]]] = []
     for a in range(len(tables)):
         for b in range(a + 1, len(tables)):
-            cells = shared([a, b])
-            if cells and all(amount(keyed[a][c]) == amount(keyed[b][c]) for c in cells):
-                links += [(keyed[a][c], [keyed[b][c]]) for c in cells]
+            links += linked(a, [b])
     variants = [str(t[0]["variant"]) for t in tables]
     for v, parts in _category_parts(d, variants).items():
-        group = [v, *parts]
-        cells = shared(group)
-        if cells and all(amount(keyed[v][c]) == sum(amount(keyed[p][c]) or 0.0 for p in parts)
-                         for c in cells):
-            links += [(keyed[v][c], [keyed[p][c] for p in parts]) for c in cells]
+        links += linked(v, parts)
     return links
 
 
@@ -447,7 +468,7 @@ def _category_parts(d: Definition, variants: Sequence[str]) -> dict[int, list[in
 
 
 def _cell_key(row: Row) -> tuple[str, str, str, str]:
-    return (str(row["period"]), str(row["area_level"]), str(row["area_code"]), str(row["sex"]))
+    return (row["period"], row["area_level"], row["area_code"], row["sex"])
 
 
 def disclose(results: pa.Table, definitions: Mapping[str, Definition], rule: DisclosureRule,
