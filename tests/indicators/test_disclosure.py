@@ -272,3 +272,13 @@ def test_variants_are_decided_as_one_table_by_hand() -> None:
     assert ("municipality", "1280", "K") in masked["asthma"]
     assert masked["heart_failure"] == masked["asthma"]
     assert masked["all"] == masked["all_crude"] == masked["diabetes"] == masked["copd"] == []
+
+
+def test_a_variant_the_definition_no_longer_has_is_still_controlled() -> None:
+    d = shipped_catalogue().definition("readmission_30d_65plus")
+    keys = [(m, s) for m in MUNIS for s in ("K", "M")]
+    nums = {**dict.fromkeys(keys, 10.0), ("0114", "K"): 3.0}
+    rows = [*_variant_rows(d, "all_causes", nums), *_variant_rows(d, "retired", nums)]
+    out = disclose_rows(rows, {d.id: d}, RULE)
+    hidden = {(r["variant"], r["area_code"], r["sex"]) for r in out if r["status"] == "suppressed"}
+    assert ("retired", "0114", "K") in hidden and ("all_causes", "0114", "K") in hidden

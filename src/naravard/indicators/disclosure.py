@@ -449,8 +449,10 @@ def _variant_links(tables: Sequence[Sequence[Row]], offsets: Sequence[int],
 
 def _category_parts(d: Definition, variants: Sequence[str]) -> dict[int, list[int]]:
     """Variant index → the indices of the variants whose code-list categories split its own
-    between them (disjoint, together all of them), every other setting equal."""
-    settings = [d.resolved(v) for v in variants]
+    between them (disjoint, together all of them), every other setting equal. A variant the
+    definition no longer has (results of an older version) takes part in no such split."""
+    known = {v.id for v in d.variants}
+    settings = [d.resolved(v) if v in known else {} for v in variants]
     out: dict[int, list[int]] = {}
     for v, mine in enumerate(settings):
         for key in ("categories", "index_categories"):
