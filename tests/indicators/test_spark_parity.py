@@ -58,7 +58,8 @@ def _same(a: float | None, b: float | None, exact: bool) -> bool:
 
 def _other_settings() -> list[Definition]:
     """Shipped definitions with settings other than the shipped ones, as indicators of their
-    own: the mean population, telephone as a visit, continuity beyond primary care."""
+    own (first variant only): the mean population, telephone as a visit, continuity beyond
+    primary care."""
     changes = {"avoidable_inpatient_chronic": {"population_basis": "mean"},
                "ed_visits_80plus": {"population_basis": "mean"},
                "distance_share_doctor_visits": {"visit_modes": ["physical", "phone"]},
@@ -68,7 +69,8 @@ def _other_settings() -> list[Definition]:
         d = shipped_catalogue().definition(indicator)
         settings = {k: dataclasses.replace(v, value=values.get(k, v.value))
                     for k, v in d.settings.items()}
-        out.append(dataclasses.replace(d, id=f"{indicator}_other", settings=settings))
+        out.append(dataclasses.replace(d, id=f"{indicator}_other", settings=settings,
+                                       variants=d.variants[:1]))
     return out
 
 
