@@ -137,7 +137,7 @@ def compute(
     plans = make_plans(cat, request.sources(cat))
     for d in request.sources(cat):  # a standard from the data: its year is there (fail early)
         for v in d.variants:
-            variant_groups(data, d, v.id)
+            _standard_year(data, d, v.id)
     with ThreadPoolExecutor(max_workers=1) as pool:
         finishing = _Finishing(data, request, plans, cat, areas or Areas.shipped(), progress,
                                disclosure, pool)
@@ -216,18 +216,25 @@ def variant_groups(data: RegisterData, d: Definition, variant: str
     """The weighted age groups of a variant standardised to a population of the data
     (``sweden_YYYY``: the country's population by age on 31 December of that year); None
     when its standard (if any) is shipped."""
-    standard = d.standard_for(variant)
-    year = None if standard is None else population_year(standard)
-    if standard is None or year is None:
+    year = _standard_year(data, d, variant)
+    if year is None:
         return None
-    if year not in data.years("population"):
-        raise ValueError(f"{d.id}, variant {variant}: the standard population {standard} "
-                         f"needs the population of {year}, which the data do not hold")
     table = data.arrow("population")
     table = table.filter(pc.equal(table["year"], year))
     by_age = table.group_by("age").aggregate([("count", "sum")])
     counts = dict(zip(by_age["age"].to_pylist(), by_age["count_sum"].to_pylist(), strict=True))
-    return standard_groups(standard, d.age.min, d.age.max, counts)
+    return standard_groups(str(d.standard_for(variant)), d.age.min, d.age.max, counts)
+
+
+def _standard_year(data: RegisterData, d: Definition, variant: str) -> int | None:
+    """The year of the data's population a variant is standardised to (None when its
+    standard, if any, is shipped); an error when the data do not hold that year."""
+    standard = d.standard_for(variant)
+    year = None if standard is None else population_year(standard)
+    if year is not None and year not in data.years("population"):
+        raise ValueError(f"{d.id}, variant {variant}: the standard population {standard} "
+                         f"needs the population of {year}, which the data do not hold")
+    return year
 
 
 def _assemble(request: Request, rows_by_id: dict[str, list[dict[str, Any]]]) -> pa.Table:

@@ -30,6 +30,12 @@ from naravard.indicators.finalise import NATION, RESULT_SCHEMA, publication_orde
 from naravard.indicators.text import Reader, Text
 
 Row = dict[str, Any]
+Cell = tuple[str, str, str, str]  # period, area level, area code, sex
+
+
+def cell_key(row: Mapping[str, Any]) -> Cell:
+    """The cell a row fills in its table (period, area level, area code, sex)."""
+    return (row["period"], row["area_level"], row["area_code"], row["sex"])
 
 
 @dataclass(frozen=True)
@@ -252,6 +258,12 @@ def _protected_size(row: Row, d: Definition) -> float:
     return float(value) if value is not None else 0.0
 
 
+def _has_value(row: Row) -> bool:
+    """Whether ``row`` publishes a figure that masking would hide (a ``missing`` row shows its
+    numerator where there is one, e.g. events in an age group without population)."""
+    return row["numerator"] is not None and (row["status"] != "missing" or bool(row["numerator"]))
+
+
 def _pick(candidates: list[int], rows: Sequence[Row], d: Definition,
           masked: set[int]) -> int | None:
     # a row without figures ("no data") is never used; a ``missing`` row that shows a
@@ -418,7 +430,7 @@ def _variant_links(tables: Sequence[Sequence[Row]], offsets: Sequence[int],
     split among other variants (same settings otherwise) when its figure is their sum in every
     cell. Each link is checked on the figures, so a relation that does not hold exactly (a
     stay counted under two conditions, say) is never assumed."""
-    keyed = [{_cell_key(r): off + k for k, r in enumerate(t)}
+    keyed = [{cell_key(r): off + k for k, r in enumerate(t)}
              for t, off in zip(tables, offsets, strict=True)]
     column = "denominator" if d.disclosure == "denominator" else "numerator"
     amounts = [None if r[column] is None else float(r[column]) for t in tables for r in t]
@@ -469,18 +481,9 @@ def _category_parts(d: Definition, variants: Sequence[str]) -> dict[int, list[in
     return out
 
 
-def _cell_key(row: Row) -> tuple[str, str, str, str]:
-    return (row["period"], row["area_level"], row["area_code"], row["sex"])
-
-
 def disclose(results: pa.Table, definitions: Mapping[str, Definition], rule: DisclosureRule,
              unit_municipality: Mapping[str, str] | None = None) -> pa.Table:
     """A results table with disclosure control applied."""
     rows = disclose_rows(results.to_pylist(), definitions, rule, unit_municipality)
     return pa.Table.from_pylist(rows, schema=RESULT_SCHEMA)
 
-
-def _has_value(row: Row) -> bool:
-    """Whether ``row`` publishes a figure that masking would hide (a ``missing`` row shows its
-    numerator where there is one, e.g. events in an age group without population)."""
-    return row["numerator"] is not None and (row["status"] != "missing" or bool(row["numerator"]))

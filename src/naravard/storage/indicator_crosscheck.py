@@ -53,8 +53,7 @@ def reported_answers(session: Session, check: CrossCheck, today: dt.date | None 
     today = today or dt.datetime.now(survey_repo.STOCKHOLM).date()
     rounds = [r for r in survey_repo.list_rounds(session) if r.form_id == check.form_id]
     question: Question | None = None
-    out: dict[str, Reported] = {}
-    finished: dict[str, bool] = {}
+    best: dict[str, tuple[tuple[bool, dt.datetime], Reported]] = {}  # (finished, submitted)
     for survey_round in reversed(rounds):  # oldest deadline first: newer answers win
         form = survey_repo.round_form(survey_round)
         item = form.by_key(check.question)
@@ -66,12 +65,11 @@ def reported_answers(session: Session, check: CrossCheck, today: dt.date | None 
             found = Reported(answers.organisation_code, answers.organisation_name,
                              answers.values.get(item.name), survey_round.code, answers.version,
                              answers.submitted_at)
-            code, done = found.organisation_code, survey_round.deadline < today
-            earlier = out.get(code)
-            if earlier is None or (done, found.submitted_at) >= (finished[code],
-                                                                 earlier.submitted_at):
-                out[code], finished[code] = found, done
-    return question, out
+            rank = (survey_round.deadline < today, found.submitted_at)
+            earlier = best.get(found.organisation_code)
+            if earlier is None or rank >= earlier[0]:
+                best[found.organisation_code] = (rank, found)
+    return question, {code: found for code, (_, found) in best.items()}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 from naravard.indicators.catalogue import Catalogue
 from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import (
+    Cell,
     DisclosureRule,
+    cell_key,
     disclose_rows,
     mask_row,
     shipped_rule,
@@ -48,7 +50,6 @@ from naravard.storage.indicator_tables import (
 from naravard.storage.models import utcnow
 
 Row = dict[str, Any]
-Cell = tuple[str, str, str, str]  # period, area level, area code, sex
 TableId = tuple[str, str, str]  # indicator, variant, year
 
 
@@ -177,10 +178,6 @@ def rule_key(rule: DisclosureRule) -> str:
             f"|m{DECISION_METHOD}")
 
 
-def _cell(row: Row) -> Cell:
-    return (row["period"], row["area_level"], row["area_code"], row["sex"])
-
-
 def _plain(catalogue: Catalogue, rows: Sequence[Row]) -> dict[str, Definition]:
     """The indicators of ``rows`` that publish their own rows (derived indicators are published
     from their source's rows, see :func:`_read`)."""
@@ -200,7 +197,7 @@ def _decide(rows: Sequence[Row], definitions: Mapping[str, Definition], rule: Di
                            rule, unit_municipality):
         cells = found.setdefault(table_key(r), set())
         if r["status"] == "suppressed":
-            cells.add(_cell(r))
+            cells.add(cell_key(r))
     return {t: frozenset(cells) for t, cells in found.items()}
 
 
@@ -433,8 +430,17 @@ def _published_plain(session: Session, snap: IndicatorSnapshot, d: Definition,
                 _MASKS.move_to_end((*base, *t))
         while len(_MASKS) > _MASK_TABLES:
             _MASKS.popitem(last=False)
-    return [mask_row(r, d) if _cell(r) in masks[(r["variant"], r["period"][:4])] else r
+    return [mask_row(r, d) if cell_key(r) in masks[(r["variant"], r["period"][:4])] else r
             for r in rows]
+
+
+def _decision_base(session: Session, snap: IndicatorSnapshot, indicator: str,
+                   rule: DisclosureRule) -> tuple[Any, ...]:
+    """What an indicator's disclosure decisions depend on: the snapshot as stored, the
+    indicator and the rule (the key of its cached rows and decisions, before variant and
+    periods)."""
+    return (str(session.get_bind().engine.url), snap.id, snap.checksum, snap.revision,
+            aware(snap.stored_at).isoformat(), indicator, rule_key(rule))
 
 
 def _read(session: Session, indicator: str, catalogue: Catalogue, rule: DisclosureRule,
@@ -445,9 +451,7 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
         return None
     wanted = None if periods is None else tuple(sorted(set(periods)))
     at = None if levels is None else tuple(sorted(set(levels)))
-    # the snapshot as stored, the indicator and the rule: what disclosure decisions depend on
-    base = (str(session.get_bind().engine.url), snap.id, snap.checksum, snap.revision,
-            aware(snap.stored_at).isoformat(), indicator, rule_key(rule))
+    base = _decision_base(session, snap, indicator, rule)
     key = (*base, variant, wanted, at, internal)
     hit = _CACHE.get(key)
     if hit is None:
@@ -466,7 +470,8 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
             extra = (None if wanted is None else
                      table_periods(source, [*wanted, str(base_year(d))]))
             source_rows = _published_plain(session, snap, source, variant, extra, at, rule,
-                                           unit_municipality, (*base[:5], source.id, base[6]))
+                                           unit_municipality,
+                                           _decision_base(session, snap, source.id, rule))
             own = stored_rows(session, snap.id, [indicator], variant, wanted, at)
             rows = form_derived(d, own, source_rows)
         rows.sort(key=publication_order)
