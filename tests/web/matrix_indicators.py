@@ -20,11 +20,13 @@ MATRIX: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", IND): EVERYONE,
     ("GET", IND + "/internal"): STAFF,
     ("GET", IND + "/internal.csv"): STAFF,
+    ("GET", IND + "/internal.xlsx"): STAFF,
     ("GET", "/indicators/regions/{code}"): HALLAND,
     ("GET", "/api/v1/indicators"): EVERYONE,
     ("GET", API): EVERYONE,
     ("GET", API + "/values"): EVERYONE,
     ("GET", API + "/values.csv"): EVERYONE,
+    ("GET", API + "/values.xlsx"): EVERYONE,
 }
 FORMS: dict[str, dict[str, str]] = {}
 

@@ -14,7 +14,7 @@ import io
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ from naravard.storage.indicator_crosscheck import CrossCheckResult, cross_check
 from naravard.storage.indicator_repo import ResultSet
 from naravard.web import indicators_view as view
 from naravard.web.i18n import gettext_for
+from naravard.web.indicators_workbook import MAX_ROWS, values_workbook, xlsx_response
 from naravard.web.rendering import render
 from naravard.web.security import get_db, guard
 
@@ -249,3 +250,30 @@ def internal_csv(db: Db, request: Request, indicator_id: str) -> Response:
         return _not_found(request)
     return csv_response(csv_text(results, results.rows, shipped_rule(), request.state.lang),
                         f"{d.id}-internal.csv")
+
+
+@router.get("/{indicator_id}/internal.xlsx", dependencies=[guard(Permission.VIEW_ALL_DATA)])
+def internal_xlsx(
+    db: Db, request: Request, indicator_id: str,
+    variant: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """The stored rows of the indicator (of one variant, or all) without disclosure control,
+    as an Excel workbook that says on both sheets it is not for publication (staff only)."""
+    d = _definition(indicator_id)
+    if d is None or (variant is not None and variant not in {v.id for v in d.variants}):
+        return _not_found(request)
+    results = indicator_repo.internal(db, d.id, shipped_catalogue(), shipped_rule(),
+                                      variant=variant)
+    if results is None:
+        return _not_found(request)
+    lang = request.state.lang
+    if len(results.rows) > MAX_ROWS:
+        raise HTTPException(422, f"{len(results.rows)} rows, more than an Excel sheet holds "
+                            f"({MAX_ROWS}): download internal.csv")
+    page = f"{str(request.base_url).rstrip('/')}/indicators/{d.id}/internal"
+    content = values_workbook(
+        results, results.rows, d, shipped_rule(), lang, page_url=page,
+        selection=gettext_for(lang)("variant: %(variant)s", variant=variant) if variant
+        else gettext_for(lang)("all figures of every variant"))
+    suffix = f"-{variant}" if variant else ""
+    return xlsx_response(content, f"{d.id}{suffix}-internal.xlsx")

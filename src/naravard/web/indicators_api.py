@@ -1,5 +1,6 @@
 """Open data API for indicators, in the shape of Kolada's (kpi, municipality, period, values by
-gender with value, count and status), paged; and the same selection as CSV.
+gender with value, count and status), paged; and the same selection as CSV and as an Excel
+workbook.
 
 Everything here is published data: it is read through
 :func:`naravard.storage.indicator_repo.published`, so disclosure control has been applied to
@@ -26,7 +27,9 @@ from naravard.indicators.disclosure import shipped_rule
 from naravard.indicators.finalise import SEX_ORDER
 from naravard.storage import indicator_repo
 from naravard.storage.indicator_repo import ResultSet
+from naravard.web.i18n import gettext_for
 from naravard.web.indicators import csv_response, csv_text
+from naravard.web.indicators_workbook import MAX_ROWS, values_workbook, xlsx_response
 from naravard.web.security import get_db, guard
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
@@ -204,25 +207,55 @@ def _split(text: str | None, name: str, pattern: re.Pattern[str]) -> list[str] |
     return parts
 
 
+class Selection:
+    """The rows a request chooses: periods, areas, sexes, a variant and a level (each optional).
+    Checked when the rows are read: a bad value gives 422 naming the parameter."""
+
+    def __init__(
+        self,
+        period: Annotated[str | None, Query(description="Periods, e.g. 2023 or 2022,2023-01")
+                          ] = None,
+        area: Annotated[str | None, Query(description="Area codes, e.g. 00,13,1384")] = None,
+        gender: Annotated[str | None, Query(description="T, K or M (comma-separated)")] = None,
+        variant: Annotated[str | None, Query(description="Variant id (default: all)")] = None,
+        level: Annotated[str | None, Query(
+            pattern="^(nation|region|municipality|care_unit)$")] = None,
+    ) -> None:
+        self.period, self.area, self.gender = period, area, gender
+        self.variant, self.level = variant, level
+
+    def select(self, db: Session, d: Definition) -> tuple[ResultSet, _Entries]:
+        """The published rows chosen, and their entries."""
+        return _selection(db, d, self.period, self.area, self.gender, self.variant, self.level)
+
+    def in_words(self, lang: str) -> str:
+        """The selection in words, or that every published figure was chosen."""
+        _ = gettext_for(lang)
+        chosen = {_("variant"): self.variant, _("periods"): self.period, _("level"): self.level,
+                  _("areas"): self.area, _("sex"): self.gender}
+        parts = [f"{k}: {v}" for k, v in chosen.items() if v is not None and v.strip()]
+        return "; ".join(parts) if parts else _("all figures of every variant")
+
+
+Chosen = Annotated[Selection, Depends()]
+#: The language of a download's texts.
+Lang = Annotated[str, Query(pattern="^(sv|en)$", description="Language of the texts: sv or en")]
+
+
 @router.get("/{indicator_id}/values", response_model=ValuesPage,
             dependencies=[guard(Permission.PUBLIC)])
 def values(
     request: Request,
     db: Db,
     indicator_id: str,
-    period: Annotated[str | None, Query(description="Periods, e.g. 2023 or 2022,2023-01")] = None,
-    area: Annotated[str | None, Query(description="Area codes, e.g. 00,13,1384")] = None,
-    gender: Annotated[str | None, Query(description="T, K or M (comma-separated)")] = None,
-    variant: Annotated[str | None, Query(description="Variant id (default: all)")] = None,
-    level: Annotated[str | None, Query(
-        pattern="^(nation|region|municipality|care_unit)$")] = None,
+    selected: Chosen,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 100,
 ) -> ValuesPage:
     """Published values, paged by entry (one entry = variant, period and area, with up to three
     values: T, K and M). Hidden values are null with status ``suppressed``."""
     d = _definition(indicator_id)
-    results, entries = _selection(db, d, period, area, gender, variant, level)
+    results, entries = selected.select(db, d)
     total = entries.count
     pages = max(1, -(-total // per_page))
     chosen = entries.page((page - 1) * per_page, page * per_page)
@@ -361,20 +394,33 @@ def _selection(db: Session, d: Definition, period: str | None, area: str | None,
     return results, _entries(results, d, areas, genders)
 
 
+
+
 @router.get("/{indicator_id}/values.csv", dependencies=[guard(Permission.PUBLIC)])
-def values_csv(
-    db: Db,
-    indicator_id: str,
-    period: str | None = None,
-    area: str | None = None,
-    gender: str | None = None,
-    variant: str | None = None,
-    level: Annotated[str | None, Query(
-        pattern="^(nation|region|municipality|care_unit)$")] = None,
-    lang: Annotated[str, Query(pattern="^(sv|en)$")] = "sv",
-) -> Response:
+def values_csv(db: Db, indicator_id: str, chosen: Chosen, lang: Lang = "sv") -> Response:
     """The same selection as ``/values`` (all pages) as CSV; hidden values are ``..`` and the
     ``note`` column states the disclosure rule (Swedish, or English with ``lang=en``)."""
     d = _definition(indicator_id)
-    results, entries = _selection(db, d, period, area, gender, variant, level)
-    return csv_response(csv_text(results, entries.rows, shipped_rule(), lang), f"{d.id}.csv")
+    results, entries = chosen.select(db, d)
+    return csv_response(csv_text(results, entries.rows, shipped_rule(), lang),
+                        f"{d.id}.csv")
+
+
+@router.get("/{indicator_id}/values.xlsx", dependencies=[guard(Permission.PUBLIC)])
+def values_xlsx(request: Request, db: Db, indicator_id: str, chosen: Chosen,
+                lang: Lang = "sv") -> Response:
+    """The same selection as ``/values`` (all pages) as an Excel workbook: the rows with
+    numbers as numbers (hidden ones ``..``, with the disclosure rule beside them) and a sheet
+    saying what they are (Swedish, or English with ``lang=en``)."""
+    d = _definition(indicator_id)
+    results, entries = chosen.select(db, d)
+    if len(entries.rows) > MAX_ROWS:
+        raise HTTPException(422, f"the selection has {len(entries.rows)} rows, more than an "
+                            f"Excel sheet holds ({MAX_ROWS}): choose periods, a level or "
+                            "areas, or download values.csv")
+    page = f"{str(request.base_url).rstrip('/')}/indicators/{d.id}"
+    if chosen.variant is not None:
+        page += f"?{urlencode({'variant': chosen.variant})}"
+    content = values_workbook(results, entries.rows, d, shipped_rule(), lang,
+                              page_url=page, selection=chosen.in_words(lang))
+    return xlsx_response(content, f"{d.id}.xlsx")

@@ -1,0 +1,161 @@
+"""Indicator figures as Excel: the CSV's rows with numbers as numbers, hidden ones masked with
+the rule beside them, a sheet saying what the figures are, formulas escaped, Swedish and
+English, and internal figures only for staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.workbook import Workbook
+
+from naravard.indicators.catalogue import shipped_catalogue
+from naravard.indicators.disclosure import shipped_rule
+from naravard.web import indicators_workbook
+from tests.indicators import test_indicator_api_web as api
+from tests.indicators import test_indicator_web as pages
+from tests.indicators.test_indicator_api_web import Client
+from tests.indicators.test_indicator_store import COC, ND
+
+web = pages.web  # the fixture: a browser signed in as a test user
+stored = api.stored  # the fixture: named-doctor and continuity results stored
+XLSX = f"/api/v1/indicators/{ND}/values.xlsx"
+
+
+def book(content: bytes) -> Workbook:
+    return load_workbook(io.BytesIO(content))
+
+
+def about(wb: Workbook, sheet: str) -> dict[str, object]:
+    return {r[0]: r[1] for r in wb[sheet].iter_rows(min_row=3, values_only=True) if r[0]}
+
+
+def test_published_workbook_holds_the_selection_with_numbers_and_masks(
+        web: Client, stored: None) -> None:
+    response = web(None).get(XLSX, params={"area": "00,13,1384", "gender": "T,K"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == indicators_workbook.XLSX_TYPE
+    assert response.headers["content-disposition"] == f'attachment; filename="{ND}.xlsx"'
+    wb = book(response.content)
+    assert wb.sheetnames == ["Värden", "Om"]
+    ws = wb["Värden"]
+    rows = list(ws.iter_rows(values_only=True))
+    d = shipped_catalogue().definition(ND)
+    assert rows[0][0] == d.title.get("sv")
+    assert rows[1][0].startswith("Beräknad från ") and "definitionsversion" in rows[1][0]
+    assert rows[3] == ("Variant", "Period", "Nivå", "Områdeskod", "Område", "Kön", "Täljare",
+                       "Nämnare", "Värde", "Status", "Anmärkning")
+    variant = d.variants[0].title.get("sv")
+    note = shipped_rule().footnote_text("sv")
+    assert rows[4:] == [
+        (variant, "2023", "Riket", "00", "Riket", "Kvinnor och män", 1000, 2000, 50, None, None),
+        (variant, "2023", "Riket", "00", "Riket", "Kvinnor", 520, 1010,
+         pytest.approx(520 / 1010 * 100), None, None),
+        (variant, "2023", "Region", "13", "Region Halland", "Kvinnor och män", 600, 1000, 60,
+         None, None),
+        (variant, "2023", "Region", "13", "Region Halland", "Kvinnor", 303, 505,
+         pytest.approx(303 / 505 * 100), None, None),
+        (variant, "2023", "Kommun", "1384", "Kungsbacka", "Kvinnor och män", "..", 50, "..",
+         "Dold (röjandeskydd)", note),
+        (variant, "2023", "Kommun", "1384", "Kungsbacka", "Kvinnor", "..", 25, "..",
+         "Dold (röjandeskydd)", note),
+    ]
+    # numbers are numbers, shown with the indicator's decimals and a thousands format
+    assert ws["I5"].number_format == "0." + "0" * d.decimals
+    assert ws["H5"].number_format == "#,##0"
+    assert ws.freeze_panes == "A5" and ws.auto_filter.ref == "A4:K10"
+    info = about(wb, "Om")
+    assert info["Indikator"] == f"{d.title.get('sv')} ({ND})"
+    assert info["Urval"] == "områden: 00,13,1384; kön: T,K"
+    assert info["Rader"] == 6
+    assert info["Röjandeskydd"] == note
+    assert info["Webbsida"] == f"http://testserver/indicators/{ND}"
+    assert info["Enhet"] == f"{variant}: {d.unit_for(d.variants[0].id).get('sv')}"
+
+
+def test_no_hidden_number_anywhere_in_the_workbook(web: Client, stored: None) -> None:
+    wb = book(web(None).get(XLSX).content)
+    cells = [c for ws in wb for row in ws.iter_rows(values_only=True) for c in row]
+    # Halmstad's and Kungsbacka's hidden numerators (T, K, M) and Halmstad's value
+    assert not {597, 301, 296, 3, 2, 1} & {c for c in cells if isinstance(c, int)}
+    assert not [c for c in cells if isinstance(c, float) and round(c, 1) == 62.8]
+    values = list(wb["Värden"].iter_rows(min_row=5, values_only=True))
+    assert len(values) == 15 and sum(r[6] == ".." for r in values) == 6
+
+
+def test_english_workbook_and_escaped_formulas(web: Client, stored: None) -> None:
+    response = web(None).get(f"/api/v1/indicators/{COC}/values.xlsx",
+                             params={"level": "care_unit", "lang": "en"})
+    wb = book(response.content)
+    assert wb.sheetnames == ["Values", "About"]
+    rows = list(wb["Values"].iter_rows(min_row=4, values_only=True))
+    assert rows[0][:6] == ("Variant", "Period", "Level", "Area code", "Area", "Sex")
+    d = shipped_catalogue().definition(COC)
+    assert rows[1] == (d.variant("coc_doctor").title.get("en"), "2021", "Care unit", "VC1",
+                       "'=HYPERLINK(\"http://x\")", "Women and men", 30, 50, 0.6, None, None)
+    assert wb["Values"]["E5"].data_type == "s"  # text, never a formula
+    assert about(wb, "About")["Selection"] == "level: care_unit"
+
+
+def test_bad_selections_and_too_many_rows(web: Client, stored: None,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    client = web(None)
+    assert client.get(XLSX, params={"period": "20x3"}).status_code == 422
+    assert client.get("/api/v1/indicators/ed_visits_80plus/values.xlsx").status_code == 404
+    monkeypatch.setattr("naravard.web.indicators_api.MAX_ROWS", 14)
+    refused = client.get(XLSX)
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == (
+        "the selection has 15 rows, more than an Excel sheet holds (14): choose periods, a "
+        "level or areas, or download values.csv")
+    assert client.get(XLSX, params={"gender": "T"}).status_code == 200
+
+
+def test_internal_workbook_is_for_staff_and_says_so(web: Client, stored: None) -> None:
+    url = f"/indicators/{ND}/internal.xlsx"
+    assert web(None).get(url, follow_redirects=False).status_code in (303, 401, 403)
+    response = web("analyst").get(url, params={"variant": "all"})
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="{ND}-all-internal.xlsx"')
+    wb = book(response.content)
+    first = wb["Värden"]["A1"].value
+    assert first.endswith("— interna uppgifter, inte för publicering")
+    rows = list(wb["Värden"].iter_rows(min_row=5, values_only=True))
+    halmstad = next(r for r in rows if r[3] == "1380" and r[5] == "Kvinnor och män")
+    assert halmstad[6:8] == (597, 950)
+    assert about(wb, "Om")["Röjandeskydd"] == "Inget: interna uppgifter, inte för publicering."
+    assert web("analyst").get(url, params={"variant": "nope"}).status_code == 404
+
+
+def test_workbook_module_refuses_rows_beyond_a_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indicators_workbook, "MAX_ROWS", 1)
+    d = shipped_catalogue().definition(ND)
+    with pytest.raises(indicators_workbook.TooManyRows, match="2 rows; a sheet holds at most 1"):
+        indicators_workbook.values_workbook(
+            None, [{}, {}], d, shipped_rule(), "sv",  # type: ignore[arg-type]
+            selection="", page_url="", now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+
+def test_the_page_links_to_the_workbook_of_its_variant(web: Client, stored: None) -> None:
+    client = web(None)
+    page = client.get(f"/indicators/{COC}", params={"variant": "coc_doctor"}).text
+    link = f"/api/v1/indicators/{COC}/values.xlsx?variant=coc_doctor&amp;lang=sv"
+    assert link in page and "publicerade uppgifter (Excel)" in page
+    wb = book(client.get(link.replace("&amp;", "&")).content)
+    variants = {r[0] for r in wb["Värden"].iter_rows(min_row=5, values_only=True)}
+    assert variants == {shipped_catalogue().definition(COC).variant("coc_doctor").title.get("sv")}
+    staff = web("analyst").get(f"/indicators/{COC}/internal", params={"variant": "coc_doctor"})
+    assert f"/indicators/{COC}/internal.xlsx?variant=coc_doctor" in staff.text
+
+
+def test_download_benchmark_writes_both_files_of_its_rows() -> None:
+    from naravard.web import downloads_bench
+
+    rows = downloads_bench.sample_rows(30)
+    assert len(rows) == 30 and sum(r["status"] == "suppressed" for r in rows) == 6
+    assert {r["sex"] for r in rows} == {"T", "K", "M"}
+    result = downloads_bench.download_results(30, 1)
+    assert (result.name, len(result.subject_timing.runs), len(result.baseline_timing.runs)) == (
+        "indicator download, 30 rows", 1, 1)
