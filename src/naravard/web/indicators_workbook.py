@@ -137,11 +137,11 @@ def _values_sheet(ws: Any, f: _Formats, results: ResultSet, rows: Sequence[Mappi
     for at, r in enumerate(rows, start=_HEAD_ROWS):
         variant = str(r["variant"])
         text(at, 0, titles.get(variant) or escape_cell(variant))
-        text(at, 1, r["period"])
-        text(at, 2, levels.get(r["area_level"], r["area_level"]))
+        text(at, 1, escape_cell(str(r["period"])))
+        text(at, 2, levels.get(r["area_level"]) or escape_cell(str(r["area_level"])))
         text(at, 3, escape_cell(str(r["area_code"])))
         text(at, 4, escape_cell(view.area_name(r, results)))
-        text(at, 5, sexes.get(r["sex"], r["sex"]))
+        text(at, 5, sexes.get(r["sex"]) or escape_cell(str(r["sex"])))
         masked = has_masked_number(r)
         for col, name in enumerate(NUMBERS, start=6):
             value = r[name]
@@ -152,7 +152,7 @@ def _values_sheet(ws: Any, f: _Formats, results: ResultSet, rows: Sequence[Mappi
                 number(at, col, value, f.value)
             else:
                 number(at, col, value, f.whole if float(value).is_integer() else f.part)
-        status = statuses.get(r["status"], r["status"])
+        status = statuses.get(r["status"], escape_cell(str(r["status"])))
         if status:
             text(at, 9, status)
         if masked:
