@@ -143,6 +143,9 @@ def test_the_page_links_to_the_workbook_of_its_variant(web: Client, stored: None
     page = client.get(f"/indicators/{COC}", params={"variant": "coc_doctor"}).text
     link = f"/api/v1/indicators/{COC}/values.xlsx?variant=coc_doctor&amp;lang=sv"
     assert link in page and "publicerade uppgifter (Excel)" in page
+    english = client.get(f"/indicators/{COC}", params={"variant": "coc_doctor"},
+                         headers={"Accept-Language": "en"}).text
+    assert f"/api/v1/indicators/{COC}/values.csv?variant=coc_doctor&amp;lang=en" in english
     wb = book(client.get(link.replace("&amp;", "&")).content)
     variants = {r[0] for r in wb["Värden"].iter_rows(min_row=5, values_only=True)}
     assert variants == {shipped_catalogue().definition(COC).variant("coc_doctor").title.get("sv")}
