@@ -1,9 +1,14 @@
 """An indicator page in a real browser: charts with their tables and text alternatives, the
 variant and year form, the municipalities of a region; the page passes axe-core's WCAG 2.1 AA
-rules; a monthly indicator's months of a chosen year."""
+rules; a monthly indicator's months of a chosen year; the published figures downloaded as a
+workbook."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
+from openpyxl import load_workbook
 from playwright.sync_api import Browser
 from sqlalchemy.orm import Session
 
@@ -41,6 +46,29 @@ def test_indicator_page_is_accessible(browser: Browser, live_server: str,
     assert violations(page) == []
     page.goto(f"{live_server}/indicators")
     assert violations(page) == []
+    context.close()
+    indicator_repo._CACHE.clear()
+
+
+def test_published_figures_download_as_a_workbook(browser: Browser, live_server: str,
+                                                  session: Session) -> None:
+    indicator_repo._CACHE.clear()
+    store(session, named_doctor_rows("2022", 2) + named_doctor_rows("2023"))
+    context = browser.new_context(bypass_csp=True, locale="sv-SE", accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/indicators/{ND}")
+    with page.expect_download() as waiting:
+        page.get_by_role("link", name="publicerade uppgifter (Excel)").click()
+    download = waiting.value
+    assert download.suggested_filename == f"{ND}.xlsx"
+    book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    assert book.sheetnames == ["Värden", "Om"]
+    rows = list(book["Värden"].iter_rows(min_row=5, values_only=True))
+    assert len(rows) == 30  # two years of Riket, two regions and two municipalities, T/K/M
+    riket = next(r for r in rows if r[1] == "2023" and r[3] == "00" and r[5] == "Kvinnor och män")
+    assert riket[6:9] == (1000, 2000, 50)
+    hidden = [r for r in rows if r[1] == "2023" and r[3] == "1384"]
+    assert {(r[6], r[8], r[9]) for r in hidden} == {("..", "..", "Dold (röjandeskydd)")}
     context.close()
     indicator_repo._CACHE.clear()
 
