@@ -17,7 +17,7 @@ from naravard.web import indicators_workbook
 from tests.indicators import test_indicator_api_web as api
 from tests.indicators import test_indicator_web as pages
 from tests.indicators.test_indicator_api_web import Client
-from tests.indicators.test_indicator_store import COC, ND
+from tests.indicators.test_indicator_store import CHANGE, COC, ND
 
 web = pages.web  # the fixture: a browser signed in as a test user
 stored = api.stored  # the fixture: named-doctor and continuity results stored
@@ -162,3 +162,38 @@ def test_download_benchmark_writes_both_files_of_its_rows() -> None:
     result = downloads_bench.download_results(30, 1)
     assert (result.name, len(result.subject_timing.runs), len(result.baseline_timing.runs)) == (
         "indicator download, 30 rows", 1, 1)
+
+
+def test_a_region_downloads_its_figures_of_every_indicator(web: Client, stored: None) -> None:
+    client = web("respondent")  # Region Halland's
+    page = client.get("/indicators/regions/13").text
+    assert '<a href="/indicators/regions/13/figures.xlsx">' in page
+    response = client.get("/indicators/regions/13/figures.xlsx")
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="indicators-13.xlsx"')
+    wb = book(response.content)
+    cat = shipped_catalogue()
+    shown = [d for d in cat.definitions if d.id in (ND, COC, CHANGE)]
+    assert wb.sheetnames[0] == "Om" and len(wb.sheetnames) == 4
+    for name, d in zip(wb.sheetnames[1:], shown, strict=True):
+        assert name.startswith(f"{shown.index(d) + 1} ") and len(name) <= 31
+        assert wb[name]["A1"].value == d.title.get("sv")
+    named = list(wb[wb.sheetnames[1 + shown.index(cat.definition(ND))]].iter_rows(
+        min_row=5, values_only=True))
+    # Sweden, Halland and its municipalities, T/K/M; Dalarna (20) is not Halland's
+    assert [(r[3], r[5]) for r in named] == [
+        (code, sex) for code in ("00", "13", "1380", "1384")
+        for sex in ("Kvinnor och män", "Kvinnor", "Män")]
+    assert {r[6] for r in named if r[3] in ("1380", "1384")} == {".."}
+    coc = list(wb[wb.sheetnames[1 + shown.index(cat.definition(COC))]].iter_rows(
+        min_row=5, values_only=True))
+    assert ("2021", "Vårdenhet", "VC1") in {r[1:4] for r in coc}
+    about = list(wb["Om"].iter_rows(values_only=True))
+    assert about[0][0] == "Region Halland"
+    assert about[2][1].startswith("Årsuppgifter för alla indikatorer och varianter för riket, "
+                                  "Region Halland")
+    table = about[about.index(next(r for r in about if r[0] == "Blad")) + 1:]
+    assert [(r[0], r[5]) for r in table] == [
+        (name, wb[name].max_row - 4) for name in wb.sheetnames[1:]]
+    assert web("foreign").get("/indicators/regions/13/figures.xlsx").status_code == 403
+    assert web("analyst").get("/indicators/regions/99/figures.xlsx").status_code == 404

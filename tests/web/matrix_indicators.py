@@ -22,6 +22,7 @@ MATRIX: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", IND + "/internal.csv"): STAFF,
     ("GET", IND + "/internal.xlsx"): STAFF,
     ("GET", "/indicators/regions/{code}"): HALLAND,
+    ("GET", "/indicators/regions/{code}/figures.xlsx"): HALLAND,
     ("GET", "/api/v1/indicators"): EVERYONE,
     ("GET", API): EVERYONE,
     ("GET", API + "/values"): EVERYONE,

@@ -28,10 +28,16 @@ from naravard.indicators.output import NUMBERS, has_masked_number, number_text
 from naravard.spreadsheets import escape_cell
 from naravard.storage import indicator_repo
 from naravard.storage.indicator_crosscheck import CrossCheckResult, cross_check
-from naravard.storage.indicator_repo import ResultSet
+from naravard.storage.indicator_repo import ResultSet, Row
 from naravard.web import indicators_view as view
 from naravard.web.i18n import gettext_for
-from naravard.web.indicators_workbook import MAX_ROWS, values_workbook, xlsx_response
+from naravard.web.indicators_workbook import (
+    MAX_ROWS,
+    Part,
+    region_figures,
+    values_workbook,
+    xlsx_response,
+)
 from naravard.web.rendering import render
 from naravard.web.security import get_db, guard
 
@@ -183,6 +189,44 @@ def region_view(request: Request, db: Db, code: str) -> Response:
     return render(request, "indicators/region.html", code=code, region_name=name, items=items,
                   checks=checks, decimals=decimals, rule=rule, index_svg=svg,
                   index_description=description)
+
+
+def _in_region(row: Row, code: str, results: ResultSet) -> bool:
+    """Whether a row is Sweden's, the region's or one of its municipalities' or care units'."""
+    level, area = row["area_level"], str(row["area_code"])
+    if level == "care_unit":
+        unit = results.units.get(area)
+        return unit is not None and unit.region_code == code
+    return area in (NATION, code) or (level == "municipality" and area[:2] == code)
+
+
+@router.get("/regions/{code}/figures.xlsx",
+            dependencies=[guard(Permission.VIEW_ORG_DATA, scope="code")])
+def region_figures_xlsx(request: Request, db: Db, code: str) -> Response:
+    """A region's published yearly figures of every indicator as one Excel workbook."""
+    if code not in view.area_names() or len(code) != 2 or code == NATION:
+        return _not_found(request)
+    cat, rule, lang = shipped_catalogue(), shipped_rule(), request.state.lang
+    _ = gettext_for(lang)
+    parts = []
+    for d in cat.definitions:
+        snap = indicator_repo.current_snapshots(db).get(d.id)
+        if snap is None or not snap.years:
+            continue
+        results = indicator_repo.published(db, d.id, cat, rule,
+                                           periods=[str(y) for y in sorted(snap.years)])
+        if results is not None:
+            parts.append(Part(d, results, [r for r in results.rows
+                                           if _in_region(r, code, results)]))
+    name = view.area_names()[code]
+    content = region_figures(
+        parts, rule, lang, region=name, page_url=f"{str(request.base_url).rstrip('/')}"
+        f"/indicators/regions/{code}",
+        contents=_("Yearly figures of every indicator and variant for Sweden, %(region)s, its "
+                   "municipalities and its care units, as published (disclosure control "
+                   "applied). Monthly figures are in each indicator's own download.",
+                   region=name))
+    return xlsx_response(content, f"indicators-{code}.xlsx")
 
 
 @router.get("/{indicator_id}", dependencies=[guard(Permission.PUBLIC)])

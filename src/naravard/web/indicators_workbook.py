@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -75,7 +76,7 @@ def values_workbook(results: ResultSet, rows: Sequence[Mapping[str, Any]], d: De
     _ = gettext_for(lang)
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, _OPTIONS)
-    formats = _Formats(book, d.decimals)
+    formats = _Formats(book)
     _values_sheet(book.add_worksheet(_("Values")), formats, results, rows, d, rule, lang, _)
     _about_sheet(book.add_worksheet(_("About")), formats, results, rows, d, rule, lang, _,
                  selection, page_url, now or dt.datetime.now(_STOCKHOLM))
@@ -86,15 +87,82 @@ def values_workbook(results: ResultSet, rows: Sequence[Mapping[str, Any]], d: De
 class _Formats:
     """The cell formats of the workbook."""
 
-    def __init__(self, book: Any, decimals: int) -> None:
+    def __init__(self, book: Any) -> None:
+        self.book = book
         self.title = book.add_format({"bold": True, "font_size": 13})
         self.bold = book.add_format({"bold": True})
         self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
-        self.value = book.add_format(
-            {"num_format": "0" if decimals <= 0 else "0." + "0" * decimals})
         self.whole = book.add_format({"num_format": "#,##0"})
         self.part = book.add_format({"num_format": "#,##0.0##"})
         self.mask = book.add_format({"align": "right"})
+        self._values: dict[int, Any] = {}
+
+    def value(self, decimals: int) -> Any:
+        """The format of a value shown with ``decimals`` decimals."""
+        if decimals not in self._values:
+            self._values[decimals] = self.book.add_format(
+                {"num_format": "0" if decimals <= 0 else "0." + "0" * decimals})
+        return self._values[decimals]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One indicator's rows in a workbook of several."""
+
+    d: Definition
+    results: ResultSet
+    rows: Sequence[Mapping[str, Any]]
+
+
+def region_figures(parts: Sequence[Part], rule: DisclosureRule, lang: str, *, region: str,
+                    contents: str, page_url: str, now: dt.datetime | None = None) -> bytes:
+    """A region's published figures: a sheet per indicator in the layout of
+    :func:`values_workbook`, and a sheet on what they are (``contents`` says which rows)."""
+    for part in parts:
+        if len(part.rows) > MAX_ROWS:
+            raise TooManyRows(f"{part.d.id}: {len(part.rows)} rows; a sheet holds at most "
+                              f"{MAX_ROWS}")
+    _ = gettext_for(lang)
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, _OPTIONS)
+    formats = _Formats(book)
+    about = book.add_worksheet(_("About"))
+    names = [_sheet_name(i, p.d.title.get(lang)) for i, p in enumerate(parts, start=1)]
+    for name, p in zip(names, parts, strict=True):
+        _values_sheet(book.add_worksheet(name), formats, p.results, p.rows, p.d, rule, lang, _)
+    about.set_column(0, 0, 32)
+    about.set_column(1, 1, 60)
+    about.set_column(2, 5, 16)
+    _text(about, 0, 0, region, formats.title)
+    lines = [(_("Contents"), contents), (_("Disclosure control"), rule.footnote_text(lang)),
+             (_("Web page"), page_url),
+             (_("Created"), (now or dt.datetime.now(_STOCKHOLM)).astimezone(_STOCKHOLM)
+              .strftime("%Y-%m-%d %H:%M"))]
+    for at, (label, text) in enumerate(lines, start=2):
+        _text(about, at, 0, label, formats.bold)
+        _text(about, at, 1, text, formats.wrap)
+    top = len(lines) + 3
+    for col, header in enumerate((_("Sheet"), _("Indicator"), _("Definition version"),
+                                  _("Data"), _("Stored on"), _("Rows"))):
+        _text(about, top, col, header, formats.bold)
+    for at, (name, p) in enumerate(zip(names, parts, strict=True), start=top + 1):
+        snap = p.results.snapshot
+        _text(about, at, 0, name)
+        _text(about, at, 1, f"{p.d.title.get(lang)} ({p.d.id})", formats.wrap)
+        _text(about, at, 2, (snap.definitions or {}).get(p.d.id, ""))
+        _text(about, at, 3, snap.label, formats.wrap)
+        _text(about, at, 4, snap.stored_at.date().isoformat())
+        about.write_number(at, 5, len(p.rows))
+    book.close()
+    return buf.getvalue()
+
+
+def _sheet_name(number: int, title: str) -> str:
+    """``12 Andel av befolkningen med f…``: numbered, at most Excel's 31 characters, without
+    the characters a sheet name may not hold."""
+    clean = "".join(" " if c in "[]:*?/\\" else c for c in title)
+    name = f"{number} {clean}"
+    return name if len(name) <= 31 else name[:30].rstrip() + "…"
 
 
 def _text(ws: Any, row: int, col: int, text: object, fmt: Any = None) -> None:
@@ -133,6 +201,7 @@ def _values_sheet(ws: Any, f: _Formats, results: ResultSet, rows: Sequence[Mappi
     statuses = {k: _(v) if v else "" for k, v in view.STATUS_TEXT.items()}
     note = escape_cell(rule.footnote_text(lang))
     mask = escape_cell(rule.mask)
+    value_format = f.value(d.decimals)
     text, number = ws.write_string, ws.write_number
     for at, r in enumerate(rows, start=_HEAD_ROWS):
         variant = str(r["variant"])
@@ -149,7 +218,7 @@ def _values_sheet(ws: Any, f: _Formats, results: ResultSet, rows: Sequence[Mappi
                 if masked:
                     text(at, col, mask, f.mask)
             elif name == "value":
-                number(at, col, value, f.value)
+                number(at, col, value, value_format)
             else:
                 number(at, col, value, f.whole if float(value).is_integer() else f.part)
         status = statuses.get(r["status"], escape_cell(str(r["status"])))
