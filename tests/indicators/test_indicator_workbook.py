@@ -197,3 +197,12 @@ def test_a_region_downloads_its_figures_of_every_indicator(web: Client, stored: 
         (name, wb[name].max_row - 4) for name in wb.sheetnames[1:]]
     assert web("foreign").get("/indicators/regions/13/figures.xlsx").status_code == 403
     assert web("analyst").get("/indicators/regions/99/figures.xlsx").status_code == 404
+
+
+def test_a_region_workbook_beyond_a_sheet_is_refused_with_its_reason(
+        web: Client, stored: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indicators_workbook, "MAX_ROWS", 5)
+    refused = web("respondent").get("/indicators/regions/13/figures.xlsx")
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == (
+        f"{CHANGE}: 10 rows; a sheet holds at most 5: download that indicator's values.csv")

@@ -34,6 +34,7 @@ from naravard.web.i18n import gettext_for
 from naravard.web.indicators_workbook import (
     MAX_ROWS,
     Part,
+    TooManyRows,
     region_figures,
     values_workbook,
     xlsx_response,
@@ -219,13 +220,16 @@ def region_figures_xlsx(request: Request, db: Db, code: str) -> Response:
             parts.append(Part(d, results, [r for r in results.rows
                                            if _in_region(r, code, results)]))
     name = view.area_names()[code]
-    content = region_figures(
-        parts, rule, lang, region=name, page_url=f"{str(request.base_url).rstrip('/')}"
-        f"/indicators/regions/{code}",
-        contents=_("Yearly figures of every indicator and variant for Sweden, %(region)s, its "
-                   "municipalities and its care units, as published (disclosure control "
-                   "applied). Monthly figures are in each indicator's own download.",
-                   region=name))
+    try:
+        content = region_figures(
+            parts, rule, lang, region=name, page_url=f"{str(request.base_url).rstrip('/')}"
+            f"/indicators/regions/{code}",
+            contents=_("Yearly figures of every indicator and variant for Sweden, %(region)s, "
+                       "its municipalities and its care units, as published (disclosure "
+                       "control applied). Monthly figures are in each indicator's own "
+                       "download.", region=name))
+    except TooManyRows as exc:
+        raise HTTPException(422, f"{exc}: download that indicator's values.csv") from None
     return xlsx_response(content, f"indicators-{code}.xlsx")
 
 
