@@ -206,3 +206,18 @@ def test_a_region_workbook_beyond_a_sheet_is_refused_with_its_reason(
     assert refused.status_code == 422
     assert refused.json()["detail"] == (
         f"{CHANGE}: 10 rows; a sheet holds at most 5: download that indicator's values.csv")
+
+
+def test_a_number_that_is_not_finite_is_left_empty() -> None:
+    from naravard.web import downloads_bench
+
+    rows = downloads_bench.sample_rows(6)[3:]  # one municipality's T, K and M, all shown
+    rows[1] = {**rows[1], "value": float("nan"), "status": "missing"}
+    d = shipped_catalogue().definition(downloads_bench.INDICATOR)
+    content = indicators_workbook.values_workbook(
+        downloads_bench.sample_results(rows), rows, d, shipped_rule(), "en", selection="",
+        page_url="", now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    cells = list(book(content)["Values"].iter_rows(min_row=5, values_only=True))
+    assert [r[8] for r in cells] == [pytest.approx(rows[0]["value"]), None,
+                                     pytest.approx(rows[2]["value"])]
+    assert cells[1][9] == "No data"

@@ -46,15 +46,21 @@ def sample_rows(count: int) -> list[dict[str, Any]]:
     return rows[:count]
 
 
+def sample_results(rows: list[dict[str, Any]]) -> ResultSet:
+    """``rows`` as a published result set of a snapshot that is not stored anywhere."""
+    d = shipped_catalogue().definition(INDICATOR)
+    snapshot = IndicatorSnapshot(id=1, checksum="0" * 64, label="benchmark rows",
+                                 stored_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+                                 definitions={d.id: d.version})
+    return ResultSet(d.id, snapshot, tuple(rows), {}, False, shipped_rule())
+
+
 def download_results(count: int, repeats: int) -> Result:
     """The workbook of ``count`` rows against their CSV."""
     d = shipped_catalogue().definition(INDICATOR)
     rule = shipped_rule()
     rows = sample_rows(count)
-    snapshot = IndicatorSnapshot(id=1, checksum="0" * 64, label="benchmark rows",
-                                 stored_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-                                 definitions={d.id: d.version})
-    results = ResultSet(d.id, snapshot, tuple(rows), {}, False, rule)
+    results = sample_results(rows)
     workbook = measure(lambda: values_workbook(results, rows, d, rule, "sv", selection="",
                                                page_url=""), repeats)
     plain = measure(lambda: csv_text(results, rows, rule, "sv"), repeats)

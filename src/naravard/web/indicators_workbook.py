@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -214,7 +215,7 @@ def _values_sheet(ws: Any, f: _Formats, results: ResultSet, rows: Sequence[Mappi
         masked = has_masked_number(r)
         for col, name in enumerate(NUMBERS, start=6):
             value = r[name]
-            if value is None:
+            if value is None or not math.isfinite(value):  # not finite: never stored, no number
                 if masked:
                     text(at, col, mask, f.mask)
             elif name == "value":
