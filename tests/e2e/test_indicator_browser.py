@@ -1,7 +1,7 @@
 """An indicator page in a real browser: charts with their tables and text alternatives, the
 variant and year form, the municipalities of a region; the page passes axe-core's WCAG 2.1 AA
 rules; a monthly indicator's months of a chosen year; the published figures downloaded as a
-workbook."""
+workbook; a region's view and its workbook."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from naravard.formatting import THIN
 from naravard.storage import indicator_repo
+from tests.conftest import USERS
 from tests.e2e.test_browser import violations
 from tests.indicators.test_disclosure_months import CG, YEAR_2023, _row
 from tests.indicators.test_indicator_store import ND, named_doctor_rows, store
@@ -97,3 +98,27 @@ def test_monthly_indicator_in_the_browser(browser: Browser, live_server: str,
         "december", "70", "100", "70,0"]
     context.close()
     indicator_repo.clear_caches()
+
+
+def test_region_view_is_accessible_and_downloads_its_figures(browser: Browser, live_server: str,
+                                                             session: Session) -> None:
+    indicator_repo._CACHE.clear()
+    store(session, named_doctor_rows("2022", 2) + named_doctor_rows("2023"))
+    context = browser.new_context(bypass_csp=True, locale="sv-SE", accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/login?next=/indicators/regions/13")
+    page.get_by_label("Användarnamn").fill("respondent")  # Region Halland's
+    page.get_by_label("Lösenord").fill(USERS["respondent"].password)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{live_server}/indicators/regions/13")
+    assert violations(page) == []
+    with page.expect_download() as waiting:
+        page.get_by_role("link", name="Excel", exact=False).click()
+    download = waiting.value
+    assert download.suggested_filename == "indicators-13.xlsx"
+    book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    assert book.sheetnames[0] == "Om" and len(book.sheetnames) == 2
+    rows = list(book[book.sheetnames[1]].iter_rows(min_row=5, values_only=True))
+    assert {r[3] for r in rows} == {"00", "13", "1380", "1384"}  # not Dalarna (20)
+    context.close()
+    indicator_repo._CACHE.clear()
