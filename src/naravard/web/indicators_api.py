@@ -394,16 +394,13 @@ def _selection(db: Session, d: Definition, period: str | None, area: str | None,
     return results, _entries(results, d, areas, genders)
 
 
-
-
 @router.get("/{indicator_id}/values.csv", dependencies=[guard(Permission.PUBLIC)])
 def values_csv(db: Db, indicator_id: str, chosen: Chosen, lang: Lang = "sv") -> Response:
     """The same selection as ``/values`` (all pages) as CSV; hidden values are ``..`` and the
     ``note`` column states the disclosure rule (Swedish, or English with ``lang=en``)."""
     d = _definition(indicator_id)
     results, entries = chosen.select(db, d)
-    return csv_response(csv_text(results, entries.rows, shipped_rule(), lang),
-                        f"{d.id}.csv")
+    return csv_response(csv_text(results, entries.rows, shipped_rule(), lang), f"{d.id}.csv")
 
 
 @router.get("/{indicator_id}/values.xlsx", dependencies=[guard(Permission.PUBLIC)])
