@@ -221,3 +221,24 @@ def test_a_number_that_is_not_finite_is_left_empty() -> None:
     assert [r[8] for r in cells] == [pytest.approx(rows[0]["value"]), None,
                                      pytest.approx(rows[2]["value"])]
     assert cells[1][9] == "No data"
+
+
+def test_sweden_and_the_regions_in_one_workbook_for_everyone(web: Client, stored: None) -> None:
+    client = web(None)
+    assert '<a href="/indicators/figures.xlsx">' in client.get("/indicators").text
+    response = client.get("/indicators/figures.xlsx")
+    assert response.headers["content-disposition"] == 'attachment; filename="indicators.xlsx"'
+    wb = book(response.content)
+    assert len(wb.sheetnames) == 4 and wb["Om"]["A1"].value == "Indikatorer från registerdata"
+    named = next(wb[n] for n in wb.sheetnames[1:]
+                 if wb[n]["A1"].value == shipped_catalogue().definition(ND).title.get("sv"))
+    rows = list(named.iter_rows(min_row=5, values_only=True))
+    # Sweden and both regions, T/K/M; no municipality, care unit or month
+    assert [(r[2], r[3], r[5]) for r in rows] == [
+        (level, code, sex) for level, code in (("Riket", "00"), ("Region", "13"),
+                                               ("Region", "20"))
+        for sex in ("Kvinnor och män", "Kvinnor", "Män")]
+    assert rows[3][6:9] == (600, 1000, 60)
+    english = book(client.get("/indicators/figures.xlsx",
+                              headers={"Accept-Language": "en"}).content)
+    assert english.sheetnames[0] == "About"

@@ -17,6 +17,7 @@ API = "/api/v1/indicators/{indicator_id}"
 
 MATRIX: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", "/indicators"): EVERYONE,
+    ("GET", "/indicators/figures.xlsx"): EVERYONE,
     ("GET", IND): EVERYONE,
     ("GET", IND + "/internal"): STAFF,
     ("GET", IND + "/internal.csv"): STAFF,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -35,7 +35,7 @@ from naravard.web.indicators_workbook import (
     MAX_ROWS,
     Part,
     TooManyRows,
-    region_figures,
+    figures_workbook,
     values_workbook,
     xlsx_response,
 )
@@ -207,30 +207,58 @@ def region_figures_xlsx(request: Request, db: Db, code: str) -> Response:
     """A region's published yearly figures of every indicator as one Excel workbook."""
     if code not in view.area_names() or len(code) != 2 or code == NATION:
         return _not_found(request)
-    cat, rule, lang = shipped_catalogue(), shipped_rule(), request.state.lang
+    lang = request.state.lang
     _ = gettext_for(lang)
+    parts = _yearly_parts(db, None, lambda r, results: _in_region(r, code, results))
+    name = view.area_names()[code]
+    return _figures_response(
+        parts, lang, title=name, page=f"{str(request.base_url).rstrip('/')}"
+        f"/indicators/regions/{code}", filename=f"indicators-{code}.xlsx",
+        contents=_("Yearly figures of every indicator and variant for Sweden, %(region)s, "
+                   "its municipalities and its care units, as published (disclosure "
+                   "control applied). Monthly figures are in each indicator's own "
+                   "download.", region=name))
+
+
+@router.get("/figures.xlsx", dependencies=[guard(Permission.PUBLIC)])
+def national_figures_xlsx(request: Request, db: Db) -> Response:
+    """Sweden's and the regions' published yearly figures of every indicator as one Excel
+    workbook (open data, like every published figure)."""
+    lang = request.state.lang
+    _ = gettext_for(lang)
+    parts = _yearly_parts(db, ["nation", "region"], lambda r, results: True)
+    return _figures_response(
+        parts, lang, title=_("Indicators from register data"),
+        page=f"{str(request.base_url).rstrip('/')}/indicators", filename="indicators.xlsx",
+        contents=_("Yearly figures of every indicator and variant for Sweden and the regions, "
+                   "as published (disclosure control applied). Municipalities, care units "
+                   "and months are in each indicator's own download."))
+
+
+def _yearly_parts(db: Session, levels: Sequence[str] | None,
+                  keep: Callable[[Row, ResultSet], bool]) -> list[Part]:
+    """Each indicator's published yearly rows at ``levels`` (None: all) that ``keep`` keeps."""
+    cat, rule = shipped_catalogue(), shipped_rule()
     parts = []
     for d in cat.definitions:
         snap = indicator_repo.current_snapshots(db).get(d.id)
         if snap is None or not snap.years:
             continue
-        results = indicator_repo.published(db, d.id, cat, rule,
+        results = indicator_repo.published(db, d.id, cat, rule, levels=levels,
                                            periods=[str(y) for y in sorted(snap.years)])
         if results is not None:
-            parts.append(Part(d, results, [r for r in results.rows
-                                           if _in_region(r, code, results)]))
-    name = view.area_names()[code]
+            parts.append(Part(d, results, [r for r in results.rows if keep(r, results)]))
+    return parts
+
+
+def _figures_response(parts: list[Part], lang: str, *, title: str, page: str, filename: str,
+                      contents: str) -> Response:
     try:
-        content = region_figures(
-            parts, rule, lang, region=name, page_url=f"{str(request.base_url).rstrip('/')}"
-            f"/indicators/regions/{code}",
-            contents=_("Yearly figures of every indicator and variant for Sweden, %(region)s, "
-                       "its municipalities and its care units, as published (disclosure "
-                       "control applied). Monthly figures are in each indicator's own "
-                       "download.", region=name))
+        content = figures_workbook(parts, shipped_rule(), lang, title=title, contents=contents,
+                                   page_url=page)
     except TooManyRows as exc:
         raise HTTPException(422, f"{exc}: download that indicator's values.csv") from None
-    return xlsx_response(content, f"indicators-{code}.xlsx")
+    return xlsx_response(content, filename)
 
 
 @router.get("/{indicator_id}", dependencies=[guard(Permission.PUBLIC)])

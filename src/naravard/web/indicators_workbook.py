@@ -115,10 +115,11 @@ class Part:
     rows: Sequence[Mapping[str, Any]]
 
 
-def region_figures(parts: Sequence[Part], rule: DisclosureRule, lang: str, *, region: str,
-                    contents: str, page_url: str, now: dt.datetime | None = None) -> bytes:
-    """A region's published figures: a sheet per indicator in the layout of
-    :func:`values_workbook`, and a sheet on what they are (``contents`` says which rows)."""
+def figures_workbook(parts: Sequence[Part], rule: DisclosureRule, lang: str, *, title: str,
+                     contents: str, page_url: str, now: dt.datetime | None = None) -> bytes:
+    """Published figures of several indicators (a region's, or Sweden's and the regions'): a
+    sheet per indicator in the layout of :func:`values_workbook`, and a first sheet on what
+    they are (``contents`` says which rows)."""
     for part in parts:
         if len(part.rows) > MAX_ROWS:
             raise TooManyRows(f"{part.d.id}: {len(part.rows)} rows; a sheet holds at most "
@@ -134,7 +135,7 @@ def region_figures(parts: Sequence[Part], rule: DisclosureRule, lang: str, *, re
     about.set_column(0, 0, 32)
     about.set_column(1, 1, 60)
     about.set_column(2, 5, 16)
-    _text(about, 0, 0, region, formats.title)
+    _text(about, 0, 0, title, formats.title)
     lines = [(_("Contents"), contents), (_("Disclosure control"), rule.footnote_text(lang)),
              (_("Web page"), page_url),
              (_("Created"), (now or dt.datetime.now(_STOCKHOLM)).astimezone(_STOCKHOLM)
