@@ -6,21 +6,29 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
 
+from naravard.cli.main import app
 from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.disclosure import shipped_rule
+from naravard.storage import indicator_repo
+from naravard.storage.db import session_factory
 from naravard.web import indicators_workbook
 from tests.indicators import test_indicator_api_web as api
+from tests.indicators import test_indicator_store as stored_results
 from tests.indicators import test_indicator_web as pages
 from tests.indicators.test_indicator_api_web import Client
 from tests.indicators.test_indicator_store import CHANGE, COC, ND
 
 web = pages.web  # the fixture: a browser signed in as a test user
 stored = api.stored  # the fixture: named-doctor and continuity results stored
+cli_env = stored_results.cli_env  # the fixture: the command line on the test database
 XLSX = f"/api/v1/indicators/{ND}/values.xlsx"
 
 
@@ -242,3 +250,34 @@ def test_sweden_and_the_regions_in_one_workbook_for_everyone(web: Client, stored
     english = book(client.get("/indicators/figures.xlsx",
                               headers={"Accept-Language": "en"}).content)
     assert english.sheetnames[0] == "About"
+
+
+def test_the_command_writes_the_workbooks_the_web_offers(cli_env: Path, engine: Engine) -> None:
+    indicator_repo.clear_caches()
+    with session_factory(engine)() as s:
+        stored_results.store(s, stored_results.named_doctor_rows()
+                             + stored_results.continuity_rows(), units=stored_results.UNITS)
+    runner = CliRunner()
+    result = runner.invoke(app, ["indicators", "workbooks", "--out", str(cli_env / "wb"),
+                                 "-r", "13", "-r", "20", "--site", "https://nara.example.se/"])
+    assert result.exit_code == 0, result.output
+    assert "2 workbooks written to" in result.output
+    assert sorted(p.name for p in (cli_env / "wb").iterdir()) == [
+        "indicators-13.xlsx", "indicators-20.xlsx"]
+    halland = load_workbook(cli_env / "wb" / "indicators-13.xlsx")
+    about = {r[0]: r[1] for r in halland["Om"].iter_rows(values_only=True) if r[0]}
+    assert about["Webbsida"] == "https://nara.example.se/indicators/regions/13"
+    named = next(halland[n] for n in halland.sheetnames[1:]
+                 if halland[n]["A1"].value == shipped_catalogue().definition(ND).title.get("sv"))
+    assert {r[3] for r in named.iter_rows(min_row=5, values_only=True)} == {
+        "00", "13", "1380", "1384"}
+    everything = runner.invoke(app, ["indicators", "workbooks", "--out", str(cli_env / "all"),
+                                     "--lang", "en"])
+    assert everything.exit_code == 0, everything.output
+    assert len(list((cli_env / "all").iterdir())) == 22  # Sweden and the regions, 21 regions
+    assert load_workbook(cli_env / "all" / "indicators.xlsx").sheetnames[0] == "About"
+    bad = runner.invoke(app, ["indicators", "workbooks", "--out", str(cli_env / "x"),
+                              "-r", "99"])
+    assert bad.exit_code != 0 and "not a region code: 99" in bad.output
+    assert not (cli_env / "x").exists()
+    indicator_repo.clear_caches()

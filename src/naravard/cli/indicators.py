@@ -355,6 +355,49 @@ def disclose_command() -> None:
               f"(rule {rule.version})")
 
 
+@app.command("workbooks")
+def workbooks_command(
+    directory: Path = typer.Option(..., "--out", help="Directory to write the workbooks to."),
+    region: list[str] | None = typer.Option(
+        None, "--region", "-r", help="Region code (01–25); repeat for several (default: "
+        "Sweden's and the regions' workbook and one for each of the 21 regions)."),
+    lang: str = typer.Option("sv", help="Language of the sheets: sv or en."),
+    site: str = typer.Option("", help="Address the web pages are served at, for the links "
+                             "in the workbooks (e.g. https://nara.example.se)."),
+) -> None:
+    """Write the published yearly figures of every indicator as Excel workbooks, as the web
+    offers them: `indicators.xlsx` (Sweden and the regions) and `indicators-CODE.xlsx` (a
+    region with its municipalities and care units), disclosure control applied."""
+    from naravard.cli.common import database
+    from naravard.web import indicators_figures as figures
+    from naravard.web.indicators_workbook import TooManyRows
+
+    if lang not in ("sv", "en"):
+        raise _fail(f"--lang must be sv or en, got {lang!r}")
+    known = figures.region_codes()
+    unknown = [c for c in region or [] if c not in known]
+    if unknown:
+        raise _fail(f"not a region code: {', '.join(unknown)} (known: {', '.join(known)})")
+    wanted: list[str | None] = list(region) if region else [None, *known]
+    directory.mkdir(parents=True, exist_ok=True)
+    site = site.rstrip("/")
+    written = []
+    with database() as db, _progress() as bar:
+        task = bar.add_task("workbooks", total=len(wanted))
+        for code in wanted:
+            name = "indicators.xlsx" if code is None else f"indicators-{code}.xlsx"
+            bar.update(task, description=name)
+            try:
+                content = (figures.national_figures(db, lang, site) if code is None
+                           else figures.region_figures(db, code, lang, site))
+            except TooManyRows as exc:
+                raise _fail(f"{name}: {exc}") from None
+            (directory / name).write_bytes(content)
+            written.append(name)
+            bar.update(task, advance=1)
+    out.print(f"{len(written)} workbooks written to {directory}: {', '.join(written)}")
+
+
 @app.command("snapshots")
 def snapshots_command() -> None:
     """List the data snapshots stored in the database, newest first, with how many of their

@@ -28,14 +28,13 @@ from naravard.indicators.output import NUMBERS, has_masked_number, number_text
 from naravard.spreadsheets import escape_cell
 from naravard.storage import indicator_repo
 from naravard.storage.indicator_crosscheck import CrossCheckResult, cross_check
-from naravard.storage.indicator_repo import ResultSet, Row
+from naravard.storage.indicator_repo import ResultSet
+from naravard.web import indicators_figures as figures
 from naravard.web import indicators_view as view
 from naravard.web.i18n import gettext_for
 from naravard.web.indicators_workbook import (
     MAX_ROWS,
-    Part,
     TooManyRows,
-    figures_workbook,
     values_workbook,
     xlsx_response,
 )
@@ -192,70 +191,29 @@ def region_view(request: Request, db: Db, code: str) -> Response:
                   index_description=description)
 
 
-def _in_region(row: Row, code: str, results: ResultSet) -> bool:
-    """Whether a row is Sweden's, the region's or one of its municipalities' or care units'."""
-    level, area = row["area_level"], str(row["area_code"])
-    if level == "care_unit":
-        unit = results.units.get(area)
-        return unit is not None and unit.region_code == code
-    return area in (NATION, code) or (level == "municipality" and area[:2] == code)
-
-
 @router.get("/regions/{code}/figures.xlsx",
             dependencies=[guard(Permission.VIEW_ORG_DATA, scope="code")])
 def region_figures_xlsx(request: Request, db: Db, code: str) -> Response:
     """A region's published yearly figures of every indicator as one Excel workbook."""
-    if code not in view.area_names() or len(code) != 2 or code == NATION:
+    if code not in figures.region_codes():
         return _not_found(request)
-    lang = request.state.lang
-    _ = gettext_for(lang)
-    parts = _yearly_parts(db, None, lambda r, results: _in_region(r, code, results))
-    name = view.area_names()[code]
-    return _figures_response(
-        parts, lang, title=name, page=f"{str(request.base_url).rstrip('/')}"
-        f"/indicators/regions/{code}", filename=f"indicators-{code}.xlsx",
-        contents=_("Yearly figures of every indicator and variant for Sweden, %(region)s, "
-                   "its municipalities and its care units, as published (disclosure "
-                   "control applied). Monthly figures are in each indicator's own "
-                   "download.", region=name))
+    return _figures_response(lambda site: figures.region_figures(db, code, request.state.lang,
+                                                                 site),
+                             request, f"indicators-{code}.xlsx")
 
 
 @router.get("/figures.xlsx", dependencies=[guard(Permission.PUBLIC)])
 def national_figures_xlsx(request: Request, db: Db) -> Response:
     """Sweden's and the regions' published yearly figures of every indicator as one Excel
     workbook (open data, like every published figure)."""
-    lang = request.state.lang
-    _ = gettext_for(lang)
-    parts = _yearly_parts(db, ["nation", "region"], lambda r, results: True)
-    return _figures_response(
-        parts, lang, title=_("Indicators from register data"),
-        page=f"{str(request.base_url).rstrip('/')}/indicators", filename="indicators.xlsx",
-        contents=_("Yearly figures of every indicator and variant for Sweden and the regions, "
-                   "as published (disclosure control applied). Municipalities, care units "
-                   "and months are in each indicator's own download."))
+    return _figures_response(lambda site: figures.national_figures(db, request.state.lang, site),
+                             request, "indicators.xlsx")
 
 
-def _yearly_parts(db: Session, levels: Sequence[str] | None,
-                  keep: Callable[[Row, ResultSet], bool]) -> list[Part]:
-    """Each indicator's published yearly rows at ``levels`` (None: all) that ``keep`` keeps."""
-    cat, rule = shipped_catalogue(), shipped_rule()
-    parts = []
-    for d in cat.definitions:
-        snap = indicator_repo.current_snapshots(db).get(d.id)
-        if snap is None or not snap.years:
-            continue
-        results = indicator_repo.published(db, d.id, cat, rule, levels=levels,
-                                           periods=[str(y) for y in sorted(snap.years)])
-        if results is not None:
-            parts.append(Part(d, results, [r for r in results.rows if keep(r, results)]))
-    return parts
-
-
-def _figures_response(parts: list[Part], lang: str, *, title: str, page: str, filename: str,
-                      contents: str) -> Response:
+def _figures_response(make: Callable[[str], bytes], request: Request,
+                      filename: str) -> Response:
     try:
-        content = figures_workbook(parts, shipped_rule(), lang, title=title, contents=contents,
-                                   page_url=page)
+        content = make(str(request.base_url).rstrip("/"))
     except TooManyRows as exc:
         raise HTTPException(422, f"{exc}: download that indicator's values.csv") from None
     return xlsx_response(content, filename)
