@@ -9,7 +9,8 @@ import io
 from pathlib import Path
 
 from openpyxl import load_workbook
-from playwright.sync_api import Browser
+from openpyxl.workbook import Workbook
+from playwright.sync_api import Browser, Page
 from sqlalchemy.orm import Session
 
 from naravard.formatting import THIN
@@ -53,16 +54,10 @@ def test_indicator_page_is_accessible(browser: Browser, live_server: str,
 
 def test_published_figures_download_as_a_workbook(browser: Browser, live_server: str,
                                                   session: Session) -> None:
-    indicator_repo._CACHE.clear()
-    store(session, named_doctor_rows("2022", 2) + named_doctor_rows("2023"))
-    context = browser.new_context(bypass_csp=True, locale="sv-SE", accept_downloads=True)
-    page = context.new_page()
+    page = _downloading(browser, session)
     page.goto(f"{live_server}/indicators/{ND}")
-    with page.expect_download() as waiting:
-        page.get_by_role("link", name="publicerade uppgifter (Excel)").click()
-    download = waiting.value
-    assert download.suggested_filename == f"{ND}.xlsx"
-    book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    name, book = _download(page, "publicerade uppgifter (Excel)")
+    assert name == f"{ND}.xlsx"
     assert book.sheetnames == ["Värden", "Om"]
     rows = list(book["Värden"].iter_rows(min_row=5, values_only=True))
     assert len(rows) == 30  # two years of Riket, two regions and two municipalities, T/K/M
@@ -70,7 +65,7 @@ def test_published_figures_download_as_a_workbook(browser: Browser, live_server:
     assert riket[6:9] == (1000, 2000, 50)
     hidden = [r for r in rows if r[1] == "2023" and r[3] == "1384"]
     assert {(r[6], r[8], r[9]) for r in hidden} == {("..", "..", "Dold (röjandeskydd)")}
-    context.close()
+    page.context.close()
     indicator_repo._CACHE.clear()
 
 
@@ -102,23 +97,33 @@ def test_monthly_indicator_in_the_browser(browser: Browser, live_server: str,
 
 def test_region_view_is_accessible_and_downloads_its_figures(browser: Browser, live_server: str,
                                                              session: Session) -> None:
-    indicator_repo._CACHE.clear()
-    store(session, named_doctor_rows("2022", 2) + named_doctor_rows("2023"))
-    context = browser.new_context(bypass_csp=True, locale="sv-SE", accept_downloads=True)
-    page = context.new_page()
+    page = _downloading(browser, session)
     page.goto(f"{live_server}/login?next=/indicators/regions/13")
     page.get_by_label("Användarnamn").fill("respondent")  # Region Halland's
     page.get_by_label("Lösenord").fill(USERS["respondent"].password)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_url(f"{live_server}/indicators/regions/13")
     assert violations(page) == []
-    with page.expect_download() as waiting:
-        page.get_by_role("link", name="Excel", exact=False).click()
-    download = waiting.value
-    assert download.suggested_filename == "indicators-13.xlsx"
-    book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    name, book = _download(page, "Excel")
+    assert name == "indicators-13.xlsx"
     assert book.sheetnames[0] == "Om" and len(book.sheetnames) == 2
     rows = list(book[book.sheetnames[1]].iter_rows(min_row=5, values_only=True))
     assert {r[3] for r in rows} == {"00", "13", "1380", "1384"}  # not Dalarna (20)
-    context.close()
+    page.context.close()
     indicator_repo._CACHE.clear()
+
+
+def _downloading(browser: Browser, session: Session) -> Page:
+    """A Swedish page that accepts downloads, with two years of named-doctor results stored."""
+    indicator_repo._CACHE.clear()
+    store(session, named_doctor_rows("2022", 2) + named_doctor_rows("2023"))
+    return browser.new_context(bypass_csp=True, locale="sv-SE", accept_downloads=True).new_page()
+
+
+def _download(page: Page, link: str) -> tuple[str, Workbook]:
+    """The file name and workbook a click on the link named ``link`` downloads."""
+    with page.expect_download() as waiting:
+        page.get_by_role("link", name=link, exact=False).click()
+    download = waiting.value
+    return download.suggested_filename, load_workbook(
+        io.BytesIO(Path(download.path()).read_bytes()))

@@ -112,7 +112,7 @@ def test_bad_selections_and_too_many_rows(web: Client, stored: None,
     client = web(None)
     assert client.get(XLSX, params={"period": "20x3"}).status_code == 422
     assert client.get("/api/v1/indicators/ed_visits_80plus/values.xlsx").status_code == 404
-    monkeypatch.setattr("naravard.web.indicators_api.MAX_ROWS", 14)
+    monkeypatch.setattr(indicators_workbook, "MAX_ROWS", 14)
     refused = client.get(XLSX)
     assert refused.status_code == 422
     assert refused.json()["detail"] == (

@@ -23,7 +23,6 @@ from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.crosscheck import shipped_crosschecks
 from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import DisclosureRule, shipped_rule
-from naravard.indicators.finalise import NATION
 from naravard.indicators.output import NUMBERS, has_masked_number, number_text
 from naravard.spreadsheets import escape_cell
 from naravard.storage import indicator_repo
@@ -33,7 +32,6 @@ from naravard.web import indicators_figures as figures
 from naravard.web import indicators_view as view
 from naravard.web.i18n import gettext_for
 from naravard.web.indicators_workbook import (
-    MAX_ROWS,
     TooManyRows,
     values_workbook,
     xlsx_response,
@@ -163,7 +161,7 @@ def _setting_text(value: object) -> str:
 @router.get("/regions/{code}", dependencies=[guard(Permission.VIEW_ORG_DATA, scope="code")])
 def region_view(request: Request, db: Db, code: str) -> Response:
     """One region: every indicator's latest value beside Riket's, and its cross-checks."""
-    if code not in view.area_names() or len(code) != 2 or code == NATION:
+    if code not in figures.region_codes():
         return _not_found(request)
     cat, rule = shipped_catalogue(), shipped_rule()
     items: list[dict[str, Any]] = []
@@ -301,13 +299,14 @@ def internal_xlsx(
     if results is None:
         return _not_found(request)
     lang = request.state.lang
-    if len(results.rows) > MAX_ROWS:
-        raise HTTPException(422, f"{len(results.rows)} rows, more than an Excel sheet holds "
-                            f"({MAX_ROWS}): download internal.csv")
     page = f"{str(request.base_url).rstrip('/')}/indicators/{d.id}/internal"
-    content = values_workbook(
-        results, results.rows, d, shipped_rule(), lang, page_url=page,
-        selection=gettext_for(lang)("variant: %(variant)s", variant=variant) if variant
-        else gettext_for(lang)("all figures of every variant"))
+    try:
+        content = values_workbook(
+            results, results.rows, d, shipped_rule(), lang, page_url=page,
+            selection=gettext_for(lang)("variant: %(variant)s", variant=variant) if variant
+            else gettext_for(lang)("all figures of every variant"))
+    except TooManyRows as exc:
+        raise HTTPException(422, f"{exc.rows} rows, more than an Excel sheet holds "
+                            f"({exc.limit}): download internal.csv") from None
     suffix = f"-{variant}" if variant else ""
     return xlsx_response(content, f"{d.id}{suffix}-internal.xlsx")

@@ -29,7 +29,7 @@ from naravard.storage import indicator_repo
 from naravard.storage.indicator_repo import ResultSet
 from naravard.web.i18n import gettext_for
 from naravard.web.indicators import csv_response, csv_text
-from naravard.web.indicators_workbook import MAX_ROWS, values_workbook, xlsx_response
+from naravard.web.indicators_workbook import TooManyRows, values_workbook, xlsx_response
 from naravard.web.security import get_db, guard
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
@@ -226,7 +226,19 @@ class Selection:
 
     def select(self, db: Session, d: Definition) -> tuple[ResultSet, _Entries]:
         """The published rows chosen, and their entries."""
-        return _selection(db, d, self.period, self.area, self.gender, self.variant, self.level)
+        periods = _split(self.period, "period", _PERIOD)
+        areas = _split(self.area, "area", _CODE)
+        genders = _split(self.gender, "gender", re.compile("^[TKM]$"))
+        variant = self.variant
+        if variant is not None and variant not in {v.id for v in d.variants}:
+            raise HTTPException(422, f"variant: {d.id} has no variant {variant!r}; known: "
+                                + ", ".join(v.id for v in d.variants))
+        results = indicator_repo.published(db, d.id, shipped_catalogue(), shipped_rule(),
+                                           variant=variant, periods=periods,
+                                           levels=None if self.level is None else [self.level])
+        if results is None:
+            raise HTTPException(404, f"no results stored for {d.id}")
+        return results, _entries(results, d, areas, genders)
 
     def in_words(self, lang: str) -> str:
         """The selection in words, or that every published figure was chosen."""
@@ -377,23 +389,6 @@ def _entries(results: ResultSet, d: Definition, areas: Sequence[str] | None,
     return found
 
 
-def _selection(db: Session, d: Definition, period: str | None, area: str | None,
-               gender: str | None, variant: str | None, level: str | None
-               ) -> tuple[ResultSet, _Entries]:
-    periods = _split(period, "period", _PERIOD)
-    areas = _split(area, "area", _CODE)
-    genders = _split(gender, "gender", re.compile("^[TKM]$"))
-    if variant is not None and variant not in {v.id for v in d.variants}:
-        raise HTTPException(422, f"variant: {d.id} has no variant {variant!r}; known: "
-                            + ", ".join(v.id for v in d.variants))
-    results = indicator_repo.published(db, d.id, shipped_catalogue(), shipped_rule(),
-                                       variant=variant, periods=periods,
-                                       levels=None if level is None else [level])
-    if results is None:
-        raise HTTPException(404, f"no results stored for {d.id}")
-    return results, _entries(results, d, areas, genders)
-
-
 @router.get("/{indicator_id}/values.csv", dependencies=[guard(Permission.PUBLIC)])
 def values_csv(db: Db, indicator_id: str, chosen: Chosen, lang: Lang = "sv") -> Response:
     """The same selection as ``/values`` (all pages) as CSV; hidden values are ``..`` and the
@@ -411,13 +406,14 @@ def values_xlsx(request: Request, db: Db, indicator_id: str, chosen: Chosen,
     saying what they are (Swedish, or English with ``lang=en``)."""
     d = _definition(indicator_id)
     results, entries = chosen.select(db, d)
-    if len(entries.rows) > MAX_ROWS:
-        raise HTTPException(422, f"the selection has {len(entries.rows)} rows, more than an "
-                            f"Excel sheet holds ({MAX_ROWS}): choose periods, a level or "
-                            "areas, or download values.csv")
     page = f"{str(request.base_url).rstrip('/')}/indicators/{d.id}"
     if chosen.variant is not None:
         page += f"?{urlencode({'variant': chosen.variant})}"
-    content = values_workbook(results, entries.rows, d, shipped_rule(), lang,
-                              page_url=page, selection=chosen.in_words(lang))
+    try:
+        content = values_workbook(results, entries.rows, d, shipped_rule(), lang,
+                                  page_url=page, selection=chosen.in_words(lang))
+    except TooManyRows as exc:
+        raise HTTPException(422, f"the selection has {exc.rows} rows, more than an Excel sheet "
+                            f"holds ({exc.limit}): choose periods, a level or areas, or "
+                            "download values.csv") from None
     return xlsx_response(content, f"{d.id}.xlsx")

@@ -40,9 +40,10 @@ def yearly_parts(db: Session, levels: Sequence[str] | None,
                  keep: Callable[[Row, ResultSet], bool]) -> list[Part]:
     """Each indicator's published yearly rows at ``levels`` (None: all) that ``keep`` keeps."""
     cat, rule = shipped_catalogue(), shipped_rule()
+    current = indicator_repo.current_snapshots(db)
     parts = []
     for d in cat.definitions:
-        snap = indicator_repo.current_snapshots(db).get(d.id)
+        snap = current.get(d.id)
         if snap is None or not snap.years:
             continue
         results = indicator_repo.published(db, d.id, cat, rule, levels=levels,

@@ -60,7 +60,12 @@ def xlsx_response(content: bytes, filename: str) -> Response:
 
 
 class TooManyRows(ValueError):
-    """The selection does not fit on one sheet."""
+    """The selection does not fit on one sheet: ``rows`` against the ``limit``."""
+
+    def __init__(self, rows: int, limit: int, indicator: str | None = None) -> None:
+        self.rows, self.limit = rows, limit
+        prefix = "" if indicator is None else f"{indicator}: "
+        super().__init__(f"{prefix}{rows} rows; a sheet holds at most {limit}")
 
 
 def values_workbook(results: ResultSet, rows: Sequence[Mapping[str, Any]], d: Definition,
@@ -73,7 +78,7 @@ def values_workbook(results: ResultSet, rows: Sequence[Mapping[str, Any]], d: De
     publication. Raises :class:`TooManyRows` when the rows do not fit on a sheet.
     """
     if len(rows) > MAX_ROWS:
-        raise TooManyRows(f"{len(rows)} rows; a sheet holds at most {MAX_ROWS}")
+        raise TooManyRows(len(rows), MAX_ROWS)
     _ = gettext_for(lang)
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, _OPTIONS)
@@ -122,8 +127,7 @@ def figures_workbook(parts: Sequence[Part], rule: DisclosureRule, lang: str, *, 
     they are (``contents`` says which rows)."""
     for part in parts:
         if len(part.rows) > MAX_ROWS:
-            raise TooManyRows(f"{part.d.id}: {len(part.rows)} rows; a sheet holds at most "
-                              f"{MAX_ROWS}")
+            raise TooManyRows(len(part.rows), MAX_ROWS, part.d.id)
     _ = gettext_for(lang)
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, _OPTIONS)
