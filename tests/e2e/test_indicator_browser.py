@@ -37,6 +37,12 @@ def test_indicator_page_is_accessible(browser: Browser, live_server: str,
     regions = page.get_by_role("table", name="Regionerna jämförda, 2023")
     assert regions.locator("tbody tr").last.inner_text().split("\t")[:4] == [
         "Riket", f"1{THIN}000", f"2{THIN}000", "50,0"]
+    assert regions.locator("caption").inner_text() == (
+        "Regionerna jämförda, 2023\nVärde: procent av befolkningen")
+    assert _beside(page) == [True, True, True]  # 1280 px: every table to the right of its chart
+    page.set_viewport_size({"width": 720, "height": 900})
+    assert _beside(page) == [False, False, False]  # a narrow screen: the table below
+    page.set_viewport_size({"width": 1280, "height": 720})
     assert violations(page) == []
     page.get_by_label("Region", exact=True).select_option("13")
     page.get_by_role("button", name="Visa").last.click()
@@ -50,6 +56,15 @@ def test_indicator_page_is_accessible(browser: Browser, live_server: str,
     assert violations(page) == []
     context.close()
     indicator_repo._CACHE.clear()
+
+
+def _beside(page: Page) -> list[bool]:
+    """For each chart and its table: whether the table stands to the right of the chart."""
+    return page.evaluate("""() => [...document.querySelectorAll('.ind-pair')].map(pair => {
+        const chart = pair.querySelector('figure').getBoundingClientRect();
+        const table = pair.querySelector('table').getBoundingClientRect();
+        return table.left >= chart.right && table.top < chart.bottom;
+    })""")
 
 
 def test_published_figures_download_as_a_workbook(browser: Browser, live_server: str,

@@ -38,3 +38,24 @@ def test_warming_renders_a_chart_so_the_first_page_need_not() -> None:
     assert "<svg" in charts.line_svg([charts.Point("2023", 1.0), charts.Point("2024", 2.0)],
                                      charts.Chart("", ""))
     assert charts._render.cache_info().hits == 1  # the same chart: rendered by warm()
+
+
+UNIT = "care episodes per 100 000 inhabitants aged 20+ (age-standardised)"
+
+
+def _height(svg: str) -> float:
+    return float(re.search(r'<svg[^>]*\sheight="([\d.]+)"', svg).group(1))  # type: ignore[union-attr]
+
+
+def test_a_long_unit_wraps_along_the_value_axis_and_keeps_the_chart_its_height() -> None:
+    points = [Point("2022", 600.9), Point("2023", 646.4)]
+    short = charts.line_svg(points, Chart("per cent", "Line."))
+    long = charts.line_svg(points, Chart(UNIT, "Line."))
+    title = re.findall(r"<tspan[^>]*>(.*?)</tspan>", _label(long, "episodes"))
+    assert title == ["care episodes per 100 000", "inhabitants aged 20+", "(age-standardised)"]
+    assert all(len(line) <= charts.VALUE_AXIS_CHARS["y"] for line in title)
+    assert _height(long) == _height(short)  # before, the title ran 150 px past the plot
+    assert charts.axis_title("per cent", "y") == "per cent"
+    bars = charts.bar_svg([Point("Halland", 810.4), Point("Skåne", 702.9)], Chart(UNIT, "Bars."))
+    assert UNIT in bars  # 64 characters fit along the 420 px of the bars' axis
+    assert charts.axis_title(UNIT + " and further words", "x") == [UNIT, "and further words"]

@@ -39,14 +39,17 @@ def squash(text: str) -> str:
 
 
 class Tables(HTMLParser):
-    """Every table of a page: its caption and rows of cell texts."""
+    """Every table of a page: its caption and rows of cell texts (and the value's unit, which
+    the caption states on a line of its own)."""
 
     def __init__(self, html: str) -> None:
         super().__init__()
         self.tables: list[tuple[str, list[list[str]]]] = []
+        self.units: dict[str, str] = {}
         self._cell: list[str] | None = None
         self._row: list[str] | None = None
         self._caption: list[str] | None = None
+        self._unit: list[str] | None = None
         self.feed(html)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -54,13 +57,18 @@ class Tables(HTMLParser):
             self.tables.append(("", []))
         elif tag == "caption":
             self._caption = []
+        elif tag == "span" and self._caption is not None and ("class", "ind-unit") in attrs:
+            self._unit = []
         elif tag == "tr":
             self._row = []
         elif tag in ("td", "th"):
             self._cell = []
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "caption" and self._caption is not None:
+        if tag == "span" and self._unit is not None:
+            self.units[squash("".join(self._caption or []))] = squash("".join(self._unit))
+            self._unit = None
+        elif tag == "caption" and self._caption is not None:
             rows = self.tables[-1][1]
             self.tables[-1] = (squash("".join(self._caption)), rows)
             self._caption = None
@@ -72,6 +80,9 @@ class Tables(HTMLParser):
             self._row = None
 
     def handle_data(self, data: str) -> None:
+        if self._unit is not None:
+            self._unit.append(data)
+            return
         for part in (self._cell, self._caption):
             if part is not None:
                 part.append(data)
@@ -133,8 +144,9 @@ def test_indicator_page_has_each_chart_beside_its_table(web: Client,
         assert re.search(r'<svg [^>]*role="img" aria-label="[^"]+"', pair)
         assert "<figcaption>" in pair and '<table class="data ind-table"' in pair
     tables = Tables(page.text)
+    assert tables.units["Riket per år"] == "Värde: procent av befolkningen"
     assert tables.table("Riket per år") == [
-        ["År", "Täljare", "Nämnare", "Värde (procent av befolkningen)", "Status"],
+        ["År", "Täljare", "Nämnare", "Värde", "Status"],
         ["2022", n("2 000"), n("4 000"), "50,0", ""],
         ["2023", n("1 000"), n("2 000"), "50,0", ""],
     ]
@@ -268,8 +280,9 @@ def test_a_monthly_indicator_shows_the_months_of_the_chosen_year(web: Client,
         assert tables.table("Riket per år")[1:] == [
             ["2022", "70", "100", "70,0", ""], ["2023", "692", "860", "80,5", ""]]
         hidden = "Dold (röjandeskydd)"
+        assert tables.units["Riket per månad, 2023"] == "Värde: procent av bedömningarna"
         assert tables.table("Riket per månad, 2023") == [
-            ["Månad", "Täljare", "Nämnare", "Värde (procent av bedömningarna)", "Status"],
+            ["Månad", "Täljare", "Nämnare", "Värde", "Status"],
             ["januari", "300", "400", "75,0", ""],
             ["februari", "290", "300", "96,7", ""],
             ["mars", "..", "..", "..", hidden],  # 2 assessments of 10
@@ -305,11 +318,12 @@ def test_a_crude_variant_states_its_own_unit(web: Client, session: Session) -> N
                                 scale=100_000, variant=variant))
     store(session, rows)
     crude = web(None).get(f"/indicators/{avoidable}?variant=all_crude")
-    header = Tables(crude.text).table("Regionerna jämförda, 2023")[0]
+    units = Tables(crude.text).units
     if charts.available():  # the charts' value axis names the variant's unit too
-        assert "(ej åldersstandardiserat)" in crude.text.split("<table")[0]
-    assert header[3] == "Värde (vårdtillfällen per 100 000 invånare 20 år och äldre " \
-        "(ej åldersstandardiserat))"
+        lines = re.findall(r"<tspan[^>]*>(.*?)</tspan>", crude.text.split("<table")[0])
+        assert "20 år och äldre (ej åldersstandardiserat)" in " ".join(lines)
+    assert units["Regionerna jämförda, 2023"] == "Värde: vårdtillfällen per 100 000 invånare " \
+        "20 år och äldre (ej åldersstandardiserat)"
     assert ("ingen för denna variant (ej åldersstandardiserad); övriga varianter: direkt, "
             "standardbefolkning esp2013") in squash(crude.text)
     text = squash(crude.text)
@@ -318,8 +332,8 @@ def test_a_crude_variant_states_its_own_unit(web: Client, session: Session) -> N
         "tillsammans</dd>" in text
     standardised = web(None).get(f"/indicators/{avoidable}?variant=all")
     assert "direkt, standardbefolkning esp2013 (" in squash(standardised.text)
-    assert Tables(standardised.text).table("Regionerna jämförda, 2023")[0][3] == (
-        "Värde (vårdtillfällen per 100 000 invånare 20 år och äldre (åldersstandardiserat))")
+    assert Tables(standardised.text).units["Regionerna jämförda, 2023"] == (
+        "Värde: vårdtillfällen per 100 000 invånare 20 år och äldre (åldersstandardiserat)")
     indicator_repo._CACHE.clear()
 
 

@@ -33,6 +33,12 @@ SERIES_COLOURS = ("#00563f", "#8a3b00", "#1f4e99")
 FONT = "DejaVu Sans, system-ui, sans-serif"
 LABEL_CHARS = 36
 """Bar labels longer than this wrap onto further lines (indicator titles in region profiles)."""
+LINE_HEIGHT = 240
+"""Height of a line chart's plot, in pixels."""
+VALUE_AXIS_CHARS = {"y": 34, "x": 68}
+"""Value-axis titles (the unit) longer than this wrap: the vertical one of a line chart would
+otherwise run past its plot's height and stretch the picture, the horizontal one of a bar chart
+past its width."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,12 @@ def _config() -> dict[str, Any]:
                  "titleColor": "#1b1f24", "gridColor": "#d9dde1"},
         "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
     }
+
+
+def axis_title(text: str, axis: str) -> str | list[str]:
+    """``text`` as one line, or as lines that fit along the value axis (``"x"`` or ``"y"``)."""
+    lines = textwrap.wrap(text, VALUE_AXIS_CHARS[axis], break_on_hyphens=False)
+    return text if len(lines) <= 1 else lines
 
 
 def _fmt(decimals: int) -> str:
@@ -112,13 +124,14 @@ def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
     base = alt.Chart(alt.InlineData(values=values))
     line = base.mark_line(strokeWidth=2.5, invalid="break-paths-show-domains").encode(
         x=alt.X("x:O", title=None, axis=alt.Axis(labelAngle=0), sort=order),
-        y=alt.Y("value:Q", title=chart.value_title, axis=alt.Axis(format=_fmt(chart.decimals)),
+        y=alt.Y("value:Q", title=axis_title(chart.value_title, "y"),
+                axis=alt.Axis(format=_fmt(chart.decimals)),
                 scale=alt.Scale(zero=True)),
         color=colour)
     marks = base.mark_point(filled=True, size=70).encode(
         x=alt.X("x:O", sort=order), y="value:Q", color=colour, shape=shapes)
     layered = alt.layer(line, marks, *_target_layer(chart, "y")).properties(
-        width=420, height=240)
+        width=420, height=LINE_HEIGHT)
     return {**layered.to_dict(), "config": _config()}
 
 
@@ -140,7 +153,7 @@ def bar_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
     base = alt.Chart(alt.InlineData(values=values))
     bars = base.mark_bar().encode(
         y=y,
-        x=alt.X("value:Q", title=chart.value_title,
+        x=alt.X("value:Q", title=axis_title(chart.value_title, "x"),
                 axis=alt.Axis(format=_fmt(chart.decimals), labelOverlap=True,
                               labelSeparation=6)),
         color=alt.Color("kind:N", legend=None,
