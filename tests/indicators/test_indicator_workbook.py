@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from naravard.cli.main import app
@@ -19,7 +20,8 @@ from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.disclosure import shipped_rule
 from naravard.storage import indicator_repo
 from naravard.storage.db import session_factory
-from naravard.web import indicators_workbook
+from naravard.web import indicators_api, indicators_figures, indicators_workbook
+from naravard.web.workbook_cache import WORKBOOKS, WorkbookCache
 from tests.indicators import test_indicator_api_web as api
 from tests.indicators import test_indicator_store as stored_results
 from tests.indicators import test_indicator_web as pages
@@ -281,3 +283,89 @@ def test_the_command_writes_the_workbooks_the_web_offers(cli_env: Path, engine: 
     assert bad.exit_code != 0 and "not a region code: 99" in bad.output
     assert not (cli_env / "x").exists()
     indicator_repo.clear_caches()
+
+
+def _counted(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[str]:
+    """Replace ``module.name`` by itself, counting its calls."""
+    calls: list[str] = []
+    real = getattr(module, name)
+
+    def counting(*args: object, **kwargs: object) -> bytes:
+        calls.append(name)
+        return real(*args, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def test_a_workbook_asked_for_again_is_not_written_again(
+        web: Client, stored: None, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    WORKBOOKS.clear()
+    written = _counted(monkeypatch, indicators_api, "values_workbook")
+    client = web(None)
+    first = client.get(XLSX, params={"gender": "T"})
+    again = client.get(XLSX, params={"gender": "T"})
+    assert again.status_code == 200 and again.content == first.content
+    assert len(written) == 1
+    client.get(XLSX, params={"gender": "T", "lang": "en"})  # another language
+    client.get(XLSX, params={"gender": "K"})  # another selection
+    assert client.get(XLSX, params={"period": "20x3"}).status_code == 422  # never kept
+    assert client.get(XLSX, params={"period": "20x3"}).status_code == 422
+    assert len(written) == 3
+    values = [r[6:9] for r in book(first.content)["Värden"].iter_rows(min_row=5, max_row=5,
+                                                                       values_only=True)]
+    assert values == [(1000, 2000, 50)]
+    # results stored anew: the next download is written from them
+    stored_results.store(session, stored_results.named_doctor_rows("2023", 3), checksum="b" * 64)
+    fresh = client.get(XLSX, params={"gender": "T"})
+    assert len(written) == 4
+    assert next(book(fresh.content)["Värden"].iter_rows(min_row=5, max_row=5,
+                                                        values_only=True))[6:9] == (3000, 6000, 50)
+    WORKBOOKS.clear()
+
+
+def test_every_indicator_workbooks_are_made_once_for_the_results_of_now(
+        web: Client, stored: None, session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    WORKBOOKS.clear()
+    national = _counted(monkeypatch, indicators_figures, "national_figures")
+    regional = _counted(monkeypatch, indicators_figures, "region_figures")
+    anonymous, halland = web(None), web("respondent")
+    one = anonymous.get("/indicators/figures.xlsx").content
+    assert anonymous.get("/indicators/figures.xlsx").content == one
+    assert len(national) == 1
+    anonymous.get("/indicators/figures.xlsx", headers={"Accept-Language": "en"})
+    assert len(national) == 2
+    mine = halland.get("/indicators/regions/13/figures.xlsx")
+    assert halland.get("/indicators/regions/13/figures.xlsx").content == mine.content
+    assert len(regional) == 1
+    # kept, yet still only for those who may see the region
+    assert web("foreign").get("/indicators/regions/13/figures.xlsx").status_code == 403
+    assert anonymous.get("/indicators/regions/13/figures.xlsx").status_code == 303
+    stored_results.store(session, stored_results.named_doctor_rows("2023", 3), checksum="b" * 64)
+    anonymous.get("/indicators/figures.xlsx")
+    halland.get("/indicators/regions/13/figures.xlsx")
+    assert (len(national), len(regional)) == (3, 2)
+    WORKBOOKS.clear()
+
+
+def test_the_workbook_cache_keeps_to_its_budget() -> None:
+    cache = WorkbookCache(budget=100)
+    made: list[str] = []
+
+    def make(key: str, size: int) -> bytes:
+        return cache.get(key, lambda: made.append(key) or bytes(size))
+
+    make("a", 20)
+    make("b", 20)
+    make("c", 26)  # over a quarter of the budget: served, not kept
+    make("c", 26)
+    assert made == ["a", "b", "c", "c"] and len(cache) == 2
+    make("a", 20)  # kept: now the most recently used
+    make("d", 20)
+    make("e", 20)
+    assert len(cache) == 4 and made == ["a", "b", "c", "c", "d", "e"]
+    make("f", 25)  # 105 bytes: the least recently used (b) goes
+    assert len(cache) == 4
+    make("b", 20)  # written again (and now a, the least recently used, goes)
+    make("e", 20)  # still kept
+    assert made == ["a", "b", "c", "c", "d", "e", "f", "b"] and len(cache) == 4

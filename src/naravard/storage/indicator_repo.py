@@ -443,6 +443,16 @@ def _decision_base(session: Session, snap: IndicatorSnapshot, indicator: str,
             aware(snap.stored_at).isoformat(), indicator, rule_key(rule))
 
 
+def results_version(session: Session, indicators: Sequence[str],
+                    rule: DisclosureRule) -> tuple[Any, ...]:
+    """What the published results of ``indicators`` are as of now: for each, its current
+    snapshot as stored (None when there is none) under ``rule``. A file made from them stays
+    right while this stays the same."""
+    current = current_snapshots(session)
+    return tuple(None if i not in current else _decision_base(session, current[i], i, rule)
+                 for i in indicators)
+
+
 def _read(session: Session, indicator: str, catalogue: Catalogue, rule: DisclosureRule,
           internal: bool, variant: str | None, periods: Sequence[str] | None,
           levels: Sequence[str] | None) -> ResultSet | None:

@@ -38,6 +38,7 @@ from naravard.web.indicators_workbook import (
 )
 from naravard.web.rendering import render
 from naravard.web.security import get_db, guard
+from naravard.web.workbook_cache import WORKBOOKS
 
 router = APIRouter(prefix="/indicators", include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
@@ -197,7 +198,7 @@ def region_figures_xlsx(request: Request, db: Db, code: str) -> Response:
         return _not_found(request)
     return _figures_response(lambda site: figures.region_figures(db, code, request.state.lang,
                                                                  site),
-                             request, f"indicators-{code}.xlsx")
+                             request, db, f"indicators-{code}.xlsx")
 
 
 @router.get("/figures.xlsx", dependencies=[guard(Permission.PUBLIC)])
@@ -205,16 +206,24 @@ def national_figures_xlsx(request: Request, db: Db) -> Response:
     """Sweden's and the regions' published yearly figures of every indicator as one Excel
     workbook (open data, like every published figure)."""
     return _figures_response(lambda site: figures.national_figures(db, request.state.lang, site),
-                             request, "indicators.xlsx")
+                             request, db, "indicators.xlsx")
 
 
-def _figures_response(make: Callable[[str], bytes], request: Request,
+def _figures_response(make: Callable[[str], bytes], request: Request, db: Session,
                       filename: str) -> Response:
-    try:
-        content = make(str(request.base_url).rstrip("/"))
-    except TooManyRows as exc:
-        raise HTTPException(422, f"{exc}: download that indicator's values.csv") from None
-    return xlsx_response(content, filename)
+    """Every indicator's figures in one workbook, made once for the stored results of now."""
+    site = str(request.base_url).rstrip("/")
+
+    def made() -> bytes:
+        try:
+            return make(site)
+        except TooManyRows as exc:
+            raise HTTPException(422, f"{exc}: download that indicator's values.csv") from None
+
+    ids = [d.id for d in shipped_catalogue().definitions]
+    key = ("figures", filename, request.state.lang, site,
+           indicator_repo.results_version(db, ids, shipped_rule()))
+    return xlsx_response(WORKBOOKS.get(key, made), filename)
 
 
 @router.get("/{indicator_id}", dependencies=[guard(Permission.PUBLIC)])

@@ -25,12 +25,14 @@ from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import shipped_rule
 from naravard.indicators.finalise import SEX_ORDER
+from naravard.indicators.publish import source_of
 from naravard.storage import indicator_repo
 from naravard.storage.indicator_repo import ResultSet
 from naravard.web.i18n import gettext_for
 from naravard.web.indicators import csv_response, csv_text
 from naravard.web.indicators_workbook import TooManyRows, values_workbook, xlsx_response
 from naravard.web.security import get_db, guard
+from naravard.web.workbook_cache import WORKBOOKS
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 Db = Annotated[Session, Depends(get_db)]
@@ -240,6 +242,10 @@ class Selection:
             raise HTTPException(404, f"no results stored for {d.id}")
         return results, _entries(results, d, areas, genders)
 
+    def key(self) -> tuple[str | None, ...]:
+        """The selection as its parameters (for keeping what is made from it)."""
+        return (self.period, self.area, self.gender, self.variant, self.level)
+
     def in_words(self, lang: str) -> str:
         """The selection in words, or that every published figure was chosen."""
         _ = gettext_for(lang)
@@ -405,15 +411,22 @@ def values_xlsx(request: Request, db: Db, indicator_id: str, chosen: Chosen,
     numbers as numbers (hidden ones ``..``, with the disclosure rule beside them) and a sheet
     saying what they are (Swedish, or English with ``lang=en``)."""
     d = _definition(indicator_id)
-    results, entries = chosen.select(db, d)
     page = f"{str(request.base_url).rstrip('/')}/indicators/{d.id}"
     if chosen.variant is not None:
         page += f"?{urlencode({'variant': chosen.variant})}"
-    try:
-        content = values_workbook(results, entries.rows, d, shipped_rule(), lang,
-                                  page_url=page, selection=chosen.in_words(lang))
-    except TooManyRows as exc:
-        raise HTTPException(422, f"the selection has {exc.rows} rows, more than an Excel sheet "
-                            f"holds ({exc.limit}): choose periods, a level or areas, or "
-                            "download values.csv") from None
-    return xlsx_response(content, f"{d.id}.xlsx")
+
+    def make() -> bytes:
+        results, entries = chosen.select(db, d)
+        try:
+            return values_workbook(results, entries.rows, d, shipped_rule(), lang,
+                                   page_url=page, selection=chosen.in_words(lang))
+        except TooManyRows as exc:
+            raise HTTPException(422, f"the selection has {exc.rows} rows, more than an Excel "
+                                f"sheet holds ({exc.limit}): choose periods, a level or areas, "
+                                "or download values.csv") from None
+
+    # the same selection of the same stored results is the same workbook (made once)
+    read = [d.id, *filter(None, [source_of(d)])]
+    key = ("values", d.id, d.version, chosen.key(), lang, page,
+           indicator_repo.results_version(db, read, shipped_rule()))
+    return xlsx_response(WORKBOOKS.get(key, make), f"{d.id}.xlsx")
