@@ -47,7 +47,11 @@ def test_indicator_page_is_accessible(browser: Browser, live_server: str,
     page.get_by_label("Region", exact=True).select_option("13")
     page.get_by_role("button", name="Visa").last.click()
     page.wait_for_url(f"{live_server}/indicators/{ND}?*region=13*")
-    assert page.get_by_role("img").count() == 4  # the municipalities' chart too
+    assert page.get_by_role("img").count() == 5  # the region over the years, its municipalities
+    years = page.get_by_role("table", name="Region Halland och riket per år")
+    assert years.locator("tbody tr").first.inner_text().split("\t")[:4] == [
+        "2022, Region Halland", f"1{THIN}200", f"2{THIN}000", "60,0"]
+    assert _beside(page) == [True] * 5
     municipalities = page.get_by_role("table", name="Kommunerna i Region Halland, 2023")
     assert municipalities.locator("tbody tr").first.inner_text().split("\t") == [
         "Halmstad", "..", "950", "..", "Dold (röjandeskydd)"]

@@ -190,6 +190,38 @@ def test_masked_municipalities_show_the_mask_and_nothing_else(web: Client,
         in page.text
 
 
+def test_a_chosen_region_is_shown_beside_sweden_over_the_years(web: Client,
+                                                              stored: None) -> None:
+    chooser = web(None).get(f"/indicators/{ND}")
+    assert "Välj en region för att se den bredvid riket över åren" in chooser.text
+    assert "Region Halland och riket per år" not in chooser.text
+    page = web(None).get(f"/indicators/{ND}?period=2023&region=13")
+    tables = Tables(page.text)
+    assert tables.units["Region Halland och riket per år"] == "Värde: procent av befolkningen"
+    assert tables.table("Region Halland och riket per år") == [
+        ["År", "Täljare", "Nämnare", "Värde", "Status"],
+        ["2022, Region Halland", n("1 200"), n("2 000"), "60,0", ""],
+        ["2023, Region Halland", "600", n("1 000"), "60,0", ""],
+        ["2022, Riket", n("2 000"), n("4 000"), "50,0", ""],
+        ["2023, Riket", n("1 000"), n("2 000"), "50,0", ""],
+    ]
+    assert ("Linjediagram: Andel av befolkningen med fast läkarkontakt, Region Halland och "
+            "riket per år. Region Halland: 2022: 60,0; 2023: 60,0. Riket: 2022: 50,0; 2023: "
+            "50,0. Den streckade linjen är målet, 55,0.") in page.text
+    section = page.text.split('id="h-one-region"', 1)[1].split("</section>", 1)[0]
+    assert section.count("<svg") == 2  # the region over the years, then its municipalities
+    assert section.index("h-region-years") < section.index("h-municipalities")
+    assert len(re.findall(r'id="h-municipalities"', page.text)) == 1  # ids are unique
+    english = web(None).get(f"/indicators/{ND}?period=2023&region=20",
+                            headers={"Accept-Language": "en"})
+    assert Tables(english.text).table("Region Dalarna and Sweden, by year")[1:] == [
+        ["2022, Region Dalarna", "800", n("2 000"), "40,0", ""],
+        ["2023, Region Dalarna", "400", n("1 000"), "40,0", ""],
+        ["2022, Sweden", n("2 000"), n("4 000"), "50,0", ""],
+        ["2023, Sweden", n("1 000"), n("2 000"), "50,0", ""],
+    ]
+
+
 def test_staff_see_internal_figures_on_their_own_route(web: Client, stored: None) -> None:
     analyst = web("analyst")
     public = analyst.get(f"/indicators/{ND}")

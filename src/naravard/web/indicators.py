@@ -129,6 +129,8 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
         ) if f is not None]  # fmt: skip
     regions = sorted({r["area_code"] for r in rows if r["area_level"] == "region"})
     chosen_region = region if region in regions else None
+    region_years = (view.region_series_figure(rows, d, chosen_region, lang, _, value_title)
+                    if chosen_region else None)
     municipalities = (view.municipality_figure(rows, d, year, chosen_region, results, lang, _,
                                                 value_title)
                       if results is not None and year and chosen_region else None)
@@ -144,6 +146,7 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
         checks=checks, staff=_staff(request), region_names=view.area_names(),
         age_text=view.age_text(d, _), breakdowns=view.breakdowns_text(d, _),
         regions=regions, region=chosen_region, municipalities=municipalities,
+        region_years=region_years,
         stored_version=(results.snapshot.definitions or {}).get(d.id) if results else None,
         fmt=view.fmt_amount, value_repr=_setting_text,
     )

@@ -269,6 +269,37 @@ def sex_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
                   description, _("Year"), tuple(table))
 
 
+def region_series_figure(rows: Sequence[Row], d: Definition, region: str, lang: str,
+                         _: Gettext, value_title: str) -> Figure | None:
+    """One region beside Sweden over the years (sex T): two lines, Sweden in the colour that
+    marks it in the bar charts, with the target line where there is one; the table the
+    region's years, then Sweden's."""
+    name = area_names().get(region, region)
+    labels = {"region": name, "nation": _("Sweden")}
+    points: list[Point] = []
+    table: list[TableRow] = []
+    texts: list[str] = []
+    for level in ("region", "nation"):
+        found = [(p, next((r for r in pick(rows, p, level)
+                           if level == "nation" or r["area_code"] == region), None))
+                 for p in years(rows)]
+        pairs = [(p, r) for p, r in found if r is not None]
+        points += [Point(p, r["value"], labels[level]) for p, r in pairs]
+        table += [table_row(r, d, f"{p}, {labels[level]}", _) for p, r in pairs]
+        if pairs:
+            texts.append(f"{labels[level]}: " + _values_text(
+                [(p, r["value"]) for p, r in pairs], d.decimals))
+    if not any(p.series == name for p in points):
+        return None
+    target, target_label = _target(d, _)
+    description = _with_target(
+        _("Line chart: %(title)s, %(region)s and Sweden by year. %(values)s.",
+          title=d.title.get(lang), region=name, values=". ".join(texts)), d, _)
+    chart = Chart(value_title, description, d.decimals, target, target_label)
+    return Figure("region-years", _("%(region)s and Sweden, by year", region=name),
+                  _draw(charts.line_svg, points, chart), description, _("Year"), tuple(table))
+
+
 def municipality_figure(rows: Sequence[Row], d: Definition, period: str, region: str,
                         results: ResultSet, lang: str, _: Gettext,
                         value_title: str) -> Figure | None:
