@@ -166,6 +166,8 @@ def test_a_region_sees_its_own_answers_only(web: Client, answered: None) -> None
     assert ("Stapeldiagram: det senaste värdet för varje indikator i Region Halland som index "
             "av rikets värde (riket = 100), sorterat. Högst Andel av befolkningen med fast "
             "läkarkontakt (120)") in page.text
+    # each indicator links to its page with the region chosen: the region over the years
+    assert f'<a href="/indicators/{ND}?region=13#h-one-region">' in page.text
     assert web("foreign").get("/indicators/regions/13").status_code == 403
     own = web("foreign").get("/indicators/regions/20").text
     assert "kan inte uppskattas" in own and "66,5" not in own
