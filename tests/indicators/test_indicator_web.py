@@ -222,6 +222,20 @@ def test_a_chosen_region_is_shown_beside_sweden_over_the_years(web: Client,
     ]
 
 
+def test_a_region_s_own_people_see_their_region_unless_they_choose_one(
+        web: Client, stored: None) -> None:
+    def chosen(user: str | None, query: str = "") -> list[str]:
+        page = web(user).get(f"/indicators/{ND}{query}")
+        return [cap for cap, _rows in Tables(page.text).tables if cap.endswith("och riket per år")]
+
+    assert chosen("respondent") == ["Region Halland och riket per år"]
+    assert chosen("municipality") == ["Region Halland och riket per år"]  # Kungsbacka's region
+    assert chosen("rss") == ["Region Halland och riket per år"]
+    assert chosen("foreign") == ["Region Dalarna och riket per år"]
+    assert chosen("foreign", "?region=13") == ["Region Halland och riket per år"]
+    assert chosen(None) == [] and chosen("analyst") == []  # no region of their own
+
+
 def test_staff_see_internal_figures_on_their_own_route(web: Client, stored: None) -> None:
     analyst = web("analyst")
     public = analyst.get(f"/indicators/{ND}")
