@@ -229,11 +229,32 @@ def test_a_region_s_own_people_see_their_region_unless_they_choose_one(
         return [cap for cap, _rows in Tables(page.text).tables if cap.endswith("och riket per år")]
 
     assert chosen("respondent") == ["Region Halland och riket per år"]
-    assert chosen("municipality") == ["Region Halland och riket per år"]  # Kungsbacka's region
+    # Kungsbacka's people see their region with Kungsbacka's own line
+    assert chosen("municipality") == ["Kungsbacka, Region Halland och riket per år"]
     assert chosen("rss") == ["Region Halland och riket per år"]
     assert chosen("foreign") == ["Region Dalarna och riket per år"]
     assert chosen("foreign", "?region=13") == ["Region Halland och riket per år"]
     assert chosen(None) == [] and chosen("analyst") == []  # no region of their own
+
+
+def test_a_municipality_sees_its_own_line_beside_its_region_and_sweden(
+        web: Client, stored: None) -> None:
+    page = web("municipality").get(f"/indicators/{ND}")
+    assert Tables(page.text).table("Kungsbacka, Region Halland och riket per år")[1:] == [
+        ["2022, Kungsbacka", "6", "100", "6,0", ""],
+        ["2023, Kungsbacka", "..", "50", "..", "Dold (röjandeskydd)"],  # 3 of 50: hidden
+        ["2022, Region Halland", n("1 200"), n("2 000"), "60,0", ""],
+        ["2023, Region Halland", "600", n("1 000"), "60,0", ""],
+        ["2022, Riket", n("2 000"), n("4 000"), "50,0", ""],
+        ["2023, Riket", n("1 000"), n("2 000"), "50,0", ""],
+    ]
+    assert ("Linjediagram: Andel av befolkningen med fast läkarkontakt, Kungsbacka, Region "
+            "Halland och riket per år. Kungsbacka: 2022: 6,0; 2023: ... Region Halland: "
+            "2022: 60,0; 2023: 60,0. Riket: 2022: 50,0; 2023: 50,0.") in page.text
+    # another region chosen: no line of Kungsbacka's
+    other = Tables(web("municipality").get(f"/indicators/{ND}?region=20").text)
+    assert [c for c, _r in other.tables if c.endswith("per år")] == [
+        "Riket per år", "Region Dalarna och riket per år"]
 
 
 def test_staff_see_internal_figures_on_their_own_route(web: Client, stored: None) -> None:

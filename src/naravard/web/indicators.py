@@ -24,7 +24,7 @@ from naravard.indicators.crosscheck import shipped_crosschecks
 from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import DisclosureRule, shipped_rule
 from naravard.indicators.output import NUMBERS, has_masked_number, number_text
-from naravard.reference.organisations import shipped_organisations
+from naravard.reference.organisations import Organisation, OrgKind, shipped_organisations
 from naravard.spreadsheets import escape_cell
 from naravard.storage import indicator_repo
 from naravard.storage.indicator_crosscheck import CrossCheckResult, cross_check
@@ -65,12 +65,10 @@ def _staff(request: Request) -> bool:
     return is_allowed(getattr(request.state, "principal", None), Permission.VIEW_ALL_DATA)
 
 
-def _home_region(request: Request) -> str | None:
-    """The region of the signed-in user's organisation (a region, its RSS or one of its
-    municipalities), if any."""
+def _home(request: Request) -> Organisation | None:
+    """The signed-in user's organisation (a region, an RSS or a municipality), if any."""
     code = getattr(getattr(request.state, "principal", None), "organisation_code", None)
-    org = next((o for o in shipped_organisations() if o.code == code), None)
-    return None if org is None else org.county_code
+    return next((o for o in shipped_organisations() if o.code == code), None)
 
 
 def latest_values(db: Session, d: Definition) -> tuple[str | None, dict[str, Any] | None]:
@@ -137,10 +135,15 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
             view.sex_figure(rows, d, lang, _, value_title),
         ) if f is not None]  # fmt: skip
     regions = sorted({r["area_code"] for r in rows if r["area_level"] == "region"})
-    # a region's, RSS's or municipality's own people see their region unless they choose one
-    home = _home_region(request) if region is None else None
-    chosen_region = region if region in regions else (home if home in regions else None)
-    region_years = (view.region_series_figure(rows, d, chosen_region, lang, _, value_title)
+    # a region's, RSS's or municipality's own people see their region unless they choose
+    # one, and a municipality's its own line beside its region's
+    home = _home(request)
+    home_region = home.county_code if home is not None and region is None else None
+    chosen_region = region if region in regions else (
+        home_region if home_region in regions else None)
+    own = (home.code if home is not None and home.kind is OrgKind.MUNICIPALITY
+           and home.county_code == chosen_region else None)
+    region_years = (view.region_series_figure(rows, d, chosen_region, lang, _, value_title, own)
                     if chosen_region else None)
     municipalities = (view.municipality_figure(rows, d, year, chosen_region, results, lang, _,
                                                 value_title)

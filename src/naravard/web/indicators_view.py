@@ -15,6 +15,7 @@ from naravard.indicators import charts
 from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.charts import Chart, Point
 from naravard.indicators.definition import Definition
+from naravard.indicators.finalise import NATION
 from naravard.indicators.publish import source_of
 from naravard.reference.organisations import OrgKind, shipped_organisations
 from naravard.storage.indicator_repo import ResultSet
@@ -270,34 +271,45 @@ def sex_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
 
 
 def region_series_figure(rows: Sequence[Row], d: Definition, region: str, lang: str,
-                         _: Gettext, value_title: str) -> Figure | None:
-    """One region beside Sweden over the years (sex T): two lines, Sweden in the colour that
-    marks it in the bar charts, with the target line where there is one; the table the
-    region's years, then Sweden's."""
-    name = area_names().get(region, region)
-    labels = {"region": name, "nation": _("Sweden")}
-    points: list[Point] = []
-    table: list[TableRow] = []
-    texts: list[str] = []
-    for level in ("region", "nation"):
-        found = [(p, next((r for r in pick(rows, p, level)
-                           if level == "nation" or r["area_code"] == region), None))
-                 for p in years(rows)]
-        pairs = [(p, r) for p, r in found if r is not None]
-        points += [Point(p, r["value"], labels[level]) for p, r in pairs]
-        table += [table_row(r, d, f"{p}, {labels[level]}", _) for p, r in pairs]
-        if pairs:
-            texts.append(f"{labels[level]}: " + _values_text(
-                [(p, r["value"]) for p, r in pairs], d.decimals))
-    if not any(p.series == name for p in points):
+                         _: Gettext, value_title: str,
+                         municipality: str | None = None) -> Figure | None:
+    """One region beside Sweden over the years (sex T) and, where asked and the indicator is
+    reported by municipality, one of its municipalities: a line each (the region's first,
+    Sweden's in the colour that marks it in the bar charts), with the target line where there
+    is one; the table the municipality's years, the region's, then Sweden's."""
+    names = area_names()
+    areas = [("region", region, names.get(region, region)), ("nation", NATION, _("Sweden"))]
+    if municipality is not None and "municipality" in d.areas:
+        areas.append(("municipality", municipality, names.get(municipality, municipality)))
+    series = {label: [(p, r) for p in years(rows) for r in pick(rows, p, level)
+                      if r["area_code"] == code]
+              for level, code, label in areas}
+    region_name, nation_name = areas[0][2], areas[1][2]
+    if not series[region_name]:
         return None
+    own = areas[2][2] if len(areas) == 3 and series[areas[2][2]] else None
+    in_chart = [x for x in (region_name, nation_name, own) if x is not None and series[x]]
+    points = [Point(p, r["value"], label) for label in in_chart for p, r in series[label]]
+    in_table = [x for x in (own, region_name, nation_name) if x is not None and series[x]]
+    table = tuple(table_row(r, d, f"{p}, {label}", _)
+                  for label in in_table for p, r in series[label])
+    values = ". ".join(f"{label}: " + _values_text([(p, r["value"]) for p, r in series[label]],
+                                                   d.decimals) for label in in_table)
+    if own is not None:
+        caption = _("%(municipality)s, %(region)s and Sweden, by year",
+                    municipality=own, region=region_name)
+        text = _("Line chart: %(title)s, %(municipality)s, %(region)s and Sweden by year. "
+                 "%(values)s.", title=d.title.get(lang), municipality=own,
+                 region=region_name, values=values)
+    else:
+        caption = _("%(region)s and Sweden, by year", region=region_name)
+        text = _("Line chart: %(title)s, %(region)s and Sweden by year. %(values)s.",
+                 title=d.title.get(lang), region=region_name, values=values)
+    description = _with_target(text, d, _)
     target, target_label = _target(d, _)
-    description = _with_target(
-        _("Line chart: %(title)s, %(region)s and Sweden by year. %(values)s.",
-          title=d.title.get(lang), region=name, values=". ".join(texts)), d, _)
     chart = Chart(value_title, description, d.decimals, target, target_label)
-    return Figure("region-years", _("%(region)s and Sweden, by year", region=name),
-                  _draw(charts.line_svg, points, chart), description, _("Year"), tuple(table))
+    return Figure("region-years", caption, _draw(charts.line_svg, points, chart), description,
+                  _("Year"), table)
 
 
 def municipality_figure(rows: Sequence[Row], d: Definition, period: str, region: str,
