@@ -134,6 +134,25 @@ def test_list_shows_sweden_latest_published_value(web: Client, stored: None) -> 
     assert "Antal under 5" in page.text  # the disclosure rule is stated
 
 
+def test_list_shows_the_own_region_beside_sweden(web: Client, stored: None) -> None:
+    for user in ("respondent", "municipality", "rss"):
+        rows = Tables(web(user).get("/indicators").text).table(
+            "Indikatorer och rikets senaste värde")
+        assert rows[0] == ["Indikator", "Enhet", "År", "Region Halland", "Riket", "Mål"]
+        named = next(r for r in rows if r[0] == "Andel av befolkningen med fast läkarkontakt")
+        assert named[2:5] == ["2023", "60,0", "50,0"]
+        other = next(r for r in rows if r[0].startswith("Oplanerade återinskrivningar"))
+        assert other[2:5] == ["", "", "inte beräknad"]
+    dalarna = Tables(web("foreign").get("/indicators").text).table(
+        "Indikatorer och rikets senaste värde")
+    assert dalarna[0][3] == "Region Dalarna"
+    assert next(r for r in dalarna if r[0] == "Andel av befolkningen med fast läkarkontakt"
+                )[3] == "40,0"
+    staff = Tables(web("analyst").get("/indicators").text).table(
+        "Indikatorer och rikets senaste värde")
+    assert staff[0] == ["Indikator", "Enhet", "År", "Riket", "Mål"]
+
+
 def test_indicator_page_has_each_chart_beside_its_table(web: Client,
                                                         stored: None) -> None:
     page = web(None).get(f"/indicators/{ND}")

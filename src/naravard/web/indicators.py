@@ -71,30 +71,40 @@ def _home(request: Request) -> Organisation | None:
     return next((o for o in shipped_organisations() if o.code == code), None)
 
 
-def latest_values(db: Session, d: Definition) -> tuple[str | None, dict[str, Any] | None]:
-    """The latest year and Riket's published value in it (first variant, both sexes)."""
+def latest_values(db: Session, d: Definition, region: str | None = None
+                  ) -> tuple[str | None, dict[str, Any] | None, dict[str, Any] | None]:
+    """The latest year and Riket's published value in it (first variant, both sexes), and
+    ``region``'s where asked and the indicator is reported by region."""
     snap = indicator_repo.current_snapshots(db).get(d.id)
     if snap is None or not snap.years:
-        return None, None
+        return None, None, None
     year = str(max(snap.years))
+    by_region = region is not None and "region" in d.areas
     results = indicator_repo.published(db, d.id, shipped_catalogue(), shipped_rule(),
                                        variant=d.variants[0].id, periods=[year],
-                                       levels=["nation"])
+                                       levels=["nation", "region"] if by_region else ["nation"])
     if results is None:
-        return year, None
-    return year, next((r for r in results.rows if r["area_level"] == "nation"
-                       and r["sex"] == "T" and r["period"] == year), None)
+        return year, None, None
+    found = [r for r in results.rows if r["sex"] == "T" and r["period"] == year]
+    nation = next((r for r in found if r["area_level"] == "nation"), None)
+    mine = next((r for r in found if by_region and r["area_level"] == "region"
+                 and r["area_code"] == region), None)
+    return year, nation, mine
 
 
 @router.get("", dependencies=[guard(Permission.PUBLIC)])
 def indicator_list(request: Request, db: Db) -> Response:
-    """Every indicator with Riket's latest published value."""
+    """Every indicator with Riket's latest published value (and, for the people of a region,
+    its RSS or one of its municipalities, the region's beside it)."""
+    home = _home(request)
+    region = home.county_code if home is not None else None
     items = []
     for d in shipped_catalogue().definitions:
-        year, nation = latest_values(db, d)
-        items.append({"d": d, "year": year, "nation": nation})
+        year, nation, mine = latest_values(db, d, region)
+        items.append({"d": d, "year": year, "nation": nation, "region": mine})
     return render(request, "indicators/list.html", items=items, fmt=view.fmt_amount,
-                  rule=shipped_rule(), staff=_staff(request))
+                  rule=shipped_rule(), staff=_staff(request),
+                  region_name=view.area_names().get(region) if region else None)
 
 
 def _results(db: Session, d: Definition, variant: str, internal: bool,
