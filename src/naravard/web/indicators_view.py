@@ -110,8 +110,11 @@ def by_value(rows: Sequence[Row]) -> list[Row]:
     return shown + sorted((r for r in rows if r["value"] is None), key=lambda r: r["area_code"])
 
 
-def _values_text(points: Sequence[tuple[str, float | None]], decimals: int) -> str:
-    return "; ".join(f"{x}: {fmt_decimal(v, decimals)}" for x, v in points)
+def _values_text(points: Sequence[tuple[str, float | None]], decimals: int, _: Gettext) -> str:
+    """The values of a text alternative; a value not shown in words (the table's ``..`` would
+    be read out as dots)."""
+    return "; ".join(f"{x}: {fmt_decimal(v, decimals) if v is not None else _('no value shown')}"
+                     for x, v in points)
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,7 @@ def national_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
         return None
     description = _("Line chart: %(title)s, Sweden, by year. %(values)s.",
                     title=d.title.get(lang),
-                    values=_values_text([(p, r["value"]) for p, _t, r in found], d.decimals))
+                    values=_values_text([(p, r["value"]) for p, _t, r in found], d.decimals, _))
     return _series_figure("national", _("Sweden, by year"), _("Year"), d, _, value_title,
                           description, found)
 
@@ -193,7 +196,7 @@ def monthly_figure(rows: Sequence[Row], d: Definition, year: str, lang: str, _: 
         return None
     description = _("Line chart: %(title)s, Sweden, by month in %(year)s. %(values)s.",
                     title=d.title.get(lang), year=year,
-                    values=_values_text([(w, r["value"]) for _s, w, r in found], d.decimals))
+                    values=_values_text([(w, r["value"]) for _s, w, r in found], d.decimals, _))
     return _series_figure("months", _("Sweden, by month, %(year)s", year=year), _("Month"), d,
                           _, value_title, description, found)
 
@@ -258,7 +261,7 @@ def sex_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
         points += [Point(p, r["value"], labels[sex]) for p, r in pairs]
         table += [table_row(r, d, f"{p}, {labels[sex].lower()}", _) for p, r in pairs]
         texts.append(f"{labels[sex]}: " + _values_text([(p, r["value"]) for p, r in pairs],
-                                                         d.decimals))
+                                                         d.decimals, _))
     if not table:
         return None
     target, target_label = _target(d, _)
@@ -294,7 +297,7 @@ def region_series_figure(rows: Sequence[Row], d: Definition, region: str, lang: 
     table = tuple(table_row(r, d, f"{p}, {label}", _)
                   for label in in_table for p, r in series[label])
     values = ". ".join(f"{label}: " + _values_text([(p, r["value"]) for p, r in series[label]],
-                                                   d.decimals) for label in in_table)
+                                                   d.decimals, _) for label in in_table)
     if own is not None:
         caption = _("%(municipality)s, %(region)s and Sweden, by year",
                     municipality=own, region=region_name)
