@@ -347,6 +347,41 @@ def test_a_change_shows_the_index_values_it_is_formed_from(web: Client,
         indicator_repo._CACHE.clear()
 
 
+def test_a_chosen_region_beside_sweden_month_by_month(web: Client, session: Session) -> None:
+    cg = "care_guarantee_3_days"
+    cells = {("nation", "00"): {"2023": (600, 800), "2023-01": (300, 400),
+                                "2023-02": (300, 400)},
+             ("region", "13"): {"2023": (360, 500), "2023-01": (180, 250),
+                                "2023-02": (180, 250)},
+             ("region", "20"): {"2023": (240, 300), "2023-01": (120, 150),
+                                "2023-02": (120, 150)}}
+    indicator_repo._CACHE.clear()
+    store(session, [row(cg, p, level, code, "T", num, den, variant="licensed_staff")
+                    for (level, code), periods in cells.items()
+                    for p, (num, den) in periods.items()])
+    try:
+        page = web(None).get(f"/indicators/{cg}?region=13")
+        tables = Tables(page.text)
+        assert tables.table("Region Halland och riket per månad, 2023") == [
+            ["Månad", "Täljare", "Nämnare", "Värde", "Status"],
+            ["januari, Region Halland", "180", "250", "72,0", ""],
+            ["februari, Region Halland", "180", "250", "72,0", ""],
+            ["januari, Riket", "300", "400", "75,0", ""],
+            ["februari, Riket", "300", "400", "75,0", ""],
+        ]
+        assert ("Linjediagram: Medicinsk bedömning inom tre dagar i primärvården, Region "
+                "Halland och riket per månad 2023. Region Halland: januari: 72,0; februari: "
+                "72,0. Riket: januari: 75,0; februari: 75,0.") in page.text
+        section = page.text.split('id="h-one-region"', 1)[1].split("</section>", 1)[0]
+        assert section.index("h-region-years") < section.index("h-region-months")
+        # Sweden's own months as before; without a chosen region no region's months
+        assert tables.table("Riket per månad, 2023")[1][0] == "januari"
+        assert "per månad, 2023" not in web(None).get(f"/indicators/{cg}").text.replace(
+            "Riket per månad, 2023", "")
+    finally:
+        indicator_repo._CACHE.clear()
+
+
 def test_a_monthly_indicator_shows_the_months_of_the_chosen_year(web: Client,
                                                                  session: Session) -> None:
     cg = "care_guarantee_3_days"

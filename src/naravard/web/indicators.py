@@ -109,8 +109,8 @@ def indicator_list(request: Request, db: Db) -> Response:
 
 def _results(db: Session, d: Definition, variant: str, internal: bool,
              year: str | None = None) -> ResultSet | None:
-    """The variant's yearly results, or with ``year`` Riket's months of that year (all the
-    page shows of them)."""
+    """The variant's yearly results, or with ``year`` the months of that year of Riket and the
+    regions (all the page shows of them)."""
     snap = indicator_repo.current_snapshots(db).get(d.id)
     if snap is None:
         periods = None
@@ -120,7 +120,7 @@ def _results(db: Session, d: Definition, variant: str, internal: bool,
         periods = [f"{year}-{m:02d}" for m in range(1, 13)]
     read = indicator_repo.internal if internal else indicator_repo.published
     return read(db, d.id, shipped_catalogue(), shipped_rule(), variant=variant, periods=periods,
-                levels=None if year is None else ["nation"])
+                levels=None if year is None else ["nation", "region"])
 
 
 def _indicator_page(request: Request, db: Session, d: Definition, variant: str | None,
@@ -155,6 +155,9 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
            and home.county_code == chosen_region else None)
     region_years = (view.region_series_figure(rows, d, chosen_region, lang, _, value_title, own)
                     if chosen_region else None)
+    region_months = (view.region_months_figure(view.variant_rows(monthly, chosen.id), d, year,
+                                               chosen_region, lang, _, value_title)
+                     if chosen_region and year and monthly is not None else None)
     municipalities = (view.municipality_figure(rows, d, year, chosen_region, results, lang, _,
                                                 value_title)
                       if results is not None and year and chosen_region else None)
@@ -170,7 +173,7 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
         checks=checks, staff=_staff(request), region_names=view.area_names(),
         age_text=view.age_text(d, _), breakdowns=view.breakdowns_text(d, _),
         regions=regions, region=chosen_region, municipalities=municipalities,
-        region_years=region_years,
+        region_years=region_years, region_months=region_months,
         stored_version=(results.snapshot.definitions or {}).get(d.id) if results else None,
         fmt=view.fmt_amount, value_repr=_setting_text,
     )

@@ -201,6 +201,38 @@ def monthly_figure(rows: Sequence[Row], d: Definition, year: str, lang: str, _: 
                           _, value_title, description, found)
 
 
+def region_months_figure(rows: Sequence[Row], d: Definition, year: str, region: str,
+                         lang: str, _: Gettext, value_title: str) -> Figure | None:
+    """One region beside Sweden month by month in one year (sex T), for indicators computed
+    per month: a line each, as :func:`region_series_figure`; the table the region's months,
+    then Sweden's."""
+    short = get_month_names("abbreviated", locale=lang)
+    wide = get_month_names("wide", locale=lang)
+    name = area_names().get(region, region)
+    lines = ((name, "region"), (_("Sweden"), "nation"))
+    series = {label: [(int(p[5:]), r) for p in months(rows, year) for r in pick(rows, p, level)
+                      if level == "nation" or r["area_code"] == region]
+              for label, level in lines}
+    if not series[name]:
+        return None
+    points = [Point(short[m], r["value"], label) for label, _l in lines
+              for m, r in series[label]]
+    table = tuple(table_row(r, d, f"{wide[m]}, {label}", _) for label, _l in lines
+                  for m, r in series[label])
+    values = ". ".join(
+        f"{label}: " + _values_text([(wide[m], r["value"]) for m, r in series[label]],
+                                    d.decimals, _)
+        for label, _l in lines if series[label])
+    description = _with_target(
+        _("Line chart: %(title)s, %(region)s and Sweden by month in %(year)s. %(values)s.",
+          title=d.title.get(lang), region=name, year=year, values=values), d, _)
+    target, target_label = _target(d, _)
+    chart = Chart(value_title, description, d.decimals, target, target_label)
+    return Figure("region-months",
+                  _("%(region)s and Sweden, by month, %(year)s", region=name, year=year),
+                  _draw(charts.line_svg, points, chart), description, _("Month"), table)
+
+
 def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _: Gettext,
                    value_title: str) -> Figure | None:
     """Regions in one year, sorted by value, Riket marked in the chart and last in the table."""
