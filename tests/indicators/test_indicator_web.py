@@ -256,6 +256,21 @@ def test_a_region_s_own_people_see_their_region_unless_they_choose_one(
     assert chosen(None) == [] and chosen("analyst") == []  # no region of their own
 
 
+def test_the_own_region_is_marked_among_the_regions(web: Client, stored: None) -> None:
+    dalarna = web("foreign").get(f"/indicators/{ND}").text
+    regions = dalarna.split('id="h-regions"', 1)[1].split("</section>", 1)[0]
+    assert ("Region Dalarna, markerad som din region, är nummer 2 av 2 regioner med ett "
+            "värde, räknat från det högsta.") in regions
+    assert 'fill="#1f4e99"' in regions  # its bar in a colour of its own
+    labels = {t: "bold" in t for t in re.findall(r"<text[^>]*>[^<]*</text>", regions)
+              if ">Region " in t}
+    assert [bold for t, bold in labels.items() if ">Region Dalarna<" in t] == [True]
+    assert [bold for t, bold in labels.items() if ">Region Halland<" in t] == [False]
+    public = web(None).get(f"/indicators/{ND}").text
+    assert "din region" not in public
+    assert 'fill="#1f4e99"' not in public.split('id="h-regions"', 1)[1].split("</section>")[0]
+
+
 def test_a_municipality_sees_its_own_line_beside_its_region_and_sweden(
         web: Client, stored: None) -> None:
     page = web("municipality").get(f"/indicators/{ND}")

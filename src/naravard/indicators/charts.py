@@ -49,6 +49,7 @@ class Point:
     value: float | None
     series: str = ""
     highlight: bool = False
+    own: bool = False  #: the reader's own area: a colour of its own and a bold label
 
 
 @dataclass(frozen=True)
@@ -136,16 +137,18 @@ def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
 
 
 def bar_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
-    """Horizontal bars in the given order; highlighted bars (Riket) in their own colour and
-    bold label; bars without a value show the mask symbol ``..``."""
+    """Horizontal bars in the given order; highlighted bars (Riket) and the reader's own area
+    each in a colour of their own with a bold label; bars without a value show the mask symbol
+    ``..``."""
     import altair as alt
 
     labels = {p.x: "\n".join(textwrap.wrap(p.x, LABEL_CHARS)) or p.x for p in points}
-    values = [{"x": labels[p.x], "value": p.value, "kind": "h" if p.highlight else "n",
+    values = [{"x": labels[p.x], "value": p.value,
+               "kind": "h" if p.highlight else "o" if p.own else "n",
                "mask": ".." if p.value is None else ""} for p in points]
     order = [labels[p.x] for p in points]
     lines = max(label.count("\n") + 1 for label in order) if order else 1
-    highlighted = [labels[p.x] for p in points if p.highlight]
+    highlighted = [labels[p.x] for p in points if p.highlight or p.own]
     bold = " || ".join(f"datum.value == {json.dumps(x)}" for x in highlighted) or "false"
     y = alt.Y("x:N", title=None, sort=order, axis=alt.Axis(
         labelExpr="split(datum.label, '\\n')", labelLimit=240, labelLineHeight=14,
@@ -157,7 +160,8 @@ def bar_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
                 axis=alt.Axis(format=_fmt(chart.decimals), labelOverlap=True,
                               labelSeparation=6)),
         color=alt.Color("kind:N", legend=None,
-                        scale=alt.Scale(domain=["n", "h"], range=[ACCENT, HIGHLIGHT])))
+                        scale=alt.Scale(domain=["n", "h", "o"],
+                                        range=[ACCENT, HIGHLIGHT, SERIES_COLOURS[2]])))
     masks = base.mark_text(align="left", dx=3, color="#1b1f24", fontSize=12).encode(
         y=alt.Y("x:N", sort=order), x=alt.value(0), text="mask:N")
     layered = alt.layer(bars, masks, *_target_layer(chart, "x")).properties(

@@ -133,6 +133,7 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
     year_list = view.years(rows)
     year = period if period in year_list else (year_list[-1] if year_list else None)
     value_title = d.unit_for(chosen.id).get(lang)
+    home = _home(request)
     figures = []
     monthly = (_results(db, d, chosen.id, internal, year)
                if year and "month" in d.periods else None)
@@ -141,13 +142,14 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
             view.national_figure(rows, d, lang, _, value_title),
             view.monthly_figure(view.variant_rows(monthly, chosen.id), d, year, lang, _,
                                 value_title) if year and monthly is not None else None,
-            view.regions_figure(rows, d, year, lang, _, value_title) if year else None,
+            view.regions_figure(rows, d, year, lang, _, value_title,
+                                home.county_code if home is not None else None)
+            if year else None,
             view.sex_figure(rows, d, lang, _, value_title),
         ) if f is not None]  # fmt: skip
     regions = sorted({r["area_code"] for r in rows if r["area_level"] == "region"})
     # a region's, RSS's or municipality's own people see their region unless they choose
     # one, and a municipality's its own line beside its region's
-    home = _home(request)
     home_region = home.county_code if home is not None and region is None else None
     chosen_region = region if region in regions else (
         home_region if home_region in regions else None)

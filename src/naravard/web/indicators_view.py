@@ -234,8 +234,9 @@ def region_months_figure(rows: Sequence[Row], d: Definition, year: str, region: 
 
 
 def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _: Gettext,
-                   value_title: str) -> Figure | None:
-    """Regions in one year, sorted by value, Riket marked in the chart and last in the table."""
+                   value_title: str, own: str | None = None) -> Figure | None:
+    """Regions in one year, sorted by value, Riket marked in the chart and last in the table;
+    the reader's ``own`` region, if any, marked too and its place named."""
     regions = pick(rows, period, "region")
     nation = next(iter(pick(rows, period, "nation")), None)
     if not regions:
@@ -246,9 +247,11 @@ def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _
     def name(r: Row) -> str:  # Riket in the page's language
         return _("Sweden") if r["area_level"] == "nation" else area_name(r)
 
-    points = [Point(name(r), r["value"], highlight=r["area_level"] == "nation")
+    points = [Point(name(r), r["value"], highlight=r["area_level"] == "nation",
+                    own=r["area_level"] == "region" and r["area_code"] == own)
               for r in ordered]
     shown = [r for r in ordered if r["value"] is not None and r["area_level"] == "region"]
+    place = next((i for i, r in enumerate(shown, 1) if r["area_code"] == own), None)
     target, target_label = _target(d, _)
     if shown:
         summary = _("Highest %(high)s (%(high_value)s), lowest %(low)s (%(low_value)s).",
@@ -265,6 +268,9 @@ def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _
         summary,
         _("Sweden: %(value)s.", value=fmt_decimal(nation["value"] if nation else None,
                                                   d.decimals)),
+        _("%(region)s, marked as your region, is number %(place)s of %(n)s regions with a "
+          "value, from the highest.", region=names.get(str(own), ""), place=place,
+          n=len(shown)) if place is not None else "",
         (_("One region without a value is shown as ..") if hidden == 1 else
          _("%(n)s regions without a value are shown as ..", n=hidden) if hidden else ""),
     ]))  # fmt: skip
