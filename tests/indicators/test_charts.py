@@ -54,7 +54,7 @@ def test_a_long_unit_wraps_along_the_value_axis_and_keeps_the_chart_its_height()
     title = re.findall(r"<tspan[^>]*>(.*?)</tspan>", _label(long, "episodes"))
     assert title == ["care episodes per 100 000", "inhabitants aged 20+", "(age-standardised)"]
     assert all(len(line) <= charts.VALUE_AXIS_CHARS["y"] for line in title)
-    assert _height(long) == _height(short)  # before, the title ran 150 px past the plot
+    assert _height(long) == _height(short)  # before: 474 px against 271, the title past the plot
     assert charts.axis_title("per cent", "y") == "per cent"
     bars = charts.bar_svg([Point("Halland", 810.4), Point("Skåne", 702.9)], Chart(UNIT, "Bars."))
     assert UNIT in bars  # 64 characters fit along the 420 px of the bars' axis
