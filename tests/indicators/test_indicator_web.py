@@ -209,6 +209,15 @@ def test_masked_municipalities_show_the_mask_and_nothing_else(web: Client,
         in page.text
 
 
+#: The table of Halland beside Sweden by year in the stored named-doctor results.
+HALLAND_BESIDE_SWEDEN = [
+    ["2022, Region Halland", n("1 200"), n("2 000"), "60,0", ""],
+    ["2023, Region Halland", "600", n("1 000"), "60,0", ""],
+    ["2022, Riket", n("2 000"), n("4 000"), "50,0", ""],
+    ["2023, Riket", n("1 000"), n("2 000"), "50,0", ""],
+]
+
+
 def test_a_chosen_region_is_shown_beside_sweden_over_the_years(web: Client,
                                                               stored: None) -> None:
     chooser = web(None).get(f"/indicators/{ND}")
@@ -218,12 +227,7 @@ def test_a_chosen_region_is_shown_beside_sweden_over_the_years(web: Client,
     tables = Tables(page.text)
     assert tables.units["Region Halland och riket per år"] == "Värde: procent av befolkningen"
     assert tables.table("Region Halland och riket per år") == [
-        ["År", "Täljare", "Nämnare", "Värde", "Status"],
-        ["2022, Region Halland", n("1 200"), n("2 000"), "60,0", ""],
-        ["2023, Region Halland", "600", n("1 000"), "60,0", ""],
-        ["2022, Riket", n("2 000"), n("4 000"), "50,0", ""],
-        ["2023, Riket", n("1 000"), n("2 000"), "50,0", ""],
-    ]
+        ["År", "Täljare", "Nämnare", "Värde", "Status"], *HALLAND_BESIDE_SWEDEN]
     assert ("Linjediagram: Andel av befolkningen med fast läkarkontakt, Region Halland och "
             "riket per år. Region Halland: 2022: 60,0; 2023: 60,0. Riket: 2022: 50,0; 2023: "
             "50,0. Den streckade linjen är målet, 55,0.") in page.text
@@ -277,11 +281,7 @@ def test_a_municipality_sees_its_own_line_beside_its_region_and_sweden(
     assert Tables(page.text).table("Kungsbacka, Region Halland och riket per år")[1:] == [
         ["2022, Kungsbacka", "6", "100", "6,0", ""],
         ["2023, Kungsbacka", "..", "50", "..", "Dold (röjandeskydd)"],  # 3 of 50: hidden
-        ["2022, Region Halland", n("1 200"), n("2 000"), "60,0", ""],
-        ["2023, Region Halland", "600", n("1 000"), "60,0", ""],
-        ["2022, Riket", n("2 000"), n("4 000"), "50,0", ""],
-        ["2023, Riket", n("1 000"), n("2 000"), "50,0", ""],
-    ]
+        *HALLAND_BESIDE_SWEDEN]
     assert ("Linjediagram: Andel av befolkningen med fast läkarkontakt, Kungsbacka, Region "
             "Halland och riket per år. Kungsbacka: 2022: 6,0; 2023: inget värde visas. Region "
             "Halland: 2022: 60,0; 2023: 60,0. Riket: 2022: 50,0; 2023: 50,0.") in page.text

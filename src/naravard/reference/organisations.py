@@ -89,6 +89,16 @@ def shipped_organisations() -> tuple[Organisation, ...]:
 
 
 @cache
+def _by_code() -> dict[str, Organisation]:
+    return {o.code: o for o in shipped_organisations()}
+
+
+def shipped_organisation(code: str | None) -> Organisation | None:
+    """The shipped organisation with ``code``, if there is one."""
+    return None if code is None else _by_code().get(code)
+
+
+@cache
 def shipped_memberships() -> tuple[Membership, ...]:
     """Region in Riket, municipality in its county's region and in its county's RSS."""
     out: list[Membership] = []

@@ -9,7 +9,7 @@ from naravard.reference.organisations import (
     OrgKind,
     rss_code,
     shipped_memberships,
-    shipped_organisations,
+    shipped_organisation,
 )
 from naravard.surveys.model import RespondentType
 
@@ -52,7 +52,7 @@ def county_municipalities(county_code: str, on: dt.date | None = None) -> tuple[
 
 def facts_for_organisation(code: str, on: dt.date | None = None) -> RespondentFacts:
     """Facts for a region, RSS or municipality from the shipped reference data."""
-    org = next((o for o in shipped_organisations() if o.code == code), None)
+    org = shipped_organisation(code)
     if org is None or org.kind not in _KINDS:
         raise KeyError(f"no region, RSS or municipality with code {code!r}")
     count = len(county_municipalities(org.county_code, on)) if org.county_code else None

@@ -24,7 +24,7 @@ from naravard.indicators.crosscheck import shipped_crosschecks
 from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import DisclosureRule, shipped_rule
 from naravard.indicators.output import NUMBERS, has_masked_number, number_text
-from naravard.reference.organisations import Organisation, OrgKind, shipped_organisations
+from naravard.reference.organisations import Organisation, OrgKind, shipped_organisation
 from naravard.spreadsheets import escape_cell
 from naravard.storage import indicator_repo
 from naravard.storage.indicator_crosscheck import CrossCheckResult, cross_check
@@ -67,8 +67,8 @@ def _staff(request: Request) -> bool:
 
 def _home(request: Request) -> Organisation | None:
     """The signed-in user's organisation (a region, an RSS or a municipality), if any."""
-    code = getattr(getattr(request.state, "principal", None), "organisation_code", None)
-    return next((o for o in shipped_organisations() if o.code == code), None)
+    return shipped_organisation(
+        getattr(getattr(request.state, "principal", None), "organisation_code", None))
 
 
 def latest_values(db: Session, d: Definition, region: str | None = None
@@ -108,9 +108,9 @@ def indicator_list(request: Request, db: Db) -> Response:
 
 
 def _results(db: Session, d: Definition, variant: str, internal: bool,
-             year: str | None = None) -> ResultSet | None:
-    """The variant's yearly results, or with ``year`` the months of that year of Riket and the
-    regions (all the page shows of them)."""
+             year: str | None = None, region: str | None = None) -> ResultSet | None:
+    """The variant's yearly results, or with ``year`` Riket's months of that year and, with
+    ``region`` too, the regions' (all the page shows of them)."""
     snap = indicator_repo.current_snapshots(db).get(d.id)
     if snap is None:
         periods = None
@@ -120,7 +120,7 @@ def _results(db: Session, d: Definition, variant: str, internal: bool,
         periods = [f"{year}-{m:02d}" for m in range(1, 13)]
     read = indicator_repo.internal if internal else indicator_repo.published
     return read(db, d.id, shipped_catalogue(), shipped_rule(), variant=variant, periods=periods,
-                levels=None if year is None else ["nation", "region"])
+                levels=None if year is None else ["nation", "region"] if region else ["nation"])
 
 
 def _indicator_page(request: Request, db: Session, d: Definition, variant: str | None,
@@ -133,32 +133,32 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
     year_list = view.years(rows)
     year = period if period in year_list else (year_list[-1] if year_list else None)
     value_title = d.unit_for(chosen.id).get(lang)
-    home = _home(request)
-    figures = []
-    monthly = (_results(db, d, chosen.id, internal, year)
-               if year and "month" in d.periods else None)
-    if rows:
-        figures = [f for f in (
-            view.national_figure(rows, d, lang, _, value_title),
-            view.monthly_figure(view.variant_rows(monthly, chosen.id), d, year, lang, _,
-                                value_title) if year and monthly is not None else None,
-            view.regions_figure(rows, d, year, lang, _, value_title,
-                                home.county_code if home is not None else None)
-            if year else None,
-            view.sex_figure(rows, d, lang, _, value_title),
-        ) if f is not None]  # fmt: skip
     regions = sorted({r["area_code"] for r in rows if r["area_level"] == "region"})
     # a region's, RSS's or municipality's own people see their region unless they choose
     # one, and a municipality's its own line beside its region's
-    home_region = home.county_code if home is not None and region is None else None
+    home = _home(request)
+    home_region = home.county_code if home is not None else None
     chosen_region = region if region in regions else (
-        home_region if home_region in regions else None)
+        home_region if region is None and home_region in regions else None)
     own = (home.code if home is not None and home.kind is OrgKind.MUNICIPALITY
-           and home.county_code == chosen_region else None)
+           and home_region == chosen_region else None)
+    by_month = (_results(db, d, chosen.id, internal, year, chosen_region)
+                if year and "month" in d.periods else None)
+    monthly = view.variant_rows(by_month, chosen.id) if by_month is not None else None
+    figures = []
+    if rows:
+        figures = [f for f in (
+            view.national_figure(rows, d, lang, _, value_title),
+            view.monthly_figure(monthly, d, year, lang, _, value_title)
+            if year and monthly is not None else None,
+            view.regions_figure(rows, d, year, lang, _, value_title, home_region)
+            if year else None,
+            view.sex_figure(rows, d, lang, _, value_title),
+        ) if f is not None]  # fmt: skip
     region_years = (view.region_series_figure(rows, d, chosen_region, lang, _, value_title, own)
                     if chosen_region else None)
-    region_months = (view.region_months_figure(view.variant_rows(monthly, chosen.id), d, year,
-                                               chosen_region, lang, _, value_title)
+    region_months = (view.region_months_figure(monthly, d, year, chosen_region, lang, _,
+                                               value_title)
                      if chosen_region and year and monthly is not None else None)
     municipalities = (view.municipality_figure(rows, d, year, chosen_region, results, lang, _,
                                                 value_title)

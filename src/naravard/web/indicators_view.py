@@ -209,28 +209,18 @@ def region_months_figure(rows: Sequence[Row], d: Definition, year: str, region: 
     short = get_month_names("abbreviated", locale=lang)
     wide = get_month_names("wide", locale=lang)
     name = area_names().get(region, region)
-    lines = ((name, "region"), (_("Sweden"), "nation"))
-    series = {label: [(int(p[5:]), r) for p in months(rows, year) for r in pick(rows, p, level)
-                      if level == "nation" or r["area_code"] == region]
-              for label, level in lines}
-    if not series[name]:
+    periods = [(p, short[int(p[5:])], wide[int(p[5:])]) for p in months(rows, year)]
+    lines = _area_lines(rows, periods, [("region", region, name),
+                                        ("nation", NATION, _("Sweden"))])
+    if not lines[name]:
         return None
-    points = [Point(short[m], r["value"], label) for label, _l in lines
-              for m, r in series[label]]
-    table = tuple(table_row(r, d, f"{wide[m]}, {label}", _) for label, _l in lines
-                  for m, r in series[label])
-    values = ". ".join(
-        f"{label}: " + _values_text([(wide[m], r["value"]) for m, r in series[label]],
-                                    d.decimals, _)
-        for label, _l in lines if series[label])
-    description = _with_target(
-        _("Line chart: %(title)s, %(region)s and Sweden by month in %(year)s. %(values)s.",
-          title=d.title.get(lang), region=name, year=year, values=values), d, _)
-    target, target_label = _target(d, _)
-    chart = Chart(value_title, description, d.decimals, target, target_label)
-    return Figure("region-months",
-                  _("%(region)s and Sweden, by month, %(year)s", region=name, year=year),
-                  _draw(charts.line_svg, points, chart), description, _("Month"), table)
+    shown = [(label, line) for label, line in lines.items() if line]
+    return _lines_figure(
+        "region-months", _("%(region)s and Sweden, by month, %(year)s", region=name, year=year),
+        _("Month"), d, _, value_title, shown, shown,
+        lambda values: _("Line chart: %(title)s, %(region)s and Sweden by month in %(year)s. "
+                         "%(values)s.", title=d.title.get(lang), region=name, year=year,
+                         values=values))
 
 
 def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _: Gettext,
@@ -311,6 +301,38 @@ def sex_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
                   description, _("Year"), tuple(table))
 
 
+#: One area's line: (period on the chart, period in the table, row) in the order of periods.
+Line = list[tuple[str, str, Row]]
+
+
+def _area_lines(rows: Sequence[Row], periods: Sequence[tuple[str, str, str]],
+                areas: Sequence[tuple[str, str, str]]) -> dict[str, Line]:
+    """Each of ``areas`` (level, code, label) by its label: its rows (sex T) in ``periods``
+    of (period, on the chart, in the table)."""
+    return {label: [(on_chart, in_table, r) for p, on_chart, in_table in periods
+                    for r in pick(rows, p, level) if r["area_code"] == code]
+            for level, code, label in areas}
+
+
+def _lines_figure(fid: str, caption: str, first_column: str, d: Definition, _: Gettext,
+                  value_title: str, in_chart: Sequence[tuple[str, Line]],
+                  in_table: Sequence[tuple[str, Line]],
+                  text: Callable[[str], str]) -> Figure:
+    """Lines of areas over the same periods: drawn in the order of ``in_chart`` (which gives
+    their colours), listed in the order of ``in_table`` with rows named "period, area"; ``text``
+    makes the text alternative from the values in words."""
+    points = [Point(x, r["value"], label) for label, line in in_chart for x, _t, r in line]
+    table = tuple(table_row(r, d, f"{x}, {label}", _)
+                  for label, line in in_table for _c, x, r in line)
+    values = ". ".join(f"{label}: " + _values_text([(x, r["value"]) for _c, x, r in line],
+                                                   d.decimals, _) for label, line in in_table)
+    description = _with_target(text(values), d, _)
+    target, target_label = _target(d, _)
+    chart = Chart(value_title, description, d.decimals, target, target_label)
+    return Figure(fid, caption, _draw(charts.line_svg, points, chart), description,
+                  first_column, table)
+
+
 def region_series_figure(rows: Sequence[Row], d: Definition, region: str, lang: str,
                          _: Gettext, value_title: str,
                          municipality: str | None = None) -> Figure | None:
@@ -319,38 +341,29 @@ def region_series_figure(rows: Sequence[Row], d: Definition, region: str, lang: 
     Sweden's in the colour that marks it in the bar charts), with the target line where there
     is one; the table the municipality's years, the region's, then Sweden's."""
     names = area_names()
-    areas = [("region", region, names.get(region, region)), ("nation", NATION, _("Sweden"))]
+    name = names.get(region, region)
+    areas = [("region", region, name), ("nation", NATION, _("Sweden"))]
     if municipality is not None and "municipality" in d.areas:
         areas.append(("municipality", municipality, names.get(municipality, municipality)))
-    series = {label: [(p, r) for p in years(rows) for r in pick(rows, p, level)
-                      if r["area_code"] == code]
-              for level, code, label in areas}
-    region_name, nation_name = areas[0][2], areas[1][2]
-    if not series[region_name]:
+    lines = _area_lines(rows, [(p, p, p) for p in years(rows)], areas)
+    if not lines[name]:
         return None
-    own = areas[2][2] if len(areas) == 3 and series[areas[2][2]] else None
-    in_chart = [x for x in (region_name, nation_name, own) if x is not None and series[x]]
-    points = [Point(p, r["value"], label) for label in in_chart for p, r in series[label]]
-    in_table = [x for x in (own, region_name, nation_name) if x is not None and series[x]]
-    table = tuple(table_row(r, d, f"{p}, {label}", _)
-                  for label in in_table for p, r in series[label])
-    values = ". ".join(f"{label}: " + _values_text([(p, r["value"]) for p, r in series[label]],
-                                                   d.decimals, _) for label in in_table)
-    if own is not None:
-        caption = _("%(municipality)s, %(region)s and Sweden, by year",
-                    municipality=own, region=region_name)
-        text = _("Line chart: %(title)s, %(municipality)s, %(region)s and Sweden by year. "
-                 "%(values)s.", title=d.title.get(lang), municipality=own,
-                 region=region_name, values=values)
-    else:
-        caption = _("%(region)s and Sweden, by year", region=region_name)
-        text = _("Line chart: %(title)s, %(region)s and Sweden by year. %(values)s.",
-                 title=d.title.get(lang), region=region_name, values=values)
-    description = _with_target(text, d, _)
-    target, target_label = _target(d, _)
-    chart = Chart(value_title, description, d.decimals, target, target_label)
-    return Figure("region-years", caption, _draw(charts.line_svg, points, chart), description,
-                  _("Year"), table)
+    shown = [(label, line) for label, line in lines.items() if line]
+    own = areas[2][2] if len(areas) == 3 and lines[areas[2][2]] else None
+    if own is None:
+        return _lines_figure(
+            "region-years", _("%(region)s and Sweden, by year", region=name), _("Year"), d, _,
+            value_title, shown, shown,
+            lambda values: _("Line chart: %(title)s, %(region)s and Sweden by year. "
+                             "%(values)s.", title=d.title.get(lang), region=name,
+                             values=values))
+    return _lines_figure(
+        "region-years", _("%(municipality)s, %(region)s and Sweden, by year",
+                          municipality=own, region=name), _("Year"), d, _, value_title,
+        shown, shown[-1:] + shown[:-1],  # the municipality (drawn last) first in the table
+        lambda values: _("Line chart: %(title)s, %(municipality)s, %(region)s and Sweden by "
+                         "year. %(values)s.", title=d.title.get(lang), municipality=own,
+                         region=name, values=values))
 
 
 def municipality_figure(rows: Sequence[Row], d: Definition, period: str, region: str,
