@@ -68,6 +68,26 @@ def test_targets_are_data() -> None:
                        "named_doctor_special_housing": 80.0, "continuity_change": 20.0}
 
 
+def test_every_indicator_states_its_desired_direction() -> None:
+    cat = shipped_catalogue()
+    directions = {d.id: (d.direction.value, d.direction.evidence) for d in cat.definitions}
+    assert directions == {
+        "avoidable_inpatient_chronic": ("lower", "C"),
+        "readmission_30d_65plus": ("lower", "P"),
+        "ed_visits_80plus": ("lower", "P"),
+        "distance_share_doctor_visits": ("none", "I"),
+        "health_centres_offering_distance": ("higher", "I"),
+        "named_doctor_listed": ("higher", "C"),
+        "named_doctor_population": ("higher", "C"),
+        "named_doctor_special_housing": ("higher", "C"),
+        "continuity_primary_care": ("higher", "C"),
+        "continuity_change": ("higher", "C"),
+        "care_guarantee_3_days": ("higher", "C"),
+        "primary_care_cost_share": ("higher", "P"),
+    }
+    assert all(d.direction.note for d in cat.definitions)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -89,6 +109,13 @@ def test_targets_are_data() -> None:
          "x.yaml: variants[1].standard: the indicator is not standardised"),
         (lambda d: d["window"].update(periods=["month"]),
          "x.yaml: window.periods: 'month' not possible for kind readmission"),
+        (lambda d: d.pop("direction"), "x.yaml: direction: missing"),
+        (lambda d: d["direction"].update(value="down"),
+         "x.yaml: direction.value: must be one of higher, lower, none"),
+        (lambda d: d["direction"].pop("note"), "x.yaml: direction.note: missing"),
+        (lambda d: d.update(target={"value": 10, "comparison": "<=", "sv": "s", "en": "e"},
+                            direction={"value": "higher", "evidence": "I", "note": "n"}),
+         "x.yaml: direction.value: the target (<=) asks for lower values"),
     ],
 )
 def test_bad_definitions_name_file_and_key(change: Any, message: str) -> None:

@@ -50,6 +50,13 @@ def test_indicator_list_and_one_indicator(web: Client, stored: None) -> None:
     assert named["snapshot"]["years"] == [2021, 2023]
     assert named["target"]["value"] == 55.0 and named["genders"] == ["T", "K", "M"]
     assert named["values_url"] == VALUES
+    assert named["direction"] == {"value": "higher", "evidence": "C", "note": (
+        "Goal 1 of the agreements 2021–2022: at least 55 % of the population with a "
+        "named regular doctor.")}
+    assert {i["id"]: i["direction"]["value"] for i in listing
+            if i["direction"]["value"] != "higher"} == {
+        "avoidable_inpatient_chronic": "lower", "readmission_30d_65plus": "lower",
+        "ed_visits_80plus": "lower", "distance_share_doctor_visits": "none"}
     assert next(i for i in listing if i["id"] == "ed_visits_80plus")["snapshot"] is None
     one = web(None).get(f"/api/v1/indicators/{ND}").json()
     assert one == named

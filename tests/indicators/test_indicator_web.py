@@ -125,12 +125,14 @@ def test_list_shows_sweden_latest_published_value(web: Client, stored: None) -> 
     page = web(None).get("/indicators")
     assert page.status_code == 200
     rows = Tables(page.text).table("Indikatorer och rikets senaste värde")
-    assert rows[0] == ["Indikator", "Enhet", "År", "Riket", "Mål"]
+    assert rows[0] == ["Indikator", "Enhet", "År", "Riket", "Mål", "Bättre värde"]
     named = next(r for r in rows if r[0] == "Andel av befolkningen med fast läkarkontakt")
     assert named == ["Andel av befolkningen med fast läkarkontakt", "procent av befolkningen",
-                     "2023", "50,0", "≥ 55,0"]
+                     "2023", "50,0", "≥ 55,0", "högre"]
     other = next(r for r in rows if r[0].startswith("Oplanerade återinskrivningar"))
-    assert other[2:4] == ["", "inte beräknad"]
+    assert other[2:4] == ["", "inte beräknad"] and other[-1] == "lägre"
+    distance = next(r for r in rows if r[0].startswith("Andel distansbesök"))
+    assert distance[-1] == "ingetdera"
     assert "Antal under 5" in page.text  # the disclosure rule is stated
 
 
@@ -138,7 +140,8 @@ def test_list_shows_the_own_region_beside_sweden(web: Client, stored: None) -> N
     for user in ("respondent", "municipality", "rss"):
         rows = Tables(web(user).get("/indicators").text).table(
             "Indikatorer och rikets senaste värde")
-        assert rows[0] == ["Indikator", "Enhet", "År", "Region Halland", "Riket", "Mål"]
+        assert rows[0] == ["Indikator", "Enhet", "År", "Region Halland", "Riket", "Mål",
+                           "Bättre värde"]
         named = next(r for r in rows if r[0] == "Andel av befolkningen med fast läkarkontakt")
         assert named[2:5] == ["2023", "60,0", "50,0"]
         other = next(r for r in rows if r[0].startswith("Oplanerade återinskrivningar"))
@@ -150,7 +153,7 @@ def test_list_shows_the_own_region_beside_sweden(web: Client, stored: None) -> N
                 )[3] == "40,0"
     staff = Tables(web("analyst").get("/indicators").text).table(
         "Indikatorer och rikets senaste värde")
-    assert staff[0] == ["Indikator", "Enhet", "År", "Riket", "Mål"]
+    assert staff[0] == ["Indikator", "Enhet", "År", "Riket", "Mål", "Bättre värde"]
 
 
 def test_indicator_page_has_each_chart_beside_its_table(web: Client,
@@ -185,8 +188,19 @@ def test_indicator_page_has_each_chart_beside_its_table(web: Client,
     # The text alternative names the values and the target line.
     assert ("Linjediagram: Andel av befolkningen med fast läkarkontakt, riket, per år. "
             "2022: 50,0; 2023: 50,0. Den streckade linjen är målet, 55,0.") in page.text
-    assert "Högst Region Halland (60,0), lägst Region Dalarna (40,0). Riket: 50,0." in page.text
+    assert ("Stapeldiagram: Andel av befolkningen med fast läkarkontakt per region, 2023, "
+            "sorterat efter värde; riket är markerat. Ett högre värde är bättre. Högst Region "
+            "Halland (60,0), lägst Region Dalarna (40,0). Riket: 50,0.") in page.text
     assert "Dold (röjandeskydd)" not in page.text  # no masked region
+    # The desired direction under the description, and with its evidence in the definition
+    assert ('<p class="ind-direction">Ett högre värde är bättre. Mål: Minst 55 % av '
+            "befolkningen ska ha en namngiven fast läkarkontakt") in page.text
+    facts = page.text.split('id="h-definition"', 1)[1]
+    assert re.search(r"<dt>Önskad riktning</dt><dd>Ett högre värde är bättre\. \(<abbr[^>]*>C"
+                     r"</abbr>: <span lang=\"en\">Goal 1 of the agreements", facts)
+    english = web(None).get("/indicators/avoidable_inpatient_chronic",
+                            headers={"Accept-Language": "en"}).text
+    assert '<p class="ind-direction">A lower value is better.</p>' in english
 
 
 def test_masked_municipalities_show_the_mask_and_nothing_else(web: Client,

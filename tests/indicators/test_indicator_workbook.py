@@ -83,6 +83,7 @@ def test_published_workbook_holds_the_selection_with_numbers_and_masks(
     assert info["Röjandeskydd"] == note
     assert info["Webbsida"] == f"http://testserver/indicators/{ND}"
     assert info["Enhet"] == f"{variant}: {d.unit_for(d.variants[0].id).get('sv')}"
+    assert info["Önskad riktning"] == "Ett högre värde är bättre."
 
 
 def test_no_hidden_number_anywhere_in_the_workbook(web: Client, stored: None) -> None:

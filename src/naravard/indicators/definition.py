@@ -19,6 +19,8 @@ from naravard.indicators.standardise import CRUDE, STANDARDS, SWEDEN, is_standar
 from naravard.indicators.text import DefinitionError, Reader, Text, read_yaml
 
 SEXES = ("T", "K", "M")
+#: Which values the reform aims for: ``none`` where more or less is not in itself better.
+DIRECTIONS = ("higher", "lower", "none")
 DISCLOSURE_MODES = ("counts", "denominator", "derived", "none")
 
 
@@ -102,6 +104,8 @@ class Definition:
     areas: tuple[str, ...]
     sexes: tuple[str, ...]
     target: Target | None
+    #: The desired direction (``higher``, ``lower`` or ``none``), its evidence and why.
+    direction: Setting
     min_denominator: int
     denominator_public: bool
     disclosure: str
@@ -164,7 +168,8 @@ def parse_definition(source: str, data: Mapping[str, Any]) -> Definition:
     r = Reader(source, data)
     r.only({"id", "version", "kind", "title", "description", "unit", "value_type", "scale",
             "decimals", "population", "age", "numerator", "denominator", "window", "periods",
-            "codelists", "standardisation", "breakdowns", "target", "min_denominator",
+            "codelists", "standardisation", "breakdowns", "target", "direction",
+            "min_denominator",
             "denominator_public", "disclosure", "sources", "settings", "variants"})
     kind = r.choice("kind", tuple(KINDS))
     spec = KINDS[kind]
@@ -212,6 +217,7 @@ def parse_definition(source: str, data: Mapping[str, Any]) -> Definition:
             raise t.fail("value", "must be a number")
         target = Target(float(tv), t.choice("comparison", (">=", "<=")), Text(t.string("sv"),
                                                                              t.string("en")))
+    direction = _direction(r, target)
     settings_r = r.sub("settings")
     settings = {name: _setting(settings_r, name) for name in settings_r.data}
     for name, setting in settings.items():
@@ -267,6 +273,7 @@ def parse_definition(source: str, data: Mapping[str, Any]) -> Definition:
         areas=areas,
         sexes=sexes,
         target=target,
+        direction=direction,
         min_denominator=min_denominator,
         min_denominator_basis=min_basis,
         denominator_public=r.boolean("denominator_public"),
@@ -278,6 +285,20 @@ def parse_definition(source: str, data: Mapping[str, Any]) -> Definition:
     if definition.scale <= 0:
         raise r.fail("scale", "must be positive")
     return definition
+
+
+def _direction(r: Reader, target: Target | None) -> Setting:
+    """``direction``: whether higher or lower values are the aim, like a setting (value,
+    evidence, note); a target must point the same way."""
+    direction = _setting(r, "direction")
+    if direction.value not in DIRECTIONS:
+        raise r.fail("direction.value", f"must be one of {', '.join(DIRECTIONS)}")
+    if target is not None:
+        wanted = "higher" if target.comparison == ">=" else "lower"
+        if direction.value != wanted:
+            raise r.fail("direction.value", f"the target ({target.comparison}) asks for "
+                         f"{wanted} values")
+    return direction
 
 
 def _standard(r: Reader, others: tuple[str, ...]) -> str:

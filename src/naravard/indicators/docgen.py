@@ -155,6 +155,8 @@ def render_definition(d: Definition) -> str:
         f"| standardisation | {_std(d)} |",
         f"| breakdowns | areas: {', '.join(d.areas)}; sex: {'/'.join(d.sexes)} |",
         f"| target | {_target(d)} |",
+        f"| desired direction | {d.direction.value} [{d.direction.evidence}] "
+        f"{_cell(d.direction.note)} |",
         f"| too few | {_too_few(d)} |",
         f"| disclosure | {d.disclosure}; denominator public: "
         f"{'yes' if d.denominator_public else 'no'} |",

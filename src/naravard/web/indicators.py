@@ -174,6 +174,7 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
         codelists=[cat.codelist(c) for c in d.codelists], evidence=EVIDENCE_TEXT,
         checks=checks, staff=_staff(request), region_names=view.area_names(),
         age_text=view.age_text(d, _), breakdowns=view.breakdowns_text(d, _),
+        direction=view.direction_text(d, _),
         regions=regions, region=chosen_region, municipalities=municipalities,
         region_years=region_years, region_months=region_months,
         stored_version=(results.snapshot.definitions or {}).get(d.id) if results else None,

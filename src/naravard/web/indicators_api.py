@@ -66,6 +66,15 @@ class TargetOut(BaseModel):
     text: LocalTextOut
 
 
+class DirectionOut(BaseModel):
+    """Which values the reform aims for: ``higher``, ``lower`` or ``none`` (neither is
+    better in itself); ``evidence`` C confirmed, P partly confirmed, I inferred."""
+
+    value: str
+    evidence: str
+    note: str
+
+
 class DisclosureOut(BaseModel):
     """The publication rule applied to every value."""
 
@@ -102,6 +111,7 @@ class IndicatorOut(BaseModel):
     periods: list[str]
     variants: list[VariantOut]
     target: TargetOut | None
+    direction: DirectionOut
     snapshot: SnapshotOut | None
     values_url: str
 
@@ -175,6 +185,8 @@ def _indicator(db: Session, d: Definition) -> IndicatorOut:
                   for v in d.variants],
         target=None if d.target is None else TargetOut(
             value=d.target.value, comparison=d.target.comparison, text=_text(d.target.text)),
+        direction=DirectionOut(value=d.direction.value, evidence=d.direction.evidence,
+                               note=d.direction.note),
         snapshot=_snapshot(db, d), values_url=f"/api/v1/indicators/{d.id}/values",
     )  # fmt: skip
 

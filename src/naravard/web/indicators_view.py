@@ -150,6 +150,15 @@ def _with_target(description: str, d: Definition, _: Gettext) -> str:
                                  value=fmt_decimal(d.target.value, d.decimals))
 
 
+def direction_text(d: Definition, _: Gettext) -> str:
+    """The indicator's desired direction as a sentence."""
+    if d.direction.value == "higher":
+        return _("A higher value is better.")
+    if d.direction.value == "lower":
+        return _("A lower value is better.")
+    return _("Neither a higher nor a lower value is better in itself.")
+
+
 def _series_figure(fid: str, caption: str, first_column: str, d: Definition, _: Gettext,
                    value_title: str, description: str,
                    series: Sequence[tuple[str, str, Row]]) -> Figure:
@@ -255,6 +264,7 @@ def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _
     description = " ".join(filter(None, [
         _("Bar chart: %(title)s by region, %(period)s, sorted by value; Sweden is marked.",
           title=d.title.get(lang), period=period),
+        direction_text(d, _),
         summary,
         _("Sweden: %(value)s.", value=fmt_decimal(nation["value"] if nation else None,
                                                   d.decimals)),

@@ -4,8 +4,8 @@ working in a spreadsheet.
 Sheet one holds the rows of a selection (the same rows, in the same order, as the CSV) with
 numbers as numbers, so they can be sorted, filtered and summed; a number disclosure control
 hid is the rule's mask (``..``) and the row states the rule. Sheet two says what the figures
-are: the indicator, each variant's unit, the definition version, the data they were computed
-from, the selection, disclosure control and where they came from.
+are: the indicator, each variant's unit, the desired direction, the definition version, the
+data they were computed from, the selection, disclosure control and where they came from.
 
 Written with XlsxWriter in its constant-memory mode: rows go to a temporary file as they are
 written, so memory stays flat however many rows a selection has. A variant's monthly figures
@@ -252,6 +252,7 @@ def _about_sheet(ws: Any, f: _Formats, results: ResultSet, rows: Sequence[Mappin
         (_("Indicator"), f"{d.title.get(lang)} ({d.id})"),
         (_("Description"), d.description.get(lang)),
         *((_("Unit") if i == 0 else "", text) for i, text in enumerate(units)),
+        (_("Desired direction"), view.direction_text(d, _)),
         (_("Definition version"), (snap.definitions or {}).get(d.id, "")),
         (_("Data"), snap.label),
         (_("Stored on"), snap.stored_at.date().isoformat()),
