@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from naravard.indicators.catalogue import shipped_catalogue
@@ -217,6 +217,8 @@ def _variant_rows(d: Definition, variant: str, nums: dict[tuple[str, str], float
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 9), min_size=6, max_size=6), min_size=4, max_size=4),
        st.lists(st.booleans(), min_size=6, max_size=6))
+@example([[0, 0, 0, 0, 0, 0], [1, 0, 0, 1, 0, 8], [4, 0, 0, 5, 1, 0], [0, 0, 0, 1, 0, 0]],
+         [False] * 6)
 def test_no_masked_value_is_recoverable_across_variants(counts: list[list[int]],
                                                          undefined: list[bool]) -> None:
     """Avoidable care: all four conditions = the sum of the four, and the crude rate has the

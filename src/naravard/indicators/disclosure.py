@@ -334,8 +334,35 @@ def _suppress(rows: Sequence[Row], rels: Sequence[tuple[int, list[int]]], d: Def
             extra = {m for cell in open_cells for parent, kids in rels if cell in (parent, *kids)
                      for m in (parent, *kids) if m not in masked and _has_value(rows[m])}
             if not extra:
-                return masked
+                # every figure beside an exposed cell is hidden already: it follows through a
+                # chain of hidden cells, so hide the smallest figure tied to that chain
+                chain = _linked_cells(rels, masked, open_cells)
+                tied = [m for parent, kids in rels if chain.intersection((parent, *kids))
+                        for m in (parent, *kids)]
+                choice = _pick(sorted(set(tied)), rows, d, masked)
+                if choice is None:
+                    return masked  # nothing left to hide: the cells are known from the rest
+                extra = {choice}
             masked |= extra
+
+
+def _linked_cells(relations: Sequence[tuple[int, list[int]]], masked: set[int],
+                  cells: Iterable[int]) -> set[int]:
+    """The masked cells linked to ``cells`` through relations, hidden cell to hidden cell."""
+    touching: dict[int, list[tuple[int, list[int]]]] = defaultdict(list)
+    for rel in relations:
+        for m in (rel[0], *rel[1]):
+            if m in masked:
+                touching[m].append(rel)
+    seen = set(cells)
+    todo = list(seen)
+    while todo:
+        for parent, kids in touching[todo.pop()]:
+            for m in (parent, *kids):
+                if m in masked and m not in seen:
+                    seen.add(m)
+                    todo.append(m)
+    return seen
 
 
 def mask_row(row: Row, d: Definition) -> Row:

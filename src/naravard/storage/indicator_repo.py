@@ -164,11 +164,13 @@ def store_results(session: Session, results: pa.Table | Sequence[Mapping[str, An
 # --- disclosure decisions ----------------------------------------------------------------------
 
 
-#: How tables are decided, in the rule key: 4 = the variants of an indicator in a year as
+#: How tables are decided, in the rule key: 5 = the variants of an indicator in a year as
 #: one table with the links between them, figures of rows without a value (``missing``) used
-#: as complements (decisions stored under an earlier method — 1, each variant on its own; 2,
-#: every variant masked where any is; 3, missing rows never complements — are decided again).
-DECISION_METHOD = 4
+#: as complements, a cell exposed through a chain of masked cells protected by one more figure
+#: tied to the chain (decisions stored under an earlier method — 1, each variant on its own;
+#: 2, every variant masked where any is; 3, missing rows never complements; 4, no step for
+#: such a chain — are decided again).
+DECISION_METHOD = 5
 
 
 def rule_key(rule: DisclosureRule) -> str:
