@@ -29,6 +29,8 @@ from naravard.storage import indicator_repo
 from naravard.storage import survey_repo as repo
 from naravard.storage.indicator_crosscheck import reported_answers
 from naravard.surveys.catalog import find_form, shipped_forms
+from naravard.web import indicators_view as view
+from naravard.web.i18n import gettext_for
 from tests.indicators import test_indicator_web as pages
 from tests.indicators.test_indicator_store import ND, named_doctor_rows, store
 from tests.surveys.rounds import fake_receipt
@@ -168,9 +170,43 @@ def test_a_region_sees_its_own_answers_only(web: Client, answered: None) -> None
     assert ("Stapeldiagram: det senaste värdet för varje indikator i Region Halland som index "
             "av rikets värde (riket = 100), sorterat. Högst Andel av befolkningen med fast "
             "läkarkontakt (120)") in page.text
+    # read with the indicator's desired direction: above Sweden is the aim for this one
+    assert ("På den sida indikatorn siktar mot (över riket där ett högre värde är bättre, under "
+            "där ett lägre är): Andel av befolkningen med fast läkarkontakt. Färgerna visar "
+            "sidan; skillnaderna är inte prövade statistiskt.") in page.text
+    assert 'fill="#00563f"' in page.text.split("<svg", 1)[1].split("</svg>", 1)[0]
     # each indicator links to its page with the region chosen: the region over the years
     assert f'<a href="/indicators/{ND}?region=13#h-one-region">' in page.text
     assert web("foreign").get("/indicators/regions/13").status_code == 403
     own = web("foreign").get("/indicators/regions/20").text
     assert "kan inte uppskattas" in own and "66,5" not in own
     assert web("analyst").get("/indicators/regions/99").status_code == 404
+
+
+def test_region_index_read_with_each_indicators_desired_direction() -> None:
+    """Each bar's side of Sweden, read with the indicator's desired direction, in the bar's
+    colour and in words; an index shown as 100 is on neither side."""
+    cat = shipped_catalogue()
+    indices = {"avoidable_inpatient_chronic": 125.0, "named_doctor_population": 120.0,
+               "distance_share_doctor_visits": 164.0, "readmission_30d_65plus": 80.0,
+               "care_guarantee_3_days": 99.6, "ed_visits_80plus": None}
+    items = [{"d": cat.definition(i), "year": "2023", "index": v} for i, v in indices.items()]
+    assert [view.index_side(it["d"], it["index"]) for it in items] == [
+        "away", "aim", "none", "aim", "none", "none"]
+    svg, text = view.region_index_chart(items, "Region Halland", "en", gettext_for("en"))
+    assert text == (
+        "Bar chart: the latest value of each indicator in Region Halland as an index of "
+        "Sweden's value (Sweden = 100), sorted. Highest Distance visits as a share of "
+        "primary-care doctor visits (164), lowest Unplanned readmissions within 1–30 days, aged "
+        "65 and over (80). On the side the indicator aims for (above Sweden where a higher "
+        "value is better, below where a lower one is): Share of the population with a named "
+        "regular doctor; Unplanned readmissions within 1–30 days, aged 65 and over. On the "
+        "other side: Avoidable inpatient care for chronic conditions. Without a desired "
+        "direction, or equal to Sweden: Distance visits as a share of primary-care doctor "
+        "visits; Medical assessment within three days in primary care. The colours show the "
+        "side; the differences are not tested statistically. One indicator without both "
+        "values is shown as ..")
+    fills = re.findall(r'<path[^>]*fill="(#[0-9a-f]{6})"', svg)
+    assert {"#00563f", "#b35c00", "#6e7781"} <= set(fills)
+    assert fills.count("#b35c00") == 1 and fills.count("#6e7781") == 2
+

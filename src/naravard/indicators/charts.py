@@ -30,6 +30,8 @@ ACCENT = "#00563f"
 HIGHLIGHT = "#8a3b00"
 TARGET = "#1b1f24"
 SERIES_COLOURS = ("#00563f", "#8a3b00", "#1f4e99")
+#: Bars on the side an indicator aims for, on the other side, and without an aim.
+SIDE_COLOURS = {"aim": "#00563f", "away": "#b35c00", "none": "#6e7781"}
 FONT = "DejaVu Sans, system-ui, sans-serif"
 LABEL_CHARS = 36
 """Bar labels longer than this wrap onto further lines (indicator titles in region profiles)."""
@@ -50,6 +52,9 @@ class Point:
     series: str = ""
     highlight: bool = False
     own: bool = False  #: the reader's own area: a colour of its own and a bold label
+    #: Against a reference line: ``aim`` on the side the indicator aims for, ``away`` on the
+    #: other, ``none`` where neither side is the aim (a colour each); "" for no such reading.
+    side: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,13 +143,13 @@ def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
 
 def bar_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
     """Horizontal bars in the given order; highlighted bars (Riket) and the reader's own area
-    each in a colour of their own with a bold label; bars without a value show the mask symbol
-    ``..``."""
+    each in a colour of their own with a bold label, bars read against a reference line in
+    the colour of their side; bars without a value show the mask symbol ``..``."""
     import altair as alt
 
     labels = {p.x: "\n".join(textwrap.wrap(p.x, LABEL_CHARS)) or p.x for p in points}
     values = [{"x": labels[p.x], "value": p.value,
-               "kind": "h" if p.highlight else "o" if p.own else "n",
+               "kind": "h" if p.highlight else "o" if p.own else p.side or "n",
                "mask": ".." if p.value is None else ""} for p in points]
     order = [labels[p.x] for p in points]
     lines = max(label.count("\n") + 1 for label in order) if order else 1
@@ -160,8 +165,9 @@ def bar_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
                 axis=alt.Axis(format=_fmt(chart.decimals), labelOverlap=True,
                               labelSeparation=6)),
         color=alt.Color("kind:N", legend=None,
-                        scale=alt.Scale(domain=["n", "h", "o"],
-                                        range=[ACCENT, HIGHLIGHT, SERIES_COLOURS[2]])))
+                        scale=alt.Scale(domain=["n", "h", "o", *SIDE_COLOURS],
+                                        range=[ACCENT, HIGHLIGHT, SERIES_COLOURS[2],
+                                               *SIDE_COLOURS.values()])))
     masks = base.mark_text(align="left", dx=3, color="#1b1f24", fontSize=12).encode(
         y=alt.Y("x:N", sort=order), x=alt.value(0), text="mask:N")
     layered = alt.layer(bars, masks, *_target_layer(chart, "x")).properties(

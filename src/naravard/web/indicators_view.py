@@ -437,22 +437,46 @@ def index_of_nation(region: Row | None, nation: Row | None) -> float | None:
     return 100.0 * float(r) / float(n)
 
 
+def index_side(d: Definition, index: float | None) -> str:
+    """Which side of Sweden (index 100) a region's value lies on, read with the indicator's
+    desired direction: ``aim``, ``away`` or ``none`` (no direction, or shown as 100: equal to
+    Sweden at the index's whole numbers)."""
+    if index is None or d.direction.value == "none" or round(index) == 100:
+        return "none"
+    higher = index > 100.0
+    return "aim" if higher == (d.direction.value == "higher") else "away"
+
+
 def region_index_chart(items: Sequence[Mapping[str, Any]], region_name: str, lang: str,
                        _: Gettext) -> tuple[str, str]:
     """(SVG, text alternative) of a region profile: each indicator's latest value as an index
     of Sweden's, sorted, with a line at 100; indicators without both values are drawn as ..."""
-    shown = [(str(it["d"].title.get(lang)), it.get("index")) for it in items if it["year"]]
+    shown = [(str(it["d"].title.get(lang)), it.get("index"), index_side(it["d"], it.get("index")))
+             for it in items if it["year"]]
     if not shown:
         return "", ""
     ordered = sorted(shown, key=lambda t: (t[1] is None, -(t[1] or 0.0)))
-    points = [Point(title, value) for title, value in ordered]
-    valued = [(t, v) for t, v in ordered if v is not None]
+    points = [Point(title, value, side=side) for title, value, side in ordered]
+    valued = [(t, v) for t, v, _side in ordered if v is not None]
     parts = [_("Bar chart: the latest value of each indicator in %(region)s as an index of "
                "Sweden's value (Sweden = 100), sorted.", region=region_name)]
     if valued:
         parts.append(_("Highest %(high)s (%(high_value)s), lowest %(low)s (%(low_value)s).",
                        high=valued[0][0], high_value=fmt_decimal(valued[0][1], 0),
                        low=valued[-1][0], low_value=fmt_decimal(valued[-1][1], 0)))
+    sides = {side: "; ".join(t for t, v, sd in ordered if v is not None and sd == side)
+             for side in ("aim", "away", "none")}
+    if sides["aim"]:
+        parts.append(_("On the side the indicator aims for (above Sweden where a higher value "
+                       "is better, below where a lower one is): %(names)s.", names=sides["aim"]))
+    if sides["away"]:
+        parts.append(_("On the other side: %(names)s.", names=sides["away"]))
+    if sides["none"]:
+        parts.append(_("Without a desired direction, or equal to Sweden: %(names)s.",
+                       names=sides["none"]))
+    if valued:
+        parts.append(_("The colours show the side; the differences are not tested "
+                       "statistically."))
     missing = len(ordered) - len(valued)
     if missing:
         parts.append(_("One indicator without both values is shown as ..") if missing == 1
