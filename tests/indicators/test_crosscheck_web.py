@@ -204,8 +204,13 @@ def test_region_index_read_with_each_indicators_desired_direction() -> None:
         "other side: Avoidable inpatient care for chronic conditions. Without a desired "
         "direction, or equal to Sweden: Distance visits as a share of primary-care doctor "
         "visits; Medical assessment within three days in primary care. The colours show the "
-        "side; the differences are not tested statistically. One indicator without both "
-        "values is shown as ..")
+        "side; the differences are not tested statistically. One indicator without an index "
+        "(a value not shown, or Sweden's not above zero) is shown as ..")
+    # an index of a change needs Sweden's change above zero: a fall or none gives no index
+    change = {"value": 3.0}
+    assert [view.index_of_nation(change, {"value": n}) for n in (-5.0, 0.0, 2.0)] == [
+        None, None, 150.0]
+    assert view.index_of_nation({"value": -1.0}, {"value": 2.0}) == -50.0
     fills = re.findall(r'<path[^>]*fill="(#[0-9a-f]{6})"', svg)
     assert {"#00563f", "#b35c00", "#6e7781"} <= set(fills)
     assert fills.count("#b35c00") == 1 and fills.count("#6e7781") == 2

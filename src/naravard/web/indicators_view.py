@@ -428,11 +428,12 @@ def municipality_rows(rows: Sequence[Row], d: Definition, period: str, region: s
 
 
 def index_of_nation(region: Row | None, nation: Row | None) -> float | None:
-    """The region's value as an index of Sweden's (Sweden = 100), if both are shown."""
+    """The region's value as an index of Sweden's (Sweden = 100), if both are shown and
+    Sweden's is above zero (a ratio to zero or to a fall, as a change can be, says nothing)."""
     if region is None or nation is None:
         return None
     r, n = region["value"], nation["value"]
-    if r is None or n is None or n == 0:
+    if r is None or n is None or n <= 0:
         return None
     return 100.0 * float(r) / float(n)
 
@@ -440,7 +441,8 @@ def index_of_nation(region: Row | None, nation: Row | None) -> float | None:
 def index_side(d: Definition, index: float | None) -> str:
     """Which side of Sweden (index 100) a region's value lies on, read with the indicator's
     desired direction: ``aim``, ``away`` or ``none`` (no direction, or shown as 100: equal to
-    Sweden at the index's whole numbers)."""
+    Sweden at the index's whole numbers). Sweden's value is above zero wherever there is an
+    index, so above 100 is above Sweden's value."""
     if index is None or d.direction.value == "none" or round(index) == 100:
         return "none"
     higher = index > 100.0
@@ -450,7 +452,7 @@ def index_side(d: Definition, index: float | None) -> str:
 def region_index_chart(items: Sequence[Mapping[str, Any]], region_name: str, lang: str,
                        _: Gettext) -> tuple[str, str]:
     """(SVG, text alternative) of a region profile: each indicator's latest value as an index
-    of Sweden's, sorted, with a line at 100; indicators without both values are drawn as ..."""
+    of Sweden's, sorted, with a line at 100; indicators without an index are drawn as ..."""
     shown = [(str(it["d"].title.get(lang)), it.get("index"), index_side(it["d"], it.get("index")))
              for it in items if it["year"]]
     if not shown:
@@ -479,8 +481,10 @@ def region_index_chart(items: Sequence[Mapping[str, Any]], region_name: str, lan
                        "statistically."))
     missing = len(ordered) - len(valued)
     if missing:
-        parts.append(_("One indicator without both values is shown as ..") if missing == 1
-                     else _("%(n)s indicators without both values are shown as ..", n=missing))
+        parts.append(_("One indicator without an index (a value not shown, or Sweden's not "
+                       "above zero) is shown as ..") if missing == 1
+                     else _("%(n)s indicators without an index (a value not shown, or Sweden's "
+                            "not above zero) are shown as ..", n=missing))
     description = " ".join(parts)
     chart = Chart(_("Index, Sweden = 100"), description, 0, 100.0, _("Sweden = 100"))
     return _draw(charts.bar_svg, points, chart), description
