@@ -25,8 +25,10 @@ MUNIS = {"0114": "01", "0180": "01", "1280": "12"}
 
 
 def _rows(d: Definition, nums: dict[tuple[str, str], float],
-          dens: dict[tuple[str, str], float]) -> list[dict[str, Any]]:
-    """Rows of one table: municipality cells plus region, Riket and T sums."""
+          dens: dict[tuple[str, str], float],
+          munis: dict[str, str] = MUNIS) -> list[dict[str, Any]]:
+    """Rows of one table: municipality cells plus region, Riket and T sums (``munis``:
+    municipality → region)."""
     cells: dict[tuple[str, str, str], list[float]] = {}
 
     def add(level: str, code: str, sex: str, n: float, m: float) -> None:
@@ -37,7 +39,7 @@ def _rows(d: Definition, nums: dict[tuple[str, str], float],
     for (muni, sex), n in nums.items():
         for s in (sex, "T"):
             add("municipality", muni, s, n, dens[(muni, sex)])
-            add("region", MUNIS[muni], s, n, dens[(muni, sex)])
+            add("region", munis[muni], s, n, dens[(muni, sex)])
             add("nation", "00", s, n, dens[(muni, sex)])
     return [
         {"indicator": d.id, "version": d.version, "variant": d.variants[0].id,
@@ -152,13 +154,14 @@ def test_footnote_states_the_rule() -> None:
 
 # --- property: no masked value can be worked out from one published table -------------------
 
-def _relations(rows: list[dict[str, Any]]) -> list[list[tuple[int, float]]]:
+def _relations(rows: list[dict[str, Any]],
+               munis: dict[str, str] = MUNIS) -> list[list[tuple[int, float]]]:
     """Additive relations written out independently of the implementation."""
     at = {(r["area_level"], r["area_code"], r["sex"]): i for i, r in enumerate(rows)}
     rels: list[list[tuple[int, float]]] = []
-    levels = [("nation", "00", [("region", r) for r in sorted(set(MUNIS.values()))])] + [
-        ("region", reg, [("municipality", m) for m, rr in MUNIS.items() if rr == reg])
-        for reg in sorted(set(MUNIS.values()))]
+    levels = [("nation", "00", [("region", r) for r in sorted(set(munis.values()))])] + [
+        ("region", reg, [("municipality", m) for m, rr in munis.items() if rr == reg])
+        for reg in sorted(set(munis.values()))]
     for sex in ("T", "K", "M"):
         for plevel, pcode, kids in levels:
             rels.append([(at[(plevel, pcode, sex)], -1.0)]
@@ -190,10 +193,33 @@ def _determined(rels: list[list[tuple[int, float]]], masked: list[int]) -> list[
     which=st.sampled_from(["readmission_30d_65plus", "ed_visits_80plus"]),
 )
 def test_no_masked_value_is_recoverable(nums: list[int], dens: list[int], which: str) -> None:
+    _check_table(MUNIS, nums, dens, which)
+
+
+@st.composite
+def _countries(draw: st.DrawFn) -> dict[str, str]:
+    """One to three regions with one to three municipalities each (municipality → region)."""
+    sizes = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
+    return {f"{r + 1:02d}{m + 1:02d}": f"{r + 1:02d}"
+            for r, size in enumerate(sizes) for m in range(size)}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_no_masked_value_is_recoverable_in_any_shape(data: st.DataObject) -> None:
+    """The same in countries of other shapes (a region of one municipality, one region)."""
+    munis = data.draw(_countries())
+    cells = 2 * len(munis)
+    _check_table(munis, data.draw(st.lists(st.integers(0, 14), min_size=cells, max_size=cells)),
+                 data.draw(st.lists(st.integers(15, 80), min_size=cells, max_size=cells)),
+                 data.draw(st.sampled_from(["readmission_30d_65plus", "ed_visits_80plus"])))
+
+
+def _check_table(munis: dict[str, str], nums: list[int], dens: list[int], which: str) -> None:
     d = shipped_catalogue().definition(which)
-    keys = [(m, s) for m in MUNIS for s in ("K", "M")]
+    keys = [(m, s) for m in munis for s in ("K", "M")]
     rows = _rows(d, {k: float(n) for k, n in zip(keys, nums, strict=True)},
-                 {k: float(max(n, m)) for k, n, m in zip(keys, nums, dens, strict=True)})
+                 {k: float(max(n, m)) for k, n, m in zip(keys, nums, dens, strict=True)}, munis)
     out = disclose_rows(rows, {d.id: d}, RULE)
     masked = [i for i, r in enumerate(out) if r["status"] == "suppressed"]
     for r in out:
@@ -203,14 +229,14 @@ def test_no_masked_value_is_recoverable(nums: list[int], dens: list[int], which:
     for before, after in zip(rows, out, strict=True):
         if after["status"] != "suppressed":
             assert after == before
-    assert _determined(_relations(rows), masked) == []
+    assert _determined(_relations(rows, munis), masked) == []
 
 
 # --- property: variants linked cell by cell are decided together ----------------------------
 
-def _variant_rows(d: Definition, variant: str, nums: dict[tuple[str, str], float]
-                  ) -> list[dict[str, Any]]:
-    rows = _rows(d, nums, dict.fromkeys(nums, 1000.0))
+def _variant_rows(d: Definition, variant: str, nums: dict[tuple[str, str], float],
+                  munis: dict[str, str] = MUNIS) -> list[dict[str, Any]]:
+    rows = _rows(d, nums, dict.fromkeys(nums, 1000.0), munis)
     return [{**r, "variant": variant} for r in rows]
 
 
@@ -226,14 +252,40 @@ def test_no_masked_value_is_recoverable_across_variants(counts: list[list[int]],
     within each variant and between the variants at each cell. Some municipality cells of the
     standardised total are ``missing`` (an age group without population leaves the rate
     undefined) and still show their numerator."""
+    _check_variants(MUNIS, counts, undefined)
+
+
+@st.composite
+def _shapes(draw: st.DrawFn) -> tuple[dict[str, str], list[list[int]], list[bool]]:
+    """A country of one to three regions with one to three municipalities each, and each
+    condition's counts for every municipality's women and men."""
+    munis = draw(_countries())
+    cells = 2 * len(munis)
+    counts = draw(st.lists(st.lists(st.integers(0, 9), min_size=cells, max_size=cells),
+                           min_size=4, max_size=4))
+    undefined = draw(st.lists(st.booleans(), min_size=cells, max_size=cells))
+    return munis, counts, undefined
+
+
+@settings(max_examples=150, deadline=None)
+@given(_shapes())
+def test_no_masked_value_is_recoverable_across_variants_in_any_shape(
+        shape: tuple[dict[str, str], list[list[int]], list[bool]]) -> None:
+    """The same in countries of other shapes: a region with one municipality (its figures are
+    the region's), regions of two or three, one region alone (Sweden's figures are its)."""
+    _check_variants(*shape)
+
+
+def _check_variants(munis: dict[str, str], counts: list[list[int]],
+                    undefined: list[bool]) -> None:
     d = shipped_catalogue().definition("avoidable_inpatient_chronic")
-    keys = [(m, s) for m in MUNIS for s in ("K", "M")]
+    keys = [(m, s) for m in munis for s in ("K", "M")]
     by_category = {c: {k: float(n) for k, n in zip(keys, ns, strict=True)}
                    for c, ns in zip(("heart_failure", "diabetes", "asthma", "copd"), counts,
                                     strict=True)}
     total = {k: sum(n[k] for n in by_category.values()) for k in keys}
     tables = {"all": total, "all_crude": total, **by_category}
-    rows = [r for v, nums in tables.items() for r in _variant_rows(d, v, nums)]
+    rows = [r for v, nums in tables.items() for r in _variant_rows(d, v, nums, munis)]
     gone = {k for k, flag in zip(keys, undefined, strict=True) if flag}
     for r in rows:  # a rate is left undefined only by events (in an age group without people)
         if r["variant"] == "all" and (r["area_code"], r["sex"]) in gone and r["numerator"]:
@@ -242,7 +294,7 @@ def test_no_masked_value_is_recoverable_across_variants(counts: list[list[int]],
     # relations within each variant, then between variants at each cell
     size = len(rows) // len(tables)
     rels = [[(i + t * size, coef) for i, coef in rel]
-            for t in range(len(tables)) for rel in _relations(rows[:size])]
+            for t in range(len(tables)) for rel in _relations(rows[:size], munis)]
     at = {(r["variant"], r["area_level"], r["area_code"], r["sex"]): i
           for i, r in enumerate(rows)}
     for level, code, sex in [(r["area_level"], r["area_code"], r["sex"]) for r in rows[:size]]:
