@@ -78,6 +78,13 @@ def _relations(rows: list[dict[str, Any]]) -> list[list[tuple[int, float]]]:
                 rels.append([(at[(period, "region", reg, sex)], -1.0)]
                             + [(at[(period, "municipality", m, sex)], 1.0)
                                for m, rr in MUNIS.items() if rr == reg])
+    return rels + _sex_and_year_relations(at)
+
+
+def _sex_and_year_relations(at: dict[tuple[str, str, str, str], int]
+                            ) -> list[list[tuple[int, float]]]:
+    """T = K + M in every period and area, and each year cell the sum of its months."""
+    rels: list[list[tuple[int, float]]] = []
     for (period, level, code, sex), i in at.items():
         if sex == "T":
             rels.append([(i, -1.0), (at[(period, level, code, "K")], 1.0),
@@ -85,6 +92,16 @@ def _relations(rows: list[dict[str, Any]]) -> list[list[tuple[int, float]]]:
         if period == "2023":
             rels.append([(i, -1.0)] + [(at[(m, level, code, sex)], 1.0) for m in MONTHS])
     return rels
+
+
+def _published_as_computed(rows: list[dict[str, Any]], out: list[dict[str, Any]]) -> list[int]:
+    """Check that every shown row is as computed and passes the primary rule; the masked."""
+    for before, after in zip(rows, out, strict=True):
+        if after["status"] != "suppressed":
+            assert after == before
+            assert after["numerator"] == 0 or after["numerator"] >= RULE.min_count
+            assert after["denominator"] >= RULE.min_denominator
+    return [i for i, r in enumerate(out) if r["status"] == "suppressed"]
 
 
 KEYS = [(month, muni, sex) for month in MONTHS for muni in MUNIS for sex in ("K", "M")]
@@ -97,12 +114,7 @@ def test_no_hidden_month_or_year_is_recoverable(nums: list[int], dens: list[int]
     rows = _table(dict(zip(KEYS, nums, strict=True)),
                   {k: max(n, m) for k, n, m in zip(KEYS, nums, dens, strict=True)})
     out = disclose_rows(rows, {CG.id: CG}, RULE)
-    masked = [i for i, r in enumerate(out) if r["status"] == "suppressed"]
-    for before, after in zip(rows, out, strict=True):
-        if after["status"] != "suppressed":
-            assert after == before
-            assert after["numerator"] == 0 or after["numerator"] >= RULE.min_count
-            assert after["denominator"] >= RULE.min_denominator
+    masked = _published_as_computed(rows, out)
     assert _determined(_relations(rows), masked) == []
 
 
@@ -178,3 +190,70 @@ def test_the_same_table_is_masked_alike_in_any_row_order(
                 for r in disclose_rows(table, {CG.id: CG}, RULE) if r["status"] == "suppressed"}
 
     assert hidden(shuffled) == hidden(rows) == hidden(list(reversed(rows)))
+
+
+@st.composite
+def _units_country(draw: st.DrawFn) -> tuple[dict[str, str], dict[str, str]]:
+    """One or two regions of one or two municipalities, each with one or two care units:
+    (care unit → municipality, municipality → region)."""
+    munis: dict[str, str] = {}
+    units: dict[str, str] = {}
+    for r in range(draw(st.integers(1, 2))):
+        for m in range(draw(st.integers(1, 2))):
+            muni = f"{r + 1:02d}{m + 1:02d}"
+            munis[muni] = f"{r + 1:02d}"
+            for u in range(draw(st.integers(1, 2))):
+                units[f"U{muni}{u}"] = muni
+    return units, munis
+
+
+def _unit_table(units: dict[str, str], munis: dict[str, str],
+                nums: dict[tuple[str, str, str], int],
+                dens: dict[tuple[str, str, str], int]) -> list[dict[str, Any]]:
+    """Care-unit month cells with every sum: the unit's municipality, region, Riket, T, and
+    the year of each (the care guarantee counts assessments where the unit lies)."""
+    cells: dict[tuple[str, str, str, str], list[float]] = {}
+    for (month, unit, sex), n in nums.items():
+        muni = units[unit]
+        for period in (month, "2023"):
+            for level, code in (("care_unit", unit), ("municipality", muni),
+                                ("region", munis[muni]), ("nation", "00")):
+                for s in (sex, "T"):
+                    c = cells.setdefault((period, level, code, s), [0.0, 0.0])
+                    c[0] += n
+                    c[1] += dens[(month, unit, sex)]
+    return [_row(p, lv, c, s, n, m) for (p, lv, c, s), (n, m) in sorted(cells.items())]
+
+
+def _unit_relations(rows: list[dict[str, Any]], units: dict[str, str],
+                    munis: dict[str, str]) -> list[list[tuple[int, float]]]:
+    """Every additive relation of a table with care units, written out independently."""
+    at = {(r["period"], r["area_level"], r["area_code"], r["sex"]): i for i, r in enumerate(rows)}
+    parts = [(("nation", "00"), [("region", r) for r in sorted(set(munis.values()))])]
+    parts += [(("region", reg), [("municipality", m) for m, rr in munis.items() if rr == reg])
+              for reg in sorted(set(munis.values()))]
+    parts += [(("municipality", m), [("care_unit", u) for u, mm in units.items() if mm == m])
+              for m in munis]
+    rels: list[list[tuple[int, float]]] = []
+    for period in ("2023", *MONTHS):
+        for sex in ("T", "K", "M"):
+            for (level, code), kids in parts:
+                rels.append([(at[(period, level, code, sex)], -1.0)]
+                            + [(at[(period, lv, c, sex)], 1.0) for lv, c in kids])
+    return rels + _sex_and_year_relations(at)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_no_hidden_care_unit_month_or_year_is_recoverable(data: st.DataObject) -> None:
+    """Care units inside their municipalities, months inside the year: no masked cell follows
+    from the published ones, whatever the country's shape."""
+    units, munis = data.draw(_units_country())
+    keys = [(month, unit, sex) for month in MONTHS for unit in units for sex in ("K", "M")]
+    nums = data.draw(st.lists(st.integers(0, 12), min_size=len(keys), max_size=len(keys)))
+    dens = data.draw(st.lists(st.integers(10, 60), min_size=len(keys), max_size=len(keys)))
+    rows = _unit_table(units, munis, dict(zip(keys, nums, strict=True)),
+                       {k: max(n, m) for k, n, m in zip(keys, nums, dens, strict=True)})
+    out = disclose_rows(rows, {CG.id: CG}, RULE, units)
+    masked = _published_as_computed(rows, out)
+    assert _determined(_unit_relations(rows, units, munis), masked) == []
