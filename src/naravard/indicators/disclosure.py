@@ -335,34 +335,41 @@ def _suppress(rows: Sequence[Row], rels: Sequence[tuple[int, list[int]]], d: Def
                      for m in (parent, *kids) if m not in masked and _has_value(rows[m])}
             if not extra:
                 # every figure beside an exposed cell is hidden already: it follows through a
-                # chain of hidden cells, so hide the smallest figure tied to that chain
-                chain = _linked_cells(rels, masked, open_cells)
-                tied = [m for parent, kids in rels if chain.intersection((parent, *kids))
-                        for m in (parent, *kids)]
-                choice = _pick(sorted(set(tied)), rows, d, masked)
-                if choice is None:
+                # chain of hidden cells, so hide the smallest figure tied to each such chain
+                extra = _chain_complements(rows, rels, d, masked, open_cells)
+                if not extra:
                     return masked  # nothing left to hide: the cells are known from the rest
-                extra = {choice}
             masked |= extra
 
 
-def _linked_cells(relations: Sequence[tuple[int, list[int]]], masked: set[int],
-                  cells: Iterable[int]) -> set[int]:
-    """The masked cells linked to ``cells`` through relations, hidden cell to hidden cell."""
+def _chain_complements(rows: Sequence[Row], rels: Sequence[tuple[int, list[int]]],
+                       d: Definition, masked: set[int], open_cells: Sequence[int]) -> set[int]:
+    """For each chain of masked cells (linked through relations, masked cell to masked cell)
+    that holds an exposed cell, the smallest published figure tied to the chain."""
     touching: dict[int, list[tuple[int, list[int]]]] = defaultdict(list)
-    for rel in relations:
+    for rel in rels:
         for m in (rel[0], *rel[1]):
             if m in masked:
                 touching[m].append(rel)
-    seen = set(cells)
-    todo = list(seen)
-    while todo:
-        for parent, kids in touching[todo.pop()]:
-            for m in (parent, *kids):
-                if m in masked and m not in seen:
-                    seen.add(m)
-                    todo.append(m)
-    return seen
+    covered: set[int] = set()
+    out: set[int] = set()
+    for cell in open_cells:
+        if cell in covered:
+            continue
+        chain, tied, todo = {cell}, set(), [cell]
+        while todo:
+            for parent, kids in touching[todo.pop()]:
+                for m in (parent, *kids):
+                    if m not in masked:
+                        tied.add(m)
+                    elif m not in chain:
+                        chain.add(m)
+                        todo.append(m)
+        covered |= chain
+        choice = _pick(sorted(tied), rows, d, masked)
+        if choice is not None:
+            out.add(choice)
+    return out
 
 
 def mask_row(row: Row, d: Definition) -> Row:
