@@ -174,7 +174,12 @@ def test_a_region_sees_its_own_answers_only(web: Client, answered: None) -> None
     assert ("På den sida indikatorn siktar mot (över riket där ett högre värde är bättre, under "
             "där ett lägre är): Andel av befolkningen med fast läkarkontakt. Färgerna visar "
             "sidan; skillnaderna är inte prövade statistiskt.") in page.text
-    assert 'fill="#00563f"' in page.text.split("<svg", 1)[1].split("</svg>", 1)[0]
+    legend = page.text.split('<p class="ind-legend">', 1)[1].split("</p>", 1)[0]
+    assert re.findall(r'fill="(#\w+)"/></svg> ([^<]+)</span>', legend) == [
+        ("#00563f", "på den sida indikatorn siktar mot"), ("#b35c00", "på den andra sidan"),
+        ("#6e7781", "ingen önskad riktning, eller lika med riket")]
+    chart = page.text.split('<div class="ind-pair">', 1)[1].split("</svg>", 1)[0]
+    assert 'fill="#00563f"' in chart and 'fill="#b35c00"' not in chart
     # each indicator links to its page with the region chosen: the region over the years
     assert f'<a href="/indicators/{ND}?region=13#h-one-region">' in page.text
     assert web("foreign").get("/indicators/regions/13").status_code == 403

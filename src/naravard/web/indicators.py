@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from naravard.accounts.roles import Permission, is_allowed
+from naravard.indicators import charts
 from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.crosscheck import shipped_crosschecks
 from naravard.indicators.definition import Definition
@@ -220,7 +221,7 @@ def region_view(request: Request, db: Db, code: str) -> Response:
                                                gettext_for(request.state.lang))
     return render(request, "indicators/region.html", code=code, region_name=name, items=items,
                   checks=checks, decimals=decimals, rule=rule, index_svg=svg,
-                  index_description=description)
+                  index_description=description, side_colours=charts.SIDE_COLOURS)
 
 
 @router.get("/regions/{code}/figures.xlsx",
