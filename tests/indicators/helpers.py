@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from naravard.indicators.data import RegisterData, table_from_rows
@@ -77,3 +80,29 @@ def data(**tables: list[Row]) -> RegisterData:
     return RegisterData.from_tables(
         {name: table_from_rows(name, rows) for name, rows in tables.items()}
     )
+
+
+def race(work: Callable[[int], None], threads: int = 8) -> list[BaseException]:
+    """Run ``work(0)`` … ``work(threads - 1)`` in threads started together, switching between
+    them as often as Python can; what any of them raised."""
+    failures: list[BaseException] = []
+    start = threading.Barrier(threads)
+
+    def run(seed: int) -> None:
+        start.wait()
+        try:
+            work(seed)
+        except BaseException as exc:  # reported to the caller
+            failures.append(exc)
+
+    running = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for t in running:
+            t.start()
+        for t in running:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    return failures

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import threading
 from collections import defaultdict
 from typing import Any, cast
 
@@ -17,6 +15,7 @@ from naravard.indicators.finalise import LEVEL_ORDER, SEX_ORDER
 from naravard.storage.indicator_repo import ResultSet
 from naravard.web import indicators_api
 from naravard.web.indicators_api import _Entries
+from tests.indicators.helpers import race
 
 D = shipped_catalogue().definition("continuity_primary_care")
 VARIANTS = [v.id for v in D.variants]  # coc_doctor, coc_all, …: not alphabetical
@@ -76,32 +75,16 @@ def test_selections_kept_safely_under_concurrent_requests() -> None:
     results = ResultSet(D.id, cast(Any, None), rows, {}, False, shipped_rule())
     selections = [([code], None) for codes in AREAS.values() for code in codes]
     selections += [(None, [sex]) for sex in "TKM"] + [(None, None)]
-    failures: list[BaseException] = []
-    start = threading.Barrier(8)
 
     def work(seed: int) -> None:
-        start.wait()
-        try:
-            for i in range(400):
-                areas, genders = selections[(seed * 7 + i) % len(selections)]
-                found = indicators_api._entries(results, D, areas, genders)
-                expected = sum(1 for r in rows if (areas is None or r["area_code"] in areas)
-                               and (genders is None or r["sex"] in genders))
-                assert len(found.rows) == expected
-        except BaseException as exc:  # reported by the main thread
-            failures.append(exc)
+        for i in range(400):
+            areas, genders = selections[(seed * 7 + i) % len(selections)]
+            found = indicators_api._entries(results, D, areas, genders)
+            expected = sum(1 for r in rows if (areas is None or r["area_code"] in areas)
+                           and (genders is None or r["sex"] in genders))
+            assert len(found.rows) == expected
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(indicators_api, "KEPT_SELECTIONS", 4)
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(1e-6)  # threads change as often as they can
-        try:
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-        finally:
-            sys.setswitchinterval(interval)
-    assert failures == []
+        assert race(work) == []
     assert 1 <= len(results.derived) <= 4

@@ -157,7 +157,8 @@ def store_results(session: Session, results: pa.Table | Sequence[Mapping[str, An
                  checksum=info.checksum, source=info.source, indicators=ids,
                  rows=len(rows), replaced=replaced, revision=snap.revision,
                  decided=len(decided))
-    _CACHE.clear()
+    with _CACHE_LOCK:
+        _CACHE.clear()
     return StoreOutcome(snap.id, created, tuple(ids), replaced, len(rows), len(decided))
 
 
@@ -380,6 +381,9 @@ _CACHE: OrderedDict[tuple[Any, ...],
                     tuple[tuple[Row, ...], dict[str, CareUnit], dict[str, Any]]] = OrderedDict()
 #: The cache keeps at most this many rows (the newest entry always stays).
 _CACHE_ROWS = 400_000
+#: The server's threads share the cache: finding, adding and pushing out hold this lock (the
+#: rows themselves are read outside it).
+_CACHE_LOCK = threading.Lock()
 
 #: Disclosure decisions per table (snapshot, indicator, rule; variant and year): the cells
 #: publication masks. A few per cent of the cells, so kept far longer than rows: a request
@@ -392,7 +396,8 @@ _MASKS_LOCK = threading.Lock()
 def clear_caches() -> None:
     """Forget cached result rows and disclosure decisions (they are also keyed by the
     snapshot's revision and storage time, so storing results never needs this)."""
-    _CACHE.clear()
+    with _CACHE_LOCK:
+        _CACHE.clear()
     with _MASKS_LOCK:
         _MASKS.clear()
 
@@ -465,7 +470,10 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
     at = None if levels is None else tuple(sorted(set(levels)))
     base = _decision_base(session, snap, indicator, rule)
     key = (*base, variant, wanted, at, internal)
-    hit = _CACHE.get(key)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
     if hit is None:
         units = {u.care_unit_id: u for u in care_units_of_snapshot(session, snap.id)}
         unit_municipality = {u.care_unit_id: u.municipality_code for u in units.values()}
@@ -488,11 +496,10 @@ def _read(session: Session, indicator: str, catalogue: Catalogue, rule: Disclosu
             rows = form_derived(d, own, source_rows)
         rows.sort(key=publication_order)
         hit = (tuple(rows), units, {})
-        _CACHE[key] = hit
-        while len(_CACHE) > 1 and sum(len(v[0]) for v in _CACHE.values()) > _CACHE_ROWS:
-            _CACHE.popitem(last=False)
-    else:
-        _CACHE.move_to_end(key)
+        with _CACHE_LOCK:
+            _CACHE[key] = hit
+            while len(_CACHE) > 1 and sum(len(v[0]) for v in _CACHE.values()) > _CACHE_ROWS:
+                _CACHE.popitem(last=False)
     return ResultSet(indicator, snap, hit[0], hit[1], internal, rule, hit[2])
 
 
