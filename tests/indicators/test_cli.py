@@ -35,6 +35,10 @@ def test_list_and_show() -> None:
     result = runner.invoke(app, ["indicators", "list", "--lang", "sv"])
     assert result.exit_code == 0
     assert "readmission_30d_65plus" in result.output and "Oplanerade" in result.output
+    rows = {line.split("│")[1].strip(): line.split("│")[5].strip()
+            for line in result.output.splitlines() if line.count("│") == 7}
+    assert rows["readmission_30d_65plus"] == "lower" and rows["named_doctor_listed"] == "higher"
+    assert rows["distance_share_doctor_visits"] == "none"
     result = runner.invoke(app, ["indicators", "show", "readmission_30d_65plus"])
     assert result.exit_code == 0 and "window_first_day" in result.output
     result = runner.invoke(app, ["indicators", "show", "nope"])

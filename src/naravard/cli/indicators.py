@@ -98,9 +98,10 @@ def list_indicators(
     lang: Language = typer.Option(Language.EN, "--lang", help="Language of the titles."),
 ) -> None:
     """List the shipped indicator definitions."""
-    table = Table("id", "version", "kind", "variants", "title")
+    table = Table("id", "version", "kind", "variants", "better", "title")
     for d in shipped_catalogue().definitions:
-        table.add_row(d.id, d.version, d.kind, str(len(d.variants)), d.title.get(lang.value))
+        table.add_row(d.id, d.version, d.kind, str(len(d.variants)), str(d.direction.value),
+                      d.title.get(lang.value))
     out.print(table)
 
 
