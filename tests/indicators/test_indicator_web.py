@@ -140,6 +140,9 @@ def test_list_shows_the_own_region_beside_sweden(web: Client, stored: None) -> N
     for user in ("respondent", "municipality", "rss"):
         rows = Tables(web(user).get("/indicators").text).table(
             "Indikatorer och rikets senaste värde")
+        mine = rows[0][3:-4]  # a municipality's people have their municipality first
+        assert mine == (["Kungsbacka"] if user == "municipality" else [])
+        rows = [r[:3] + r[3 + len(mine):] for r in rows]
         assert rows[0] == ["Indikator", "Enhet", "År", "Region Halland", "Riket", "Mål",
                            "Bättre värde"]
         named = next(r for r in rows if r[0] == "Andel av befolkningen med fast läkarkontakt")
@@ -154,6 +157,26 @@ def test_list_shows_the_own_region_beside_sweden(web: Client, stored: None) -> N
     staff = Tables(web("analyst").get("/indicators").text).table(
         "Indikatorer och rikets senaste värde")
     assert staff[0] == ["Indikator", "Enhet", "År", "Riket", "Mål", "Bättre värde"]
+
+
+def test_list_shows_a_municipality_its_own_value_too(web: Client, session: Session) -> None:
+    """A municipality's people see their municipality's latest value beside their region's
+    and Sweden's; hidden there, it is ``..`` as everywhere."""
+    heading = ["Indikator", "Enhet", "År", "Kungsbacka", "Region Halland", "Riket", "Mål",
+               "Bättre värde"]
+    for factor, kungsbacka in ((2, "6,0"), (1, "..")):  # 6 of 100 shown; 3 of 50 hidden
+        indicator_repo.clear_caches()
+        store(session, named_doctor_rows("2023", factor), checksum=f"k{factor}")
+        rows = Tables(web("municipality").get("/indicators").text).table(
+            "Indikatorer och rikets senaste värde")
+        assert rows[0] == heading
+        named = next(r for r in rows if r[0] == "Andel av befolkningen med fast läkarkontakt")
+        assert named[2:6] == ["2023", kungsbacka, "60,0", "50,0"]
+        other = next(r for r in rows if r[0].startswith("Oplanerade återinskrivningar"))
+        assert other[2:6] == ["", "", "", "inte beräknad"]
+    region_people = Tables(web("respondent").get("/indicators").text).table(
+        "Indikatorer och rikets senaste värde")
+    assert "Kungsbacka" not in region_people[0]
 
 
 def test_indicator_page_has_each_chart_beside_its_table(web: Client,

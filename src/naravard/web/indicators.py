@@ -72,40 +72,49 @@ def _home(request: Request) -> Organisation | None:
         getattr(getattr(request.state, "principal", None), "organisation_code", None))
 
 
-def latest_values(db: Session, d: Definition, region: str | None = None
-                  ) -> tuple[str | None, dict[str, Any] | None, dict[str, Any] | None]:
-    """The latest year and Riket's published value in it (first variant, both sexes), and
-    ``region``'s where asked and the indicator is reported by region."""
+def latest_values(db: Session, d: Definition, region: str | None = None,
+                  municipality: str | None = None) -> dict[str, Any]:
+    """The latest year (``year``) and Riket's published value in it (``nation``; first
+    variant, both sexes), with ``region``'s and ``municipality``'s where asked and the
+    indicator is reported for such areas (None where not, or not shown)."""
+    latest: dict[str, Any] = {"year": None, "nation": None, "region": None,
+                              "municipality": None}
     snap = indicator_repo.current_snapshots(db).get(d.id)
     if snap is None or not snap.years:
-        return None, None, None
-    year = str(max(snap.years))
-    by_region = region is not None and "region" in d.areas
+        return latest
+    latest["year"] = year = str(max(snap.years))
+    wanted = {"region": region, "municipality": municipality}
+    asked = {level: code for level, code in wanted.items() if code and level in d.areas}
     results = indicator_repo.published(db, d.id, shipped_catalogue(), shipped_rule(),
                                        variant=d.variants[0].id, periods=[year],
-                                       levels=["nation", "region"] if by_region else ["nation"])
+                                       levels=["nation", *asked])
     if results is None:
-        return year, None, None
-    found = [r for r in results.rows if r["sex"] == "T" and r["period"] == year]
-    nation = next((r for r in found if r["area_level"] == "nation"), None)
-    mine = next((r for r in found if by_region and r["area_level"] == "region"
-                 and r["area_code"] == region), None)
-    return year, nation, mine
+        return latest
+    for r in results.rows:
+        if r["sex"] != "T" or r["period"] != year:
+            continue
+        if r["area_level"] == "nation":
+            latest["nation"] = r
+        elif asked.get(r["area_level"]) == r["area_code"]:
+            latest[r["area_level"]] = r
+    return latest
 
 
 @router.get("", dependencies=[guard(Permission.PUBLIC)])
 def indicator_list(request: Request, db: Db) -> Response:
     """Every indicator with Riket's latest published value (and, for the people of a region,
-    its RSS or one of its municipalities, the region's beside it)."""
+    its RSS or one of its municipalities, the region's beside it; for a municipality's, the
+    municipality's too)."""
     home = _home(request)
     region = home.county_code if home is not None else None
-    items = []
-    for d in shipped_catalogue().definitions:
-        year, nation, mine = latest_values(db, d, region)
-        items.append({"d": d, "year": year, "nation": nation, "region": mine})
+    municipality = home.code if home is not None and home.kind is OrgKind.MUNICIPALITY else None
+    items = [{"d": d, **latest_values(db, d, region, municipality)}
+             for d in shipped_catalogue().definitions]
+    names = view.area_names()
     return render(request, "indicators/list.html", items=items, fmt=view.fmt_amount,
                   rule=shipped_rule(), staff=_staff(request),
-                  region_name=view.area_names().get(region) if region else None)
+                  region_name=names.get(region) if region else None,
+                  municipality_name=names.get(municipality) if municipality else None)
 
 
 def _results(db: Session, d: Definition, variant: str, internal: bool,
