@@ -72,6 +72,11 @@ def _home(request: Request) -> Organisation | None:
         getattr(getattr(request.state, "principal", None), "organisation_code", None))
 
 
+def _own_municipality(home: Organisation | None) -> str | None:
+    """The signed-in user's municipality, if their organisation is one."""
+    return home.code if home is not None and home.kind is OrgKind.MUNICIPALITY else None
+
+
 def latest_values(db: Session, d: Definition, region: str | None = None,
                   municipality: str | None = None) -> dict[str, Any]:
     """The latest year (``year``) and Riket's published value in it (``nation``; first
@@ -107,7 +112,7 @@ def indicator_list(request: Request, db: Db) -> Response:
     municipality's too)."""
     home = _home(request)
     region = home.county_code if home is not None else None
-    municipality = home.code if home is not None and home.kind is OrgKind.MUNICIPALITY else None
+    municipality = _own_municipality(home)
     items = [{"d": d, **latest_values(db, d, region, municipality)}
              for d in shipped_catalogue().definitions]
     names = view.area_names()
@@ -150,8 +155,7 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
     home_region = home.county_code if home is not None else None
     chosen_region = region if region in regions else (
         home_region if region is None and home_region in regions else None)
-    own = (home.code if home is not None and home.kind is OrgKind.MUNICIPALITY
-           and home_region == chosen_region else None)
+    own = _own_municipality(home) if home_region == chosen_region else None
     by_month = (_results(db, d, chosen.id, internal, year, chosen_region)
                 if year and "month" in d.periods else None)
     monthly = view.variant_rows(by_month, chosen.id) if by_month is not None else None
@@ -210,19 +214,12 @@ def region_view(request: Request, db: Db, code: str) -> Response:
     cat, rule = shipped_catalogue(), shipped_rule()
     items: list[dict[str, Any]] = []
     for d in cat.definitions:
-        snap = indicator_repo.current_snapshots(db).get(d.id)
-        if snap is None or not snap.years or "region" not in d.areas:
+        if "region" not in d.areas:
             items.append({"d": d, "year": None, "region": None, "nation": None, "index": None})
             continue
-        year = str(max(snap.years))
-        results = indicator_repo.published(db, d.id, cat, rule, variant=d.variants[0].id,
-                                           periods=[year], levels=["nation", "region"])
-        rows = [] if results is None else view.pick(results.rows, year, "region")
-        nation = [] if results is None else view.pick(results.rows, year, "nation")
-        mine = next((r for r in rows if r["area_code"] == code), None)
-        riket = next(iter(nation), None)
-        items.append({"d": d, "year": year, "region": mine, "nation": riket,
-                      "index": view.index_of_nation(mine, riket)})
+        latest = latest_values(db, d, region=code)
+        items.append({"d": d, **latest,
+                      "index": view.index_of_nation(latest["region"], latest["nation"])})
     checks = [cross_check(db, c, cat, rule, region=code) for c in shipped_crosschecks().checks]
     decimals = {c.check.id: cat.definition(c.check.indicator).decimals for c in checks}
     name = view.area_names()[code]
