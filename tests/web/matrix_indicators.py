@@ -24,6 +24,7 @@ MATRIX: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", IND + "/internal.xlsx"): STAFF,
     ("GET", "/indicators/regions/{code}"): HALLAND,
     ("GET", "/indicators/regions/{code}/figures.xlsx"): HALLAND,
+    ("GET", "/indicators/regions/{code}/profile.pdf"): HALLAND,
     ("GET", "/api/v1/indicators"): EVERYONE,
     ("GET", API): EVERYONE,
     ("GET", API + "/values"): EVERYONE,

@@ -356,6 +356,20 @@ def disclose_command() -> None:
               f"(rule {rule.version})")
 
 
+def _regions_asked(region: list[str] | None, lang: str) -> list[str]:
+    """The region codes named by ``--region`` (all 21 when none is), refusing an unknown code
+    or a language other than sv and en."""
+    from naravard.web import indicators_figures as figures
+
+    if lang not in ("sv", "en"):
+        raise _fail(f"--lang must be sv or en, got {lang!r}")
+    known = figures.region_codes()
+    unknown = [c for c in region or [] if c not in known]
+    if unknown:
+        raise _fail(f"not a region code: {', '.join(unknown)} (known: {', '.join(known)})")
+    return list(region) if region else known
+
+
 @app.command("workbooks")
 def workbooks_command(
     directory: Path = typer.Option(..., "--out", help="Directory to write the workbooks to."),
@@ -373,13 +387,8 @@ def workbooks_command(
     from naravard.web import indicators_figures as figures
     from naravard.web.indicators_workbook import TooManyRows
 
-    if lang not in ("sv", "en"):
-        raise _fail(f"--lang must be sv or en, got {lang!r}")
-    known = figures.region_codes()
-    unknown = [c for c in region or [] if c not in known]
-    if unknown:
-        raise _fail(f"not a region code: {', '.join(unknown)} (known: {', '.join(known)})")
-    wanted: list[str | None] = list(region) if region else [None, *known]
+    named = _regions_asked(region, lang)
+    wanted: list[str | None] = list(named) if region else [None, *named]
     directory.mkdir(parents=True, exist_ok=True)
     site = site.rstrip("/")
     written = []
@@ -397,6 +406,36 @@ def workbooks_command(
             written.append(name)
             bar.update(task, advance=1)
     out.print(f"{len(written)} workbooks written to {directory}: {', '.join(written)}")
+
+
+@app.command("profiles")
+def profiles_command(
+    directory: Path = typer.Option(..., "--out", help="Directory to write the profiles to."),
+    region: list[str] | None = typer.Option(
+        None, "--region", "-r", help="Region code (01–25); repeat for several (default: each "
+        "of the 21 regions)."),
+    lang: str = typer.Option("sv", help="Language of the profiles: sv or en."),
+    site: str = typer.Option("", help="Address the web pages are served at, for the links "
+                             "in the profiles (e.g. https://nara.example.se)."),
+) -> None:
+    """Write each region's profile as PDF, as the region view offers it
+    (`indicators-CODE.pdf`): every indicator's latest value beside Sweden's, its years beside
+    Sweden's and the region's questionnaire answers beside the register, disclosure control
+    applied."""
+    from naravard.cli.common import database
+    from naravard.web import indicators_region
+
+    wanted = _regions_asked(region, lang)
+    directory.mkdir(parents=True, exist_ok=True)
+    site = site.rstrip("/")
+    with database() as db, _progress() as bar:
+        task = bar.add_task("profiles", total=len(wanted))
+        for code in wanted:
+            name = f"indicators-{code}.pdf"
+            bar.update(task, description=name)
+            (directory / name).write_bytes(indicators_region.profile_pdf(db, code, lang, site))
+            bar.update(task, advance=1)
+    out.print(f"{len(wanted)} profiles written to {directory}")
 
 
 @app.command("snapshots")

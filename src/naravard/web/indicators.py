@@ -19,7 +19,6 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from naravard.accounts.roles import Permission, is_allowed
-from naravard.indicators import charts
 from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.crosscheck import shipped_crosschecks
 from naravard.indicators.definition import Definition
@@ -31,6 +30,7 @@ from naravard.storage import indicator_repo
 from naravard.storage.indicator_crosscheck import CrossCheckResult, cross_check
 from naravard.storage.indicator_repo import ResultSet
 from naravard.web import indicators_figures as figures
+from naravard.web import indicators_region as region
 from naravard.web import indicators_view as view
 from naravard.web.i18n import gettext_for
 from naravard.web.indicators_workbook import (
@@ -77,48 +77,20 @@ def _own_municipality(home: Organisation | None) -> str | None:
     return home.code if home is not None and home.kind is OrgKind.MUNICIPALITY else None
 
 
-def latest_values(db: Session, d: Definition, region: str | None = None,
-                  municipality: str | None = None) -> dict[str, Any]:
-    """The latest year (``year``) and Riket's published value in it (``nation``; first
-    variant, both sexes), with ``region``'s and ``municipality``'s where asked and the
-    indicator is reported for such areas (None where not, or not shown)."""
-    latest: dict[str, Any] = {"year": None, "nation": None, "region": None,
-                              "municipality": None}
-    snap = indicator_repo.current_snapshots(db).get(d.id)
-    if snap is None or not snap.years:
-        return latest
-    latest["year"] = year = str(max(snap.years))
-    wanted = {"region": region, "municipality": municipality}
-    asked = {level: code for level, code in wanted.items() if code and level in d.areas}
-    results = indicator_repo.published(db, d.id, shipped_catalogue(), shipped_rule(),
-                                       variant=d.variants[0].id, periods=[year],
-                                       levels=["nation", *asked])
-    if results is None:
-        return latest
-    for r in results.rows:
-        if r["sex"] != "T" or r["period"] != year:
-            continue
-        if r["area_level"] == "nation":
-            latest["nation"] = r
-        elif asked.get(r["area_level"]) == r["area_code"]:
-            latest[r["area_level"]] = r
-    return latest
-
-
 @router.get("", dependencies=[guard(Permission.PUBLIC)])
 def indicator_list(request: Request, db: Db) -> Response:
     """Every indicator with Riket's latest published value (and, for the people of a region,
     its RSS or one of its municipalities, the region's beside it; for a municipality's, the
     municipality's too)."""
     home = _home(request)
-    region = home.county_code if home is not None else None
+    home_region = home.county_code if home is not None else None
     municipality = _own_municipality(home)
-    items = [{"d": d, **latest_values(db, d, region, municipality)}
+    items = [{"d": d, **region.latest_values(db, d, home_region, municipality)}
              for d in shipped_catalogue().definitions]
     names = view.area_names()
     return render(request, "indicators/list.html", items=items, fmt=view.fmt_amount,
                   rule=shipped_rule(), staff=_staff(request),
-                  region_name=names.get(region) if region else None,
+                  region_name=names.get(home_region) if home_region else None,
                   municipality_name=names.get(municipality) if municipality else None)
 
 
@@ -211,23 +183,21 @@ def region_view(request: Request, db: Db, code: str) -> Response:
     """One region: every indicator's latest value beside Riket's, and its cross-checks."""
     if code not in figures.region_codes():
         return _not_found(request)
-    cat, rule = shipped_catalogue(), shipped_rule()
-    items: list[dict[str, Any]] = []
-    for d in cat.definitions:
-        if "region" not in d.areas:
-            items.append({"d": d, "year": None, "region": None, "nation": None, "index": None})
-            continue
-        latest = latest_values(db, d, region=code)
-        items.append({"d": d, **latest,
-                      "index": view.index_of_nation(latest["region"], latest["nation"])})
-    checks = [cross_check(db, c, cat, rule, region=code) for c in shipped_crosschecks().checks]
-    decimals = {c.check.id: cat.definition(c.check.indicator).decimals for c in checks}
-    name = view.area_names()[code]
-    svg, description = view.region_index_chart(items, name, request.state.lang,
-                                               gettext_for(request.state.lang))
-    return render(request, "indicators/region.html", code=code, region_name=name, items=items,
-                  checks=checks, decimals=decimals, rule=rule, index_svg=svg,
-                  index_description=description, side_colours=charts.SIDE_COLOURS)
+    return render(request, "indicators/region.html",
+                  **region.region_summary(db, code, request.state.lang))
+
+
+@router.get("/regions/{code}/profile.pdf",
+            dependencies=[guard(Permission.VIEW_ORG_DATA, scope="code")])
+def region_profile_pdf(request: Request, db: Db, code: str) -> Response:
+    """The region's profile as PDF: the region view's content with each indicator's years
+    beside Sweden's."""
+    if code not in figures.region_codes():
+        return _not_found(request)
+    pdf = region.profile_pdf(db, code, request.state.lang, str(request.base_url).rstrip("/"))
+    disposition = f'attachment; filename="indicators-{code}.pdf"'
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": disposition})
 
 
 @router.get("/regions/{code}/figures.xlsx",

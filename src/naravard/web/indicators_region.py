@@ -1,0 +1,160 @@
+"""One region's indicators: the region view's content and the region profile, a printable
+document (PDF) with every indicator's latest value beside Sweden's, each indicator's years
+beside Sweden's as a chart with its table, and the region's questionnaire answers beside the
+register.
+
+Read through :func:`naravard.storage.indicator_repo.published` (disclosure control applied),
+like every published output. The profile names, for each indicator, its definition version and
+the data snapshot its figures come from, and links its page, so every figure can be traced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from naravard.indicators import charts
+from naravard.indicators.catalogue import shipped_catalogue
+from naravard.indicators.crosscheck import shipped_crosschecks
+from naravard.indicators.definition import Definition
+from naravard.indicators.disclosure import shipped_rule
+from naravard.pdf import html_to_pdf
+from naravard.storage import indicator_repo
+from naravard.storage.indicator_crosscheck import CrossCheckResult, cross_check
+from naravard.storage.indicator_tables import IndicatorSnapshot
+from naravard.web import indicators_view as view
+from naravard.web.i18n import gettext_for
+from naravard.web.rendering import templates
+from naravard.web.workbook_cache import WORKBOOKS
+
+_STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def latest_values(db: Session, d: Definition, region: str | None = None,
+                  municipality: str | None = None) -> dict[str, Any]:
+    """The latest year (``year``) and Riket's published value in it (``nation``; first
+    variant, both sexes), with ``region``'s and ``municipality``'s where asked and the
+    indicator is reported for such areas (None where not, or not shown)."""
+    latest: dict[str, Any] = {"year": None, "nation": None, "region": None,
+                              "municipality": None}
+    snap = indicator_repo.current_snapshots(db).get(d.id)
+    if snap is None or not snap.years:
+        return latest
+    latest["year"] = year = str(max(snap.years))
+    wanted = {"region": region, "municipality": municipality}
+    asked = {level: code for level, code in wanted.items() if code and level in d.areas}
+    results = indicator_repo.published(db, d.id, shipped_catalogue(), shipped_rule(),
+                                       variant=d.variants[0].id, periods=[year],
+                                       levels=["nation", *asked])
+    if results is None:
+        return latest
+    for r in results.rows:
+        if r["sex"] != "T" or r["period"] != year:
+            continue
+        if r["area_level"] == "nation":
+            latest["nation"] = r
+        elif asked.get(r["area_level"]) == r["area_code"]:
+            latest[r["area_level"]] = r
+    return latest
+
+
+def region_items(db: Session, code: str) -> list[dict[str, Any]]:
+    """Every indicator with its latest year, Sweden's and region ``code``'s published values
+    in it and the region's index of Sweden's (``index``); no year for an indicator not
+    reported by region."""
+    items: list[dict[str, Any]] = []
+    for d in shipped_catalogue().definitions:
+        if "region" not in d.areas:
+            items.append({"d": d, "year": None, "region": None, "nation": None, "index": None})
+            continue
+        latest = latest_values(db, d, region=code)
+        items.append({"d": d, **latest,
+                      "index": view.index_of_nation(latest["region"], latest["nation"])})
+    return items
+
+
+def region_checks(db: Session, code: str) -> tuple[list[CrossCheckResult], dict[str, int]]:
+    """The region's questionnaire answers beside the register (each cross-check), with the
+    decimals of each check's indicator."""
+    cat, rule = shipped_catalogue(), shipped_rule()
+    checks = [cross_check(db, c, cat, rule, region=code) for c in shipped_crosschecks().checks]
+    return checks, {c.check.id: cat.definition(c.check.indicator).decimals for c in checks}
+
+
+def region_summary(db: Session, code: str, lang: str) -> dict[str, Any]:
+    """What the region view and the profile show first: each indicator's latest value beside
+    Sweden's, as a table and as an index chart (with its text alternative), and the
+    questionnaire answers beside the register."""
+    name = view.area_names()[code]
+    items = region_items(db, code)
+    checks, decimals = region_checks(db, code)
+    svg, description = view.region_index_chart(items, name, lang, gettext_for(lang))
+    return {"code": code, "region_name": name, "items": items, "checks": checks,
+            "decimals": decimals, "rule": shipped_rule(), "index_svg": svg,
+            "index_description": description, "side_colours": charts.SIDE_COLOURS}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One indicator in a region's profile: the region beside Sweden by year (None where
+    nothing is published for the region) and where its figures come from."""
+
+    d: Definition
+    unit: str
+    figure: view.Figure | None
+    snapshot: IndicatorSnapshot | None
+    version: str
+
+
+def profile_sections(db: Session, code: str, lang: str) -> list[Section]:
+    """Each indicator reported by region: the region's published years beside Sweden's (the
+    first variant, both sexes), with the definition version and data snapshot they come
+    from."""
+    _ = gettext_for(lang)
+    cat, rule = shipped_catalogue(), shipped_rule()
+    current = indicator_repo.current_snapshots(db)
+    sections = []
+    for d in cat.definitions:
+        if "region" not in d.areas:
+            continue
+        variant = d.variants[0].id
+        unit = d.unit_for(variant).get(lang)
+        snap = current.get(d.id)
+        results = None if snap is None or not snap.years else indicator_repo.published(
+            db, d.id, cat, rule, variant=variant, periods=[str(y) for y in sorted(snap.years)],
+            levels=["nation", "region"])
+        figure = None if results is None else view.region_series_figure(
+            view.variant_rows(results, variant), d, code, lang, _, unit)
+        sections.append(Section(d, unit, figure, snap,
+                                str((snap.definitions or {}).get(d.id, "")) if snap else ""))
+    return sections
+
+
+def profile_html(db: Session, code: str, lang: str, site: str, created: str) -> str:
+    """Region ``code``'s profile as a standalone HTML document for print; ``site`` is the
+    address the pages are served at, ``created`` the time printed as the document's."""
+    _ = gettext_for(lang)
+    return templates.env.get_template("indicators/profile.html").render(
+        _=_, lang=lang, site=site, created=created, sections=profile_sections(db, code, lang),
+        direction_text=lambda d: view.direction_text(d, _), **region_summary(db, code, lang))
+
+
+def profile_pdf(db: Session, code: str, lang: str, site: str,
+                now: dt.datetime | None = None) -> bytes:
+    """Region ``code``'s profile as PDF. A profile once made is kept while every figure and
+    answer in it stays the same (the document without its time of making is the key), so it
+    gives the time it was first made."""
+    key = ("profile", hashlib.sha256(profile_html(db, code, lang, site, "").encode())
+           .hexdigest())
+
+    def made() -> bytes:
+        when = (now or dt.datetime.now(_STOCKHOLM)).astimezone(_STOCKHOLM)
+        return html_to_pdf(profile_html(db, code, lang, site, when.strftime("%Y-%m-%d %H:%M")))
+
+    return WORKBOOKS.get(key, made)
+
