@@ -1,7 +1,7 @@
 """An indicator page in a real browser: charts with their tables and text alternatives, the
 variant and year form, the municipalities of a region; the page passes axe-core's WCAG 2.1 AA
 rules; a monthly indicator's months of a chosen year; the published figures downloaded as a
-workbook; a region's view and its workbook."""
+workbook; a region's view, its workbook and its profile."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 from playwright.sync_api import Browser, Page
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from naravard.formatting import THIN
@@ -128,6 +129,11 @@ def test_region_view_is_accessible_and_downloads_its_figures(browser: Browser, l
     assert book.sheetnames[0] == "Om" and len(book.sheetnames) == 2
     rows = list(book[book.sheetnames[1]].iter_rows(min_row=5, values_only=True))
     assert {r[3] for r in rows} == {"00", "13", "1380", "1384"}  # not Dalarna (20)
+    name, content = _downloaded(page, "(PDF)")
+    assert name == "indicators-13.pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert text.startswith("Region Halland: indikatorprofil")
+    assert "2023, Region Halland 600 1" in text
     page.context.close()
     indicator_repo._CACHE.clear()
 
@@ -139,10 +145,15 @@ def _downloading(browser: Browser, session: Session) -> Page:
     return browser.new_context(bypass_csp=True, locale="sv-SE", accept_downloads=True).new_page()
 
 
-def _download(page: Page, link: str) -> tuple[str, Workbook]:
-    """The file name and workbook a click on the link named ``link`` downloads."""
+def _downloaded(page: Page, link: str) -> tuple[str, bytes]:
+    """The file name and content a click on the link named ``link`` downloads."""
     with page.expect_download() as waiting:
         page.get_by_role("link", name=link, exact=False).click()
     download = waiting.value
-    return download.suggested_filename, load_workbook(
-        io.BytesIO(Path(download.path()).read_bytes()))
+    return download.suggested_filename, Path(download.path()).read_bytes()
+
+
+def _download(page: Page, link: str) -> tuple[str, Workbook]:
+    """The file name and workbook a click on the link named ``link`` downloads."""
+    name, content = _downloaded(page, link)
+    return name, load_workbook(io.BytesIO(content))
