@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from naravard.cli.main import app
+from naravard.formatting import THIN
 from naravard.indicators.catalogue import shipped_catalogue
 from naravard.pdf import html_to_pdf
 from naravard.storage import indicator_repo
@@ -25,6 +26,7 @@ from naravard.storage.db import session_factory
 from naravard.storage.indicator_repo import Row, store_results
 from naravard.web import indicators_region
 from naravard.web.workbook_cache import WorkbookCache
+from tests.funding import seeding
 from tests.indicators import test_crosscheck_web as crosscheck
 from tests.indicators import test_indicator_store as stored_results
 from tests.indicators import test_indicator_web as pages
@@ -34,8 +36,14 @@ from tests.indicators.test_indicator_store import COC, ND, info, named_doctor_ro
 web = pages.web  # the fixture: a browser signed in as a test user
 cli_env = stored_results.cli_env  # the fixture: the command line on the test database
 PDF = "/indicators/regions/13/profile.pdf"
-NBSP = "\u202f"  # the thousands separator of the tables
+NBSP = THIN  # the thousands separator of the tables
 LABEL = "Register <b>2023</b> & =SUM(A1)"  # a snapshot label that must stay text
+NOW = dt.datetime(2026, 12, 6, 9, tzinfo=dt.UTC)
+
+
+def sek(amount: str) -> str:
+    """``95 223 749`` as the tables write it: thin spaces, then kronor."""
+    return amount.replace(" ", NBSP) + " kr"
 
 
 def text_of(pdf: bytes) -> str:
@@ -52,12 +60,15 @@ def _store(session: Session, rows: list[Row], checksum: str) -> None:
 
 @pytest.fixture
 def profiled(session: Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkbookCache]:
-    """Named doctors in 2022 and 2023, continuity, Halland's questionnaire answers; a profile
-    cache of its own."""
+    """Named doctors in 2022 and 2023, continuity, Halland's questionnaire answers, the 2020
+    agreement with one payment to Halland; a profile cache of its own."""
     indicator_repo.clear_caches()
     _store(session, named_doctor_rows("2022", 2) + named_doctor_rows("2023")
            + stored_results.continuity_rows(), "b" * 64)
     crosscheck._round(session)
+    seeding.agreement_2020(session)
+    seeding.paid(session, seeding.requisition(amount=1_000_000))  # Halland's, on nära vård
+    session.commit()
     cache = WorkbookCache()
     monkeypatch.setattr(indicators_region, "WORKBOOKS", cache)
     yield cache
@@ -67,7 +78,7 @@ def profiled(session: Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[Work
 def test_the_profile_holds_each_indicator_beside_sweden_by_year(session: Session,
                                                                 profiled: WorkbookCache) -> None:
     html = indicators_region.profile_html(session, "13", "sv", "https://nara.example.se",
-                                          "2026-12-06 10:00")
+                                          NOW, "2026-12-06 10:00")
     tables = pages.Tables(html)
     latest = tables.table("Senaste publicerade värde för varje indikator, Region Halland "
                           "bredvid riket")
@@ -75,6 +86,18 @@ def test_the_profile_holds_each_indicator_beside_sweden_by_year(session: Session
             "procent av befolkningen", "120", "högre"] in latest
     checks = tables.table("Uppgifter som Region Halland lämnat, bredvid registervärdena")
     assert checks[1][1:] == ["66,5", "60,0", "6,5", "Skiljer mer än 5,00"]
+    # the funds: Halland's entitlements under the 2020 agreement (nära vård by population,
+    # 95 223 749 kr by hand in the funding tests), 1 000 000 kr requisitioned and paid
+    funds = tables.table("God och nära vård 2020 – överenskommelse mellan staten och Sveriges "
+                         "Kommuner och Regioner")
+    assert funds[0] == ["Rad", "Tilldelat", "Rekvirerat", "Utbetalt", "Återstår"]
+    assert funds[1] == ["Utveckling av den nära vården med fokus på primärvård",
+                        sek("95 223 749"), sek("1 000 000"), sek("1 000 000"),
+                        sek("94 223 749")]
+    assert funds[-1][0] == "Summa" and funds[-1][2:4] == [sek("1 000 000")] * 2
+    assert tables.units[next(c for c, _ in tables.tables if c.startswith("God och nära vård"))] \
+        == f"Tilldelade medel: {funds[-1][1]} totalt"
+    assert "Ekonomisk redovisning: ännu inte inlämnad." in html
     sections = html.split('<section class="indicator">')[1:]
     by_region = [d for d in shipped_catalogue().definitions if "region" in d.areas]
     assert len(sections) == len(by_region)  # every indicator reported by region, in order
@@ -117,7 +140,10 @@ def test_the_profile_is_a_pdf_for_those_who_may_see_the_region(
     assert text.startswith("Region Halland: indikatorprofil")
     assert "Andel av befolkningen med fast läkarkontakt 2023 60,0 50,0" in text
     assert "66,5 60,0 6,5 Skiljer mer än 5,00" in text
-    assert "2022, Region Halland 1 200 2 000 60,0" in text.replace(NBSP, " ")
+    plain = text.replace(NBSP, " ")
+    assert "2022, Region Halland 1 200 2 000 60,0" in plain
+    assert ("Stimulansmedel God och nära vård 2020" in plain
+            and "primärvård 95 223 749 kr 1 000 000 kr 1 000 000 kr 94 223 749 kr" in plain)
     assert "Beräknad från Register <b>2023</b> & =SUM(A1)" in text  # text, not markup
     assert "http://testserver/indicators/regions/13" in text.replace(" ", "")  # may wrap
     assert len(PdfReader(io.BytesIO(response.content)).pages) > 2
@@ -138,10 +164,9 @@ def test_a_profile_is_made_once_for_the_same_figures(
         return html_to_pdf(html, base_url)
 
     monkeypatch.setattr(indicators_region, "html_to_pdf", counting)
-    first = indicators_region.profile_pdf(session, "13", "sv", "",
-                                          dt.datetime(2026, 12, 6, 9, tzinfo=dt.UTC))
+    first = indicators_region.profile_pdf(session, "13", "sv", "", NOW)
     again = indicators_region.profile_pdf(session, "13", "sv", "",
-                                          dt.datetime(2026, 12, 6, 11, tzinfo=dt.UTC))
+                                          NOW + dt.timedelta(hours=2))
     assert again == first and len(made) == 1
     assert "Skapad 2026-12-06 10:00." in text_of(first)  # the first making, Swedish time
     assert len(made) == 1

@@ -1,7 +1,7 @@
 """One region's indicators: the region view's content and the region profile, a printable
-document (PDF) with every indicator's latest value beside Sweden's, each indicator's years
-beside Sweden's as a chart with its table, and the region's questionnaire answers beside the
-register.
+document (PDF) with every indicator's latest value beside Sweden's, the region's questionnaire
+answers beside the register, its stimulus funds, and each indicator's years beside Sweden's as
+a chart with its table.
 
 Read through :func:`naravard.storage.indicator_repo.published` (disclosure control applied),
 like every published output. The profile names, for each indicator, its definition version and
@@ -25,6 +25,7 @@ from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import shipped_rule
 from naravard.pdf import html_to_pdf
 from naravard.storage import indicator_repo
+from naravard.storage.funding_overview import recipient_view
 from naravard.storage.indicator_crosscheck import CrossCheckResult, cross_check
 from naravard.storage.indicator_tables import IndicatorSnapshot
 from naravard.web import indicators_view as view
@@ -135,13 +136,20 @@ def profile_sections(db: Session, code: str, lang: str) -> list[Section]:
     return sections
 
 
-def profile_html(db: Session, code: str, lang: str, site: str, created: str) -> str:
-    """Region ``code``'s profile as a standalone HTML document for print; ``site`` is the
+def profile_html(db: Session, code: str, lang: str, site: str, now: dt.datetime,
+                 created: str) -> str:
+    """Region ``code``'s profile as a standalone HTML document for print: its indicators, its
+    questionnaire answers beside them and its stimulus funds as of ``now``; ``site`` is the
     address the pages are served at, ``created`` the time printed as the document's."""
     _ = gettext_for(lang)
     return templates.env.get_template("indicators/profile.html").render(
         _=_, lang=lang, site=site, created=created, sections=profile_sections(db, code, lang),
+        funds=recipient_view(db, code, now), local_day=_local_day,
         direction_text=lambda d: view.direction_text(d, _), **region_summary(db, code, lang))
+
+
+def _local_day(when: dt.datetime) -> str:
+    return when.astimezone(_STOCKHOLM).date().isoformat()
 
 
 def profile_pdf(db: Session, code: str, lang: str, site: str,
@@ -149,12 +157,13 @@ def profile_pdf(db: Session, code: str, lang: str, site: str,
     """Region ``code``'s profile as PDF. A profile once made is kept while every figure and
     answer in it stays the same (the document without its time of making is the key), so it
     gives the time it was first made."""
-    key = ("profile", hashlib.sha256(profile_html(db, code, lang, site, "").encode())
+    when = (now or dt.datetime.now(_STOCKHOLM)).astimezone(_STOCKHOLM)
+    key = ("profile", hashlib.sha256(profile_html(db, code, lang, site, when, "").encode())
            .hexdigest())
 
     def made() -> bytes:
-        when = (now or dt.datetime.now(_STOCKHOLM)).astimezone(_STOCKHOLM)
-        return html_to_pdf(profile_html(db, code, lang, site, when.strftime("%Y-%m-%d %H:%M")))
+        return html_to_pdf(profile_html(db, code, lang, site, when,
+                                        when.strftime("%Y-%m-%d %H:%M")))
 
     return WORKBOOKS.get(key, made)
 
