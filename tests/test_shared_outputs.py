@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
 from hypothesis import given
 from hypothesis import strategies as st
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from naravard.mail import Attachment, MailError, SmtpSettings, build_message, send
 from naravard.pdf import html_to_pdf
@@ -27,9 +32,38 @@ def test_escape_round_trips(text: str) -> None:
 
 
 def test_pdf_renders_text() -> None:
-    pdf = html_to_pdf("<html><head><title>t</title></head><body><h1>Kvitto</h1></body></html>")
+    pdf = html_to_pdf('<html lang="sv"><head><title>Kvitto</title></head><body><h1>Kvitto</h1>'
+                      "<table><tr><th>Belopp</th><td>100 kr</td></tr></table></body></html>")
     assert pdf.startswith(b"%PDF-")
-    assert len(pdf) > 1000
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.pages[0].extract_text().split() == [
+        "Kvitto", "Belopp", "100", "kr", "1", "/", "1"]  # the page number in the footer
+    # tagged for screen readers: marked content, a structure tree, the document's language
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]) and root["/Lang"] == "sv"
+    kinds = structure(root["/StructTreeRoot"])
+    assert kinds[:2] == ["/Document", "/H1"]
+    assert {"/Table", "/TR", "/TH", "/TD"} <= set(kinds)
+    assert reader.metadata is not None and reader.metadata.title == "Kvitto"
+
+
+def structure(node: Any) -> list[str]:
+    """The structure types of a tagged PDF's tree, depth first, each once."""
+    seen: list[str] = []
+
+    def walk(item: Any) -> None:
+        item = item.get_object()
+        if not isinstance(item, DictionaryObject):
+            return
+        kind = item.get("/S")
+        if kind is not None and str(kind) not in seen:
+            seen.append(str(kind))
+        kids = item.get("/K")
+        for kid in kids if isinstance(kids, ArrayObject) else [kids] if kids is not None else []:
+            walk(kid)
+
+    walk(node)
+    return seen
 
 
 def test_mail_reaches_a_local_smtp_server(smtp_sink: SmtpSink) -> None:

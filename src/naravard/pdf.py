@@ -22,9 +22,11 @@ def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
     """Render a complete HTML document (already escaped) to PDF bytes.
 
     The document's own ``<style>`` comes after :data:`PRINT_CSS`; no network resources are
-    fetched unless ``base_url`` points at them.
+    fetched unless ``base_url`` points at them. The PDF is tagged (headings, paragraphs,
+    tables and their header cells in the structure tree, the language of the document), so
+    screen readers can read it in order.
     """
     document = html.replace("<head>", f"<head><style>{PRINT_CSS}</style>", 1)
-    result = HTML(string=document, base_url=base_url).write_pdf()
+    result = HTML(string=document, base_url=base_url).write_pdf(pdf_tags=True)
     assert result is not None
     return bytes(result)

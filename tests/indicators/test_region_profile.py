@@ -32,6 +32,7 @@ from tests.indicators import test_indicator_store as stored_results
 from tests.indicators import test_indicator_web as pages
 from tests.indicators.test_indicator_api_web import Client
 from tests.indicators.test_indicator_store import COC, ND, info, named_doctor_rows
+from tests.test_shared_outputs import structure
 
 web = pages.web  # the fixture: a browser signed in as a test user
 cli_env = stored_results.cli_env  # the fixture: the command line on the test database
@@ -147,6 +148,10 @@ def test_the_profile_is_a_pdf_for_those_who_may_see_the_region(
     assert "Beräknad från Register <b>2023</b> & =SUM(A1)" in text  # text, not markup
     assert "http://testserver/indicators/regions/13" in text.replace(" ", "")  # may wrap
     assert len(PdfReader(io.BytesIO(response.content)).pages) > 2
+    root = PdfReader(io.BytesIO(response.content)).trailer["/Root"]
+    assert root["/Lang"] == "sv" and bool(root["/MarkInfo"]["/Marked"])  # tagged
+    assert {"/H1", "/H2", "/Table", "/TH", "/Caption", "/Figure"} <= set(
+        structure(root["/StructTreeRoot"]))
     english = halland.get(PDF, headers={"Accept-Language": "en"})
     assert text_of(english.content).startswith("Region Halland: indicator profile")
     assert web("foreign").get(PDF).status_code == 403
