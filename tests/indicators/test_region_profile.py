@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from naravard import pdf
 from naravard.cli.main import app
 from naravard.formatting import THIN
 from naravard.indicators.catalogue import shipped_catalogue
@@ -24,7 +25,7 @@ from naravard.pdf import html_to_pdf
 from naravard.storage import indicator_repo
 from naravard.storage.db import session_factory
 from naravard.storage.indicator_repo import Row, store_results
-from naravard.web import indicators_region
+from naravard.web import indicators_region, workbook_cache
 from naravard.web.workbook_cache import WorkbookCache
 from tests.funding import seeding
 from tests.indicators import test_crosscheck_web as crosscheck
@@ -71,7 +72,7 @@ def profiled(session: Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[Work
     seeding.paid(session, seeding.requisition(amount=1_000_000))  # Halland's, on nära vård
     session.commit()
     cache = WorkbookCache()
-    monkeypatch.setattr(indicators_region, "WORKBOOKS", cache)
+    monkeypatch.setattr(workbook_cache, "WORKBOOKS", cache)
     yield cache
     indicator_repo.clear_caches()
 
@@ -168,7 +169,7 @@ def test_a_profile_is_made_once_for_the_same_figures(
         made.append(html)
         return html_to_pdf(html, base_url)
 
-    monkeypatch.setattr(indicators_region, "html_to_pdf", counting)
+    monkeypatch.setattr(pdf, "html_to_pdf", counting)
     first = indicators_region.profile_pdf(session, "13", "sv", "", NOW)
     again = indicators_region.profile_pdf(session, "13", "sv", "",
                                           NOW + dt.timedelta(hours=2))
@@ -188,7 +189,7 @@ def test_a_profile_is_made_once_for_the_same_figures(
 
 def test_the_command_writes_the_profiles(cli_env: Path, engine: Engine,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(indicators_region, "WORKBOOKS", WorkbookCache())
+    monkeypatch.setattr(workbook_cache, "WORKBOOKS", WorkbookCache())
     indicator_repo.clear_caches()
     with session_factory(engine)() as s:
         _store(s, named_doctor_rows() + stored_results.continuity_rows(), "d" * 64)

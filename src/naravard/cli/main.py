@@ -14,7 +14,7 @@ from naravard import __version__
 COMMANDS = {
     "db": "db", "reference": "reference", "user": "users", "demo": "demo", "serve": "serve",
     "allocate": "funding", "agreement": "funding", "questionnaire": "surveys", "round": "surveys",
-    "indicators": "indicators", "synth": "indicators", "bench": "bench",
+    "indicators": "indicators", "synth": "indicators", "report": "report", "bench": "bench",
 }
 """Each top-level command and the module of :mod:`naravard.cli` that registers it."""
 

@@ -24,6 +24,7 @@ from naravard.web import (
     indicators,
     indicators_api,
     pages,
+    reports,
     surveys,
     surveys_admin,
 )
@@ -41,7 +42,7 @@ from naravard.web.security import (
 
 #: Every router of the app; each of their routes must declare a permission.
 ROUTERS = (pages.router, admin.router, api.router, funding.router, surveys.router,
-           surveys_admin.router, indicators.router, indicators_api.router)
+           surveys_admin.router, indicators.router, indicators_api.router, reports.router)
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

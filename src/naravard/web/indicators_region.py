@@ -11,10 +11,8 @@ the data snapshot its figures come from, and links its page, so every figure can
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -23,17 +21,15 @@ from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.crosscheck import shipped_crosschecks
 from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import shipped_rule
-from naravard.pdf import html_to_pdf
 from naravard.storage import indicator_repo
 from naravard.storage.funding_overview import recipient_view
 from naravard.storage.indicator_crosscheck import CrossCheckResult, cross_check
+from naravard.storage.indicator_repo import Row
 from naravard.storage.indicator_tables import IndicatorSnapshot
 from naravard.web import indicators_view as view
 from naravard.web.i18n import gettext_for
 from naravard.web.rendering import templates
-from naravard.web.workbook_cache import WORKBOOKS
-
-_STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from naravard.web.workbook_cache import STOCKHOLM, kept_pdf
 
 
 def latest_values(db: Session, d: Definition, region: str | None = None,
@@ -117,23 +113,34 @@ def profile_sections(db: Session, code: str, lang: str) -> list[Section]:
     first variant, both sexes), with the definition version and data snapshot they come
     from."""
     _ = gettext_for(lang)
-    cat, rule = shipped_catalogue(), shipped_rule()
     current = indicator_repo.current_snapshots(db)
     sections = []
-    for d in cat.definitions:
+    for d in shipped_catalogue().definitions:
         if "region" not in d.areas:
             continue
-        variant = d.variants[0].id
-        unit = d.unit_for(variant).get(lang)
-        snap = current.get(d.id)
-        results = None if snap is None or not snap.years else indicator_repo.published(
-            db, d.id, cat, rule, variant=variant, periods=[str(y) for y in sorted(snap.years)],
-            levels=["nation", "region"])
-        figure = None if results is None else view.region_series_figure(
-            view.variant_rows(results, variant), d, code, lang, _, unit)
-        sections.append(Section(d, unit, figure, snap,
-                                str((snap.definitions or {}).get(d.id, "")) if snap else ""))
+        unit = d.unit_for(d.variants[0].id).get(lang)
+        rows, snap, version = yearly_rows(db, d, current)
+        figure = view.region_series_figure(rows, d, code, lang, _, unit) if rows else None
+        sections.append(Section(d, unit, figure, snap, version))
     return sections
+
+
+def yearly_rows(db: Session, d: Definition, current: dict[str, IndicatorSnapshot]
+                ) -> tuple[list[Row], IndicatorSnapshot | None, str]:
+    """The indicator's published yearly rows for Sweden and the regions (first variant), the
+    snapshot they come from (``current``: each indicator's) and its definition version there
+    (no rows, None and "" when nothing is stored)."""
+    snap = current.get(d.id)
+    if snap is None or not snap.years:
+        return [], None, ""
+    variant = d.variants[0].id
+    results = indicator_repo.published(
+        db, d.id, shipped_catalogue(), shipped_rule(), variant=variant,
+        periods=[str(y) for y in sorted(snap.years)], levels=["nation", "region"])
+    if results is None:
+        return [], snap, ""
+    return (view.variant_rows(results, variant), snap,
+            str((snap.definitions or {}).get(d.id, "")))
 
 
 def profile_html(db: Session, code: str, lang: str, site: str, now: dt.datetime,
@@ -149,21 +156,12 @@ def profile_html(db: Session, code: str, lang: str, site: str, now: dt.datetime,
 
 
 def _local_day(when: dt.datetime) -> str:
-    return when.astimezone(_STOCKHOLM).date().isoformat()
+    return when.astimezone(STOCKHOLM).date().isoformat()
 
 
 def profile_pdf(db: Session, code: str, lang: str, site: str,
                 now: dt.datetime | None = None) -> bytes:
-    """Region ``code``'s profile as PDF. A profile once made is kept while every figure and
-    answer in it stays the same (the document without its time of making is the key), so it
-    gives the time it was first made."""
-    when = (now or dt.datetime.now(_STOCKHOLM)).astimezone(_STOCKHOLM)
-    key = ("profile", hashlib.sha256(profile_html(db, code, lang, site, when, "").encode())
-           .hexdigest())
-
-    def made() -> bytes:
-        return html_to_pdf(profile_html(db, code, lang, site, when,
-                                        when.strftime("%Y-%m-%d %H:%M")))
-
-    return WORKBOOKS.get(key, made)
-
+    """Region ``code``'s profile as PDF, kept while every figure, answer and amount in it stays
+    the same (:func:`.workbook_cache.kept_pdf`)."""
+    return kept_pdf(f"profile-{code}",
+                    lambda when, created: profile_html(db, code, lang, site, when, created), now)

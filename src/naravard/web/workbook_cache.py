@@ -4,15 +4,20 @@ A workbook is written anew from cached rows at some microseconds a cell (a natio
 the distance share: seconds); the same download asked for again — the open data workbooks,
 a page's link — is served from here. The key names the stored results a workbook was made
 from (:func:`naravard.storage.indicator_repo.results_version`), so results stored or decided
-again make a new one; the oldest are let go beyond a budget of bytes.
+again make a new one; the oldest are let go beyond a budget of bytes. Rendered PDFs (region
+profiles, the national report) are kept here too (:func:`kept_pdf`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from zoneinfo import ZoneInfo
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 #: Bytes of workbooks kept at most (a national indicator of one variant is 1–4 MB).
 BUDGET = 64 * 1024**2
 
@@ -57,3 +62,17 @@ class WorkbookCache:
 
 #: The web application's workbooks.
 WORKBOOKS = WorkbookCache()
+
+
+def kept_pdf(name: str, render: Callable[[dt.datetime, str], str],
+             now: dt.datetime | None = None) -> bytes:
+    """A document rendered to PDF once and kept in :data:`WORKBOOKS`: ``render(when,
+    created)`` gives its HTML as of ``when`` with ``created`` printed as the time it was made.
+    The key is ``name`` and the document without that time, so anything else changed in it
+    makes a new PDF, and a kept one gives the time it was first made."""
+    from naravard.pdf import html_to_pdf
+
+    when = (now or dt.datetime.now(STOCKHOLM)).astimezone(STOCKHOLM)
+    key = (name, hashlib.sha256(render(when, "").encode()).hexdigest())
+    return WORKBOOKS.get(
+        key, lambda: html_to_pdf(render(when, when.strftime("%Y-%m-%d %H:%M"))))

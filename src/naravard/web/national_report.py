@@ -1,0 +1,127 @@
+"""The national report: one printable document (PDF) joining what the follow-up holds — every
+indicator for Sweden by year and the regions compared in the latest year, the questionnaire
+rounds' completeness and timeliness, the regions' answers beside the register, and the
+agreements' funds line by line — for the analysts writing the national follow-up.
+
+Indicator figures are read through :func:`naravard.storage.indicator_repo.published`
+(disclosure control applied), so every figure in it may be published; each indicator names the
+data snapshot and definition version it comes from and the page it is on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from naravard.indicators.catalogue import shipped_catalogue
+from naravard.indicators.crosscheck import shipped_crosschecks
+from naravard.indicators.definition import Definition
+from naravard.indicators.disclosure import shipped_rule
+from naravard.storage import indicator_repo
+from naravard.storage.funding_overview import LineSummary, line_summaries
+from naravard.storage.funding_repo import list_agreements
+from naravard.storage.funding_tables import StoredAgreement
+from naravard.storage.indicator_crosscheck import CrossCheckResult, cross_check
+from naravard.storage.indicator_tables import IndicatorSnapshot
+from naravard.storage.survey_repo import list_rounds
+from naravard.storage.survey_status import RoundStatus, round_status
+from naravard.web import indicators_view as view
+from naravard.web.i18n import gettext_for
+from naravard.web.indicators_region import yearly_rows
+from naravard.web.rendering import templates
+from naravard.web.workbook_cache import kept_pdf
+
+
+@dataclass(frozen=True)
+class IndicatorPart:
+    """One indicator in the report: Sweden's latest value and the regions' spread in that
+    year, Sweden by year and the regions compared (charts with their tables), and where the
+    figures come from."""
+
+    d: Definition
+    unit: str
+    year: str | None
+    nation: float | None
+    regions_shown: int
+    lowest: tuple[str, float] | None
+    highest: tuple[str, float] | None
+    national: view.Figure | None
+    regions: view.Figure | None
+    snapshot: IndicatorSnapshot | None
+    version: str
+
+
+def indicator_parts(db: Session, lang: str) -> list[IndicatorPart]:
+    """Each indicator's part (first variant, both sexes)."""
+    _ = gettext_for(lang)
+    current = indicator_repo.current_snapshots(db)
+    names = view.area_names()
+    parts = []
+    for d in shipped_catalogue().definitions:
+        unit = d.unit_for(d.variants[0].id).get(lang)
+        rows, snap, version = yearly_rows(db, d, current)
+        years = view.years(rows)
+        year = years[-1] if years else None
+        nation = next((r["value"] for r in rows if r["period"] == year and r["sex"] == "T"
+                       and r["area_level"] == "nation"), None)
+        valued = sorted(((names.get(str(r["area_code"]), str(r["area_code"])), float(r["value"]))
+                         for r in rows if r["period"] == year and r["sex"] == "T"
+                         and r["area_level"] == "region" and r["value"] is not None),
+                        key=lambda t: (t[1], t[0]))
+        parts.append(IndicatorPart(
+            d, unit, year, nation, len(valued), valued[0] if valued else None,
+            valued[-1] if valued else None,
+            view.national_figure(rows, d, lang, _, unit) if rows else None,
+            view.regions_figure(rows, d, year, lang, _, unit, None) if year else None,
+            snap, version))
+    return parts
+
+
+@dataclass(frozen=True)
+class AgreementFunds:
+    """One stored agreement's lines with what is allocated, requisitioned and paid."""
+
+    agreement: StoredAgreement
+    lines: list[LineSummary]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """The agreement's sums over its lines."""
+        return {"amount": sum(s.line.amount_sek or 0 for s in self.lines),
+                "allocated": sum(s.allocated_sek for s in self.lines),
+                "requisitioned": sum(s.requisitioned_sek for s in self.lines),
+                "paid": sum(s.paid_sek for s in self.lines)}
+
+
+def report_context(db: Session, lang: str, now: dt.datetime) -> dict[str, Any]:
+    """Everything the report shows, as of ``now``."""
+    cat, rule = shipped_catalogue(), shipped_rule()
+    checks: list[CrossCheckResult] = [cross_check(db, c, cat, rule)
+                                      for c in shipped_crosschecks().checks]
+    rounds: list[RoundStatus] = [round_status(db, r, now) for r in list_rounds(db)]
+    return {
+        "parts": indicator_parts(db, lang), "rule": rule, "rounds": rounds, "checks": checks,
+        "check_decimals": {c.check.id: cat.definition(c.check.indicator).decimals
+                           for c in checks},
+        "region_names": view.area_names(),
+        "funds": [AgreementFunds(a, line_summaries(db, a.code)) for a in list_agreements(db)],
+    }
+
+
+def report_html(db: Session, lang: str, site: str, now: dt.datetime, created: str) -> str:
+    """The national report as a standalone HTML document for print; ``site`` is the address
+    the pages are served at, ``created`` the time printed as the document's."""
+    _ = gettext_for(lang)
+    return templates.env.get_template("reports/national.html").render(
+        _=_, lang=lang, site=site, created=created,
+        direction_text=lambda d: view.direction_text(d, _), **report_context(db, lang, now))
+
+
+def report_pdf(db: Session, lang: str, site: str, now: dt.datetime | None = None) -> bytes:
+    """The national report as PDF, kept while everything in it stays the same
+    (:func:`.workbook_cache.kept_pdf`)."""
+    return kept_pdf("national-report",
+                    lambda when, created: report_html(db, lang, site, when, created), now)

@@ -1,0 +1,142 @@
+"""The national report: every indicator for Sweden and the regions as published, the
+questionnaire rounds' completeness, the regions' answers beside the register and the
+agreements' funds in one PDF, for staff; figures checked by hand in the HTML and read back
+from the PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from naravard.cli.main import app
+from naravard.indicators.catalogue import shipped_catalogue
+from naravard.storage import indicator_repo
+from naravard.storage.db import session_factory
+from naravard.surveys.catalog import find_form, shipped_forms
+from naravard.web import national_report, workbook_cache
+from naravard.web.workbook_cache import WorkbookCache
+from tests.funding import seeding
+from tests.indicators import test_crosscheck_web as crosscheck
+from tests.indicators import test_indicator_store as stored_results
+from tests.indicators import test_indicator_web as pages
+from tests.indicators.test_indicator_api_web import Client
+from tests.indicators.test_indicator_store import ND, named_doctor_rows, store
+from tests.indicators.test_region_profile import NBSP, NOW, sek, text_of
+
+web = pages.web  # the fixture: a browser signed in as a test user
+cli_env = stored_results.cli_env  # the fixture: the command line on the test database
+PDF = "/reports/national.pdf"
+
+
+@pytest.fixture
+def followed_up(session: Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Named doctors in 2022 and 2023, the 2023 region round answered by three regions, the
+    2020 agreement with 1 000 000 kr paid to Halland; a cache of PDFs of its own."""
+    indicator_repo.clear_caches()
+    store(session, named_doctor_rows("2022", 2) + named_doctor_rows("2023"))
+    crosscheck._round(session)
+    seeding.agreement_2020(session)
+    seeding.paid(session, seeding.requisition(amount=1_000_000))
+    session.commit()
+    monkeypatch.setattr(workbook_cache, "WORKBOOKS", WorkbookCache())
+    yield
+    indicator_repo.clear_caches()
+
+
+def test_the_report_joins_indicators_rounds_answers_and_funds(session: Session,
+                                                              followed_up: None) -> None:
+    html = national_report.report_html(session, "sv", "https://nara.example.se", NOW,
+                                       "2026-12-06 10:00")
+    tables = pages.Tables(html)
+    summary = tables.table("Varje indikators senaste värde för riket och spridningen mellan "
+                           "regionerna")
+    assert summary[0] == ["Indikator", "År", "Riket", "Regioner med värde", "Lägst", "Högst",
+                          "Bättre värde"]
+    # 2023: Sweden 1 000 of 2 000, Halland 600 of 1 000, Dalarna 400 of 1 000
+    assert ["Andel av befolkningen med fast läkarkontakt procent av befolkningen", "2023",
+            "50,0", "2", "Region Dalarna (40,0)", "Region Halland (60,0)", "högre"] in summary
+    assert len(summary) == 1 + len(shipped_catalogue().definitions)
+    care = next(r for r in summary if r[0].startswith("Medicinsk bedömning"))
+    assert care[1:5] == ["", "inte beräknad", "", ""]  # nothing stored for it
+    # the round: three regions asked, all three submitted (imported) before the deadline
+    form = find_form(list(shipped_forms()), "gonv-2023-region").form
+    rounds = tables.table("Förväntade, inlämnade och i tid inlämnade redovisningar, per omgång")
+    assert rounds[1][:8] == [
+        f"Uppföljning 2023 (check-2023, gonv-2023-region {form.version})", "slutredovisning",
+        "2024-03-31", "3", "3 (100,0 %)", "3", "0", "0"]
+    # the answers: Halland's 66,5 beside its register 60,0 (over the 5-point threshold);
+    # Dalarna could not estimate and Värmland did not answer, so one region is compared
+    answers = tables.table("Uppgifter som regionerna lämnat, jämförda med deras registervärden")
+    assert answers[1][1:] == ["1", "Region Halland (66,5 / 60,0)"]
+    assert answers[2][1:] == ["0", "ingen"]
+    # the funds: the nära vård line of 2 935 000 000 kr frozen whole, 1 000 000 kr paid
+    funds = tables.table("God och nära vård 2020 – överenskommelse mellan staten och Sveriges "
+                         "Kommuner och Regioner")
+    assert funds[0] == ["Rad", "I överenskommelsen", "Fördelat", "Rekvirerat", "Utbetalt"]
+    assert funds[1] == ["Utveckling av den nära vården med fokus på primärvård",
+                        sek("2 935 000 000"), sek("2 935 000 000"), sek("1 000 000"),
+                        sek("1 000 000")]
+    assert funds[-1][0] == "Summa" and funds[-1][3:] == [sek("1 000 000")] * 2
+    # one section per indicator, Sweden by year and the regions compared, with the source
+    sections = html.split('<section class="indicator page">')[1:]
+    assert len(sections) == len(shipped_catalogue().definitions)
+    named = pages.Tables(sections[[d.id for d in shipped_catalogue().definitions].index(ND)])
+    assert named.table("Riket per år") == [
+        ["År", "Täljare", "Nämnare", "Värde", "Status"],
+        ["2022", f"2{NBSP}000", f"4{NBSP}000", "50,0", ""],
+        ["2023", f"1{NBSP}000", f"2{NBSP}000", "50,0", ""]]
+    regions = named.table("Regionerna jämförda, 2023")
+    assert [r[:4] for r in regions[1:]] == [
+        ["Region Halland", "600", f"1{NBSP}000", "60,0"],
+        ["Region Dalarna", "400", f"1{NBSP}000", "40,0"],
+        ["Riket", f"1{NBSP}000", f"2{NBSP}000", "50,0"]]
+    version = shipped_catalogue().definition(ND).version
+    assert (f"Beräknad från test data, sparad {dt.date.today().isoformat()}, med "
+            f"definitionsversion {version}.") in sections[
+        [d.id for d in shipped_catalogue().definitions].index(ND)]
+    assert "Skapad 2026-12-06 10:00." in html
+
+
+def test_the_report_is_a_pdf_for_staff(web: Client, followed_up: None) -> None:
+    analyst = web("analyst")
+    assert f'<a href="{PDF}">' in analyst.get("/indicators").text
+    assert f'<a href="{PDF}">' not in web(None).get("/indicators").text
+    response = analyst.get(PDF)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="national-report.pdf"')
+    text = text_of(response.content).replace(NBSP, " ")
+    assert text.startswith("God och nära vård: den nationella uppföljningen")
+    assert "Region Dalarna (40,0) Region Halland (60,0)" in text
+    assert "primärvård 2 935 000 000 kr 2 935 000 000 kr 1 000 000 kr 1 000 000 kr" in text
+    assert analyst.get(PDF).content == response.content  # made once for the same contents
+    english = text_of(analyst.get(PDF, headers={"Accept-Language": "en"}).content)
+    assert english.startswith("God och nära vård: the national follow-up")
+    assert web("respondent").get(PDF).status_code == 403
+    assert web(None).get(PDF).status_code == 303
+
+
+def test_the_command_writes_the_report(cli_env: Path, engine: Engine,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workbook_cache, "WORKBOOKS", WorkbookCache())
+    indicator_repo.clear_caches()
+    with session_factory(engine)() as s:
+        store(s, named_doctor_rows())
+    result = CliRunner().invoke(app, ["report", "--out", str(cli_env / "out" / "report.pdf"),
+                                      "--lang", "en", "--site", "https://nara.example.se/"])
+    assert result.exit_code == 0, result.output
+    assert "national report written to" in result.output
+    text = text_of((cli_env / "out" / "report.pdf").read_bytes())
+    assert text.startswith("God och nära vård: the national follow-up")
+    assert "No questionnaire round is stored." in text and "No agreement is stored." in text
+    assert "https://nara.example.se/indicators/named_doctor_population" in text.replace(" ", "")
+    bad = CliRunner().invoke(app, ["report", "--out", str(cli_env / "x.pdf"), "--lang", "de"])
+    assert bad.exit_code == 1 and "--lang must be sv or en" in bad.output
+    indicator_repo.clear_caches()
