@@ -6,6 +6,7 @@ from the PDF."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,8 +106,16 @@ def test_the_report_joins_indicators_rounds_answers_and_funds(session: Session,
 
 def test_the_report_is_a_pdf_for_staff(web: Client, followed_up: None) -> None:
     analyst = web("analyst")
-    assert f'<a href="{PDF}">' in analyst.get("/indicators").text
-    assert f'<a href="{PDF}">' not in web(None).get("/indicators").text
+    listing = analyst.get("/indicators").text
+    assert f'<a href="{PDF}">' in listing
+    # staff reach each region's view and profile from the list, the report from the start
+    links = re.findall(r'<li><a href="/indicators/regions/(\d\d)">([^<]+)</a> '
+                       r'\(<a href="/indicators/regions/(\d\d)/profile.pdf">PDF', listing)
+    assert len(links) == 21 and all(a == b for a, _name, b in links)
+    assert ("13", "Region Halland", "13") in links
+    assert f'<a href="{PDF}">Den nationella rapporten (PDF)</a>' in analyst.get("/").text
+    public = web(None).get("/indicators").text
+    assert f'<a href="{PDF}">' not in public and "/profile.pdf" not in public
     response = analyst.get(PDF)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"

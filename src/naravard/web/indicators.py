@@ -88,8 +88,10 @@ def indicator_list(request: Request, db: Db) -> Response:
     items = [{"d": d, **region.latest_values(db, d, home_region, municipality)}
              for d in shipped_catalogue().definitions]
     names = view.area_names()
+    staff = _staff(request)
     return render(request, "indicators/list.html", items=items, fmt=view.fmt_amount,
-                  rule=shipped_rule(), staff=_staff(request),
+                  rule=shipped_rule(), staff=staff,
+                  region_links=[(c, names[c]) for c in figures.region_codes()] if staff else [],
                   region_name=names.get(home_region) if home_region else None,
                   municipality_name=names.get(municipality) if municipality else None)
 
