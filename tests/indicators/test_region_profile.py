@@ -210,3 +210,25 @@ def test_the_command_writes_the_profiles(cli_env: Path, engine: Engine,
     assert bad.exit_code != 0 and "not a region code: 99" in bad.output
     assert not (cli_env / "x").exists()
     indicator_repo.clear_caches()
+
+
+def test_the_documents_benchmark_renders_a_profile_of_its_rows(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from naravard.web import documents_bench
+
+    rows = documents_bench.sample_rows()
+    # 12 indicators × 3 years × (Sweden + 21 regions) × T/K/M, every one shown
+    assert len(rows) == 12 * 3 * 22 * 3 and {r["status"] for r in rows} == {"ok"}
+    made: list[str] = []
+    monkeypatch.setattr(documents_bench, "html_to_pdf",
+                        lambda html: made.append(html) or html_to_pdf(html))
+    result = documents_bench.profile_results(1)
+    assert (result.name, len(result.subject_timing.runs), len(result.baseline_timing.runs)) == (
+        "region profile, 12 indicators", 1, 1)
+    assert len(made) == 2  # the warm-up and the timed run
+    tables = pages.Tables(made[0])
+    assert tables.table("Senaste publicerade värde för varje indikator, Region Halland "
+                        "bredvid riket")[1][1] == "2023"
+    assert tables.table("God och nära vård 2020 – överenskommelse mellan staten och Sveriges "
+                        "Kommuner och Regioner")[1][0] == (
+        "Utveckling av den nära vården med fokus på primärvård")  # the agreement frozen

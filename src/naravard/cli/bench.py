@@ -19,7 +19,8 @@ from naravard.bench import Result, machine, measure
 from naravard.cli.common import console
 
 #: Modules with extra benchmarks: each has ``benchmarks(quick: bool) -> list[Result]``.
-EXTRA = ("naravard.indicators.bench", "naravard.web.downloads_bench")
+EXTRA = ("naravard.indicators.bench", "naravard.web.downloads_bench",
+         "naravard.web.documents_bench")
 
 
 def _naive_float_allocation(total: int, weights: list[int]) -> list[int]:
