@@ -1,7 +1,8 @@
 """An indicator page in a real browser: charts with their tables and text alternatives, the
 variant and year form, the municipalities of a region; the page passes axe-core's WCAG 2.1 AA
 rules; a monthly indicator's months of a chosen year; the published figures downloaded as a
-workbook; a region's view, its workbook and its profile."""
+workbook; a region's view, its workbook and its profile; the staff's list and the national
+report."""
 
 from __future__ import annotations
 
@@ -157,3 +158,21 @@ def _download(page: Page, link: str) -> tuple[str, Workbook]:
     """The file name and workbook a click on the link named ``link`` downloads."""
     name, content = _downloaded(page, link)
     return name, load_workbook(io.BytesIO(content))
+
+
+def test_staff_list_links_every_region_and_downloads_the_national_report(
+        browser: Browser, live_server: str, session: Session) -> None:
+    page = _downloading(browser, session)
+    page.goto(f"{live_server}/login?next=/indicators")
+    page.get_by_label("Användarnamn").fill("analyst")
+    page.get_by_label("Lösenord").fill(USERS["analyst"].password)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{live_server}/indicators")
+    assert violations(page) == []
+    assert page.locator("ul.ind-regions > li").count() == 21
+    name, content = _downloaded(page, "Den nationella rapporten")
+    assert name == "national-report.pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert text.startswith("God och nära vård: den nationella uppföljningen")
+    page.context.close()
+    indicator_repo._CACHE.clear()
