@@ -134,6 +134,8 @@ def test_the_profile_is_a_pdf_for_those_who_may_see_the_region(
     halland = web("respondent")
     view = halland.get("/indicators/regions/13").text
     assert f'<a href="{PDF}">profilen för Region Halland' in view
+    assert '<a href="/funding/org/13">Stimulansmedlen för Region Halland' in view
+    assert halland.get("/funding/org/13").status_code == 200  # the link's page is theirs
     response = halland.get(PDF)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"

@@ -108,6 +108,8 @@ def test_the_report_is_a_pdf_for_staff(web: Client, followed_up: None) -> None:
     analyst = web("analyst")
     listing = analyst.get("/indicators").text
     assert f'<a href="{PDF}">' in listing
+    assert re.findall(r'<a href="/reports/national.pdf\?year=(\d{4})">', listing) == [
+        "2022", "2023"]  # the years stored
     # staff reach each region's view and profile from the list, the report from the start
     links = re.findall(r'<li><a href="/indicators/regions/(\d\d)">([^<]+)</a> '
                        r'\(<a href="/indicators/regions/(\d\d)/profile.pdf">PDF', listing)
@@ -132,6 +134,31 @@ def test_the_report_is_a_pdf_for_staff(web: Client, followed_up: None) -> None:
     assert web(None).get(PDF).status_code == 303
 
 
+def test_a_report_of_a_year_shows_the_indicators_up_to_it(
+        web: Client, session: Session, followed_up: None) -> None:
+    html = national_report.report_html(session, "sv", "", NOW, "", until="2022")
+    tables = pages.Tables(html)
+    summary = tables.table("Varje indikators senaste värde för riket och spridningen mellan "
+                           "regionerna")
+    # 2022: Sweden 2 000 of 4 000, Halland 1 200 of 2 000, Dalarna 800 of 2 000
+    assert ["Andel av befolkningen med fast läkarkontakt procent av befolkningen", "2022",
+            "50,0", "2", "Region Dalarna (40,0)", "Region Halland (60,0)", "högre"] in summary
+    sections = html.split('<section class="indicator page">')[1:]
+    named = pages.Tables(sections[[d.id for d in shipped_catalogue().definitions].index(ND)])
+    assert [r[0] for r in named.table("Riket per år")[1:]] == ["2022"]
+    assert named.table("Regionerna jämförda, 2022")[1][:4] == [
+        "Region Halland", f"1{NBSP}200", f"2{NBSP}000", "60,0"]
+    assert "<h1>God och nära vård: den nationella uppföljningen 2022</h1>" in html
+    assert "Indikatorer för åren till och med 2022." in html
+    analyst = web("analyst")
+    response = analyst.get(PDF, params={"year": "2022"})
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="national-report-2022.pdf"')
+    assert text_of(response.content).startswith(
+        "God och nära vård: den nationella uppföljningen 2022")
+    assert analyst.get(PDF, params={"year": "22"}).status_code == 400  # not a year
+
+
 def test_the_command_writes_the_report(cli_env: Path, engine: Engine,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workbook_cache, "WORKBOOKS", WorkbookCache())
@@ -139,11 +166,12 @@ def test_the_command_writes_the_report(cli_env: Path, engine: Engine,
     with session_factory(engine)() as s:
         store(s, named_doctor_rows())
     result = CliRunner().invoke(app, ["report", "--out", str(cli_env / "out" / "report.pdf"),
-                                      "--lang", "en", "--site", "https://nara.example.se/"])
+                                      "--lang", "en", "--site", "https://nara.example.se/",
+                                      "--year", "2023"])
     assert result.exit_code == 0, result.output
     assert "national report written to" in result.output
     text = text_of((cli_env / "out" / "report.pdf").read_bytes())
-    assert text.startswith("God och nära vård: the national follow-up")
+    assert text.startswith("God och nära vård: the national follow-up 2023")
     assert "No questionnaire round is stored." in text and "No agreement is stored." in text
     assert "https://nara.example.se/indicators/named_doctor_population" in text.replace(" ", "")
     bad = CliRunner().invoke(app, ["report", "--out", str(cli_env / "x.pdf"), "--lang", "de"])

@@ -13,6 +13,8 @@ out = Console()
 
 def report(
     path: Path = typer.Option(..., "--out", help="PDF file to write the report to."),
+    year: int | None = typer.Option(None, "--year", help="The report's year: the indicators' "
+                                    "years up to it (default: up to the latest stored)."),
     lang: str = typer.Option("sv", help="Language of the report: sv or en."),
     site: str = typer.Option("", help="Address the web pages are served at, for the links "
                              "in the report (e.g. https://nara.example.se)."),
@@ -29,7 +31,8 @@ def report(
         err.print(f"[red]error:[/red] --lang must be sv or en, got {lang!r}")
         raise typer.Exit(code=1)
     with database() as db, err.status("rendering the national report …"):
-        content = national_report.report_pdf(db, lang, site.rstrip("/"))
+        content = national_report.report_pdf(db, lang, site.rstrip("/"),
+                                             until=None if year is None else str(year))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
     out.print(f"national report written to {path} ({len(content) // 1024} kB)")

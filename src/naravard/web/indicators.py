@@ -92,6 +92,8 @@ def indicator_list(request: Request, db: Db) -> Response:
     return render(request, "indicators/list.html", items=items, fmt=view.fmt_amount,
                   rule=shipped_rule(), staff=staff,
                   region_links=[(c, names[c]) for c in figures.region_codes()] if staff else [],
+                  report_years=sorted({str(y) for snap in indicator_repo.current_snapshots(db)
+                                       .values() for y in snap.years}) if staff else [],
                   region_name=names.get(home_region) if home_region else None,
                   municipality_name=names.get(municipality) if municipality else None)
 

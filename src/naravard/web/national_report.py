@@ -54,8 +54,9 @@ class IndicatorPart:
     version: str
 
 
-def indicator_parts(db: Session, lang: str) -> list[IndicatorPart]:
-    """Each indicator's part (first variant, both sexes)."""
+def indicator_parts(db: Session, lang: str, until: str | None = None) -> list[IndicatorPart]:
+    """Each indicator's part (first variant, both sexes), with the years up to ``until``
+    (all when None): its latest year is the last of those."""
     _ = gettext_for(lang)
     current = indicator_repo.current_snapshots(db)
     names = view.area_names()
@@ -63,6 +64,8 @@ def indicator_parts(db: Session, lang: str) -> list[IndicatorPart]:
     for d in shipped_catalogue().definitions:
         unit = d.unit_for(d.variants[0].id).get(lang)
         rows, snap, version = yearly_rows(db, d, current)
+        if until is not None:
+            rows = [r for r in rows if str(r["period"]) <= until]
         years = view.years(rows)
         year = years[-1] if years else None
         nation = next((r["value"] for r in rows if r["period"] == year and r["sex"] == "T"
@@ -96,14 +99,16 @@ class AgreementFunds:
                 "paid": sum(s.paid_sek for s in self.lines)}
 
 
-def report_context(db: Session, lang: str, now: dt.datetime) -> dict[str, Any]:
-    """Everything the report shows, as of ``now``."""
+def report_context(db: Session, lang: str, now: dt.datetime,
+                   until: str | None = None) -> dict[str, Any]:
+    """Everything the report shows, as of ``now``; the indicators' years up to ``until``."""
     cat, rule = shipped_catalogue(), shipped_rule()
     checks: list[CrossCheckResult] = [cross_check(db, c, cat, rule)
                                       for c in shipped_crosschecks().checks]
     rounds: list[RoundStatus] = [round_status(db, r, now) for r in list_rounds(db)]
     return {
-        "parts": indicator_parts(db, lang), "rule": rule, "rounds": rounds, "checks": checks,
+        "parts": indicator_parts(db, lang, until), "until": until, "rule": rule,
+        "rounds": rounds, "checks": checks,
         "check_decimals": {c.check.id: cat.definition(c.check.indicator).decimals
                            for c in checks},
         "region_names": view.area_names(),
@@ -111,17 +116,21 @@ def report_context(db: Session, lang: str, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def report_html(db: Session, lang: str, site: str, now: dt.datetime, created: str) -> str:
+def report_html(db: Session, lang: str, site: str, now: dt.datetime, created: str,
+                until: str | None = None) -> str:
     """The national report as a standalone HTML document for print; ``site`` is the address
-    the pages are served at, ``created`` the time printed as the document's."""
+    the pages are served at, ``created`` the time printed as the document's, ``until`` the
+    last year of the indicators (the latest stored when None)."""
     _ = gettext_for(lang)
     return templates.env.get_template("reports/national.html").render(
         _=_, lang=lang, site=site, created=created,
-        direction_text=lambda d: view.direction_text(d, _), **report_context(db, lang, now))
+        direction_text=lambda d: view.direction_text(d, _),
+        **report_context(db, lang, now, until))
 
 
-def report_pdf(db: Session, lang: str, site: str, now: dt.datetime | None = None) -> bytes:
+def report_pdf(db: Session, lang: str, site: str, now: dt.datetime | None = None,
+               until: str | None = None) -> bytes:
     """The national report as PDF, kept while everything in it stays the same
     (:func:`.workbook_cache.kept_pdf`)."""
     return kept_pdf("national-report",
-                    lambda when, created: report_html(db, lang, site, when, created), now)
+                    lambda when, created: report_html(db, lang, site, when, created, until), now)
