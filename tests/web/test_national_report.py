@@ -150,6 +150,14 @@ def test_a_report_of_a_year_shows_the_indicators_up_to_it(
         "Region Halland", f"1{NBSP}200", f"2{NBSP}000", "60,0"]
     assert "<h1>God och nära vård: den nationella uppföljningen 2022</h1>" in html
     assert "Indikatorer för åren till och med 2022." in html
+    # before every stored year: stored, yet nothing up to it; never computed stays so
+    earlier = pages.Tables(national_report.report_html(session, "sv", "", NOW, "",
+                                                       until="2021")).table(
+        "Varje indikators senaste värde för riket och spridningen mellan regionerna")
+    assert next(r for r in earlier if r[0].startswith("Andel av befolkningen"))[1:3] == [
+        "", "inga till och med 2021"]
+    assert next(r for r in earlier if r[0].startswith("Medicinsk bedömning"))[2] == (
+        "inte beräknad")
     analyst = web("analyst")
     response = analyst.get(PDF, params={"year": "2022"})
     assert response.headers["content-disposition"] == (
