@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True)
-out = Console()
+from naravard.cli.common import console, err_console
 
 
 def report(
@@ -28,14 +26,14 @@ def report(
     from naravard.web import national_report
 
     if lang not in ("sv", "en"):
-        err.print(f"[red]error:[/red] --lang must be sv or en, got {lang!r}")
+        err_console.print(f"[red]error:[/red] --lang must be sv or en, got {lang!r}")
         raise typer.Exit(code=1)
-    with database() as db, err.status("rendering the national report …"):
+    with database() as db, err_console.status("rendering the national report …"):
         content = national_report.report_pdf(db, lang, site.rstrip("/"),
                                              until=None if year is None else str(year))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
-    out.print(f"national report written to {path} ({len(content) // 1024} kB)")
+    console.print(f"national report written to {path} ({len(content) // 1024} kB)")
 
 
 def register(root: typer.Typer) -> None:

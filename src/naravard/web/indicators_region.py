@@ -26,10 +26,11 @@ from naravard.storage.funding_overview import recipient_view
 from naravard.storage.indicator_crosscheck import CrossCheckResult, cross_check
 from naravard.storage.indicator_repo import Row
 from naravard.storage.indicator_tables import IndicatorSnapshot
+from naravard.storage.survey_repo import local_day
 from naravard.web import indicators_view as view
 from naravard.web.i18n import gettext_for
 from naravard.web.rendering import templates
-from naravard.web.workbook_cache import STOCKHOLM, kept_pdf
+from naravard.web.workbook_cache import kept_pdf
 
 
 def latest_values(db: Session, d: Definition, region: str | None = None,
@@ -75,9 +76,10 @@ def region_items(db: Session, code: str) -> list[dict[str, Any]]:
     return items
 
 
-def region_checks(db: Session, code: str) -> tuple[list[CrossCheckResult], dict[str, int]]:
-    """The region's questionnaire answers beside the register (each cross-check), with the
-    decimals of each check's indicator."""
+def region_checks(db: Session, code: str | None
+                  ) -> tuple[list[CrossCheckResult], dict[str, int]]:
+    """Region ``code``'s questionnaire answers beside the register (each cross-check; every
+    region's when None), with the decimals of each check's indicator."""
     cat, rule = shipped_catalogue(), shipped_rule()
     checks = [cross_check(db, c, cat, rule, region=code) for c in shipped_crosschecks().checks]
     return checks, {c.check.id: cat.definition(c.check.indicator).decimals for c in checks}
@@ -151,12 +153,8 @@ def profile_html(db: Session, code: str, lang: str, site: str, now: dt.datetime,
     _ = gettext_for(lang)
     return templates.env.get_template("indicators/profile.html").render(
         _=_, lang=lang, site=site, created=created, sections=profile_sections(db, code, lang),
-        funds=recipient_view(db, code, now), local_day=_local_day,
+        funds=recipient_view(db, code, now), local_day=lambda m: local_day(m).isoformat(),
         direction_text=lambda d: view.direction_text(d, _), **region_summary(db, code, lang))
-
-
-def _local_day(when: dt.datetime) -> str:
-    return when.astimezone(STOCKHOLM).date().isoformat()
 
 
 def profile_pdf(db: Session, code: str, lang: str, site: str,

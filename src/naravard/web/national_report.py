@@ -17,20 +17,18 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from naravard.indicators.catalogue import shipped_catalogue
-from naravard.indicators.crosscheck import shipped_crosschecks
 from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import shipped_rule
 from naravard.storage import indicator_repo
 from naravard.storage.funding_overview import LineSummary, line_summaries
 from naravard.storage.funding_repo import list_agreements
 from naravard.storage.funding_tables import StoredAgreement
-from naravard.storage.indicator_crosscheck import CrossCheckResult, cross_check
 from naravard.storage.indicator_tables import IndicatorSnapshot
 from naravard.storage.survey_repo import list_rounds
 from naravard.storage.survey_status import RoundStatus, round_status
 from naravard.web import indicators_view as view
 from naravard.web.i18n import gettext_for
-from naravard.web.indicators_region import yearly_rows
+from naravard.web.indicators_region import region_checks, yearly_rows
 from naravard.web.rendering import templates
 from naravard.web.workbook_cache import kept_pdf
 
@@ -102,15 +100,11 @@ class AgreementFunds:
 def report_context(db: Session, lang: str, now: dt.datetime,
                    until: str | None = None) -> dict[str, Any]:
     """Everything the report shows, as of ``now``; the indicators' years up to ``until``."""
-    cat, rule = shipped_catalogue(), shipped_rule()
-    checks: list[CrossCheckResult] = [cross_check(db, c, cat, rule)
-                                      for c in shipped_crosschecks().checks]
+    checks, check_decimals = region_checks(db, None)
     rounds: list[RoundStatus] = [round_status(db, r, now) for r in list_rounds(db)]
     return {
-        "parts": indicator_parts(db, lang, until), "until": until, "rule": rule,
-        "rounds": rounds, "checks": checks,
-        "check_decimals": {c.check.id: cat.definition(c.check.indicator).decimals
-                           for c in checks},
+        "parts": indicator_parts(db, lang, until), "until": until, "rule": shipped_rule(),
+        "rounds": rounds, "checks": checks, "check_decimals": check_decimals,
         "region_names": view.area_names(),
         "funds": [AgreementFunds(a, line_summaries(db, a.code)) for a in list_agreements(db)],
     }

@@ -15,9 +15,9 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from zoneinfo import ZoneInfo
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from naravard.funding.deadlines import local_time
+
 #: Bytes of workbooks kept at most (a national indicator of one variant is 1–4 MB).
 BUDGET = 64 * 1024**2
 
@@ -72,7 +72,7 @@ def kept_pdf(name: str, render: Callable[[dt.datetime, str], str],
     makes a new PDF, and a kept one gives the time it was first made."""
     from naravard.pdf import html_to_pdf
 
-    when = (now or dt.datetime.now(STOCKHOLM)).astimezone(STOCKHOLM)
+    when = local_time(now or dt.datetime.now(dt.UTC))
     key = (name, hashlib.sha256(render(when, "").encode()).hexdigest())
     return WORKBOOKS.get(
         key, lambda: html_to_pdf(render(when, when.strftime("%Y-%m-%d %H:%M"))))
