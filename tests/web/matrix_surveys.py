@@ -41,6 +41,7 @@ MATRIX: dict[tuple[str, str], frozenset[str | None]] = {
     ("POST", ROUND + "/reopen"): MANAGERS,
     ("GET", ROUND + "/status.csv"): STAFF,
     ("GET", ROUND + "/results"): STAFF,
+    ("GET", ROUND + "/results.pdf"): STAFF,
     ("GET", ROUND + "/answers.csv"): STAFF,
     ("GET", ROUND + "/answers.xlsx"): STAFF,
 }

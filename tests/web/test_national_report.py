@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 
 from naravard.cli.main import app
 from naravard.indicators.catalogue import shipped_catalogue
-from naravard.storage import indicator_repo
+from naravard.storage import indicator_repo, survey_repo
 from naravard.storage.db import session_factory
+from naravard.storage.survey_tables import SurveyRound
 from naravard.surveys.catalog import find_form, shipped_forms
 from naravard.web import national_report, workbook_cache
 from naravard.web.workbook_cache import WorkbookCache
@@ -30,18 +31,45 @@ from tests.indicators.test_indicator_api_web import Client
 from tests.indicators.test_indicator_store import ND, named_doctor_rows, store
 from tests.indicators.test_region_profile import NBSP, NOW, sek, text_of
 
+NNBSP = NBSP  # the narrow no-break space before a per cent sign
+
 web = pages.web  # the fixture: a browser signed in as a test user
 cli_env = stored_results.cli_env  # the fixture: the command line on the test database
 PDF = "/reports/national.pdf"
 
 
+def municipal_round(session: Session) -> SurveyRound:
+    """The 2023 municipal questions to three of Halland's municipalities: Hylte and Halmstad
+    submit (question C chosen, question B in free text by Hylte), Laholm keeps a draft."""
+    form = find_form(list(shipped_forms()), "gonv-2023-municipality").form
+    survey_round = survey_repo.create_round(
+        session, form, code="kommuner-2023", title="Kommunfrågor 2023",
+        respondents=["1315", "1380", "1381"], opens_on=dt.date(2024, 1, 15),
+        deadline=dt.date(2024, 3, 31), actor="analyst", now=crosscheck.SUBMITTED)
+    survey_repo.open_round(session, survey_round, "analyst", crosscheck.SUBMITTED)
+    answers = {"1315": {"c": ["r01", "r02"], "b": "Trygg hemgång <b>&</b> =HYPERLINK(1)"},
+               "1380": {"c": ["r01"]}, "1381": {"c": ["r03"]}}
+    for org, values in answers.items():
+        response = survey_repo.response_for(session, survey_round, org)
+        assert response is not None
+        survey_repo.save_answers(session, response, values, actor="analyst",
+                                 now=crosscheck.SUBMITTED)
+        if org != "1381":
+            survey_repo.submit(session, response, actor="analyst", actor_name="Import",
+                               now=crosscheck.SUBMITTED, confirmed=(),
+                               render_receipt=crosscheck.fake_receipt, source=survey_repo.IMPORT)
+    return survey_round
+
+
 @pytest.fixture
 def followed_up(session: Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Named doctors in 2022 and 2023, the 2023 region round answered by three regions, the
-    2020 agreement with 1 000 000 kr paid to Halland; a cache of PDFs of its own."""
+    """Named doctors in 2022 and 2023, the 2023 region round answered by three regions and the
+    municipal questions by two municipalities, the 2020 agreement with 1 000 000 kr paid to
+    Halland; a cache of PDFs of its own."""
     indicator_repo.clear_caches()
     store(session, named_doctor_rows("2022", 2) + named_doctor_rows("2023"))
     crosscheck._round(session)
+    municipal_round(session)
     seeding.agreement_2020(session)
     seeding.paid(session, seeding.requisition(amount=1_000_000))
     session.commit()
@@ -149,7 +177,23 @@ def test_a_report_of_a_year_shows_the_indicators_up_to_it(
     assert named.table("Regionerna jämförda, 2022")[1][:4] == [
         "Region Halland", f"1{NBSP}200", f"2{NBSP}000", "60,0"]
     assert "<h1>God och nära vård: den nationella uppföljningen 2022</h1>" in html
-    assert "Indikatorer för åren till och med 2022." in html
+    assert ("Indikatorer för åren till och med 2022; enkätomgångarna, jämförelserna och "
+            "överenskommelserna för 2022.") in html
+    # the rounds, cross-checks and agreements of 2022: none of them is stored
+    assert "<p>Ingen enkätomgång för 2022 är lagrad.</p>" in html
+    assert tables.table("Uppgifter som regionerna lämnat, jämförda med deras registervärden")[
+        1:] == [["Ingen jämförelse för 2022."]]
+    assert "<caption>God och nära vård" not in html  # 2020, 2021 and 2023 are stored
+    assert "<p>Ingen överenskommelse för 2022 är lagrad.</p>" in html
+    assert "Svar per fråga:" not in html
+    # the report of 2023 has the 2023 agreement, rounds and checks
+    of_2023 = national_report.report_html(session, "sv", "", NOW, "", until="2023")
+    assert re.findall(r"<caption>(God och nära vård \d{4})", of_2023) == [
+        "God och nära vård 2023"]
+    assert pages.Tables(of_2023).table(
+        "Förväntade, inlämnade och i tid inlämnade redovisningar, per omgång")[1][0].startswith(
+        "Uppföljning 2023 (check-2023")
+    assert "Svar per fråga: Kommunfrågor 2023" in of_2023
     # before every stored year: stored, yet nothing up to it; never computed stays so
     earlier = pages.Tables(national_report.report_html(session, "sv", "", NOW, "",
                                                        until="2021")).table(
@@ -180,8 +224,72 @@ def test_the_command_writes_the_report(cli_env: Path, engine: Engine,
     assert "national report written to" in result.output
     text = text_of((cli_env / "out" / "report.pdf").read_bytes())
     assert text.startswith("God och nära vård: the national follow-up 2023")
-    assert "No questionnaire round is stored." in text and "No agreement is stored." in text
+    assert "No questionnaire round for 2023 is stored." in text
+    assert "No agreement for 2023 is stored." in text
     assert "https://nara.example.se/indicators/named_doctor_population" in text.replace(" ", "")
     bad = CliRunner().invoke(app, ["report", "--out", str(cli_env / "x.pdf"), "--lang", "de"])
     assert bad.exit_code == 1 and "--lang must be sv or en" in bad.output
     indicator_repo.clear_caches()
+
+
+def _question(html: str, number: str) -> str:
+    """The part of a document of answers that shows question ``number``."""
+    parts = html.split('<section class="result"')[1:]
+    return next(p for p in parts if re.search(rf'<h\d id="[^"]+">{number}\. ', p))
+
+
+def test_the_report_ends_with_each_rounds_answers_per_question(session: Session,
+                                                               followed_up: None) -> None:
+    html = national_report.report_html(session, "sv", "https://nara.example.se", NOW, "")
+    annex = html.split('<section class="answers page">')[1:]
+    assert len(annex) == 2  # both rounds have submissions
+    municipal = next(a for a in annex if "<h2>Svar per fråga: Kommunfrågor 2023</h2>" in a)
+    rid = survey_repo.get_round(session, "kommuner-2023").id  # type: ignore[union-attr]
+    assert ("Senast inlämnade version från 2 uppgiftslämnare. Andelarna är av dem som besvarat "
+            "frågan (n). Uppgiftslämnare som räknats: Hylte, Halmstad.") in (
+        re.sub(r"\s+", " ", municipal))
+    # question C: Hylte chose r01 and r02, Halmstad r01; Laholm's draft is not counted
+    c = _question(municipal, "C")
+    assert "Besvarad av n = 2 av 2." in c
+    rows = pages.Tables(c).tables[0][1]
+    assert rows[0] == ["Svar", "Antal", "Andel av n"]
+    assert rows[1] == ["Äldre och/eller personer med komplexa behov", "2", f"100,0{NNBSP}%"]
+    assert rows[2] == ["Barn och unga", "1", f"50,0{NNBSP}%"]
+    assert rows[3][1:] == ["0", f"0,0{NNBSP}%"]
+    # free texts are counted, with the address of the document that has them in full
+    b = _question(municipal, "B")
+    link = f"https://nara.example.se/surveys/rounds/{rid}/results.pdf"
+    assert f'Fritextsvar: 1: <a href="{link}">{link}</a>' in b
+    assert "Trygg hemgång" not in html
+    # the regions' round: question 22 answered by Halland (66,5) and Dalarna (cannot estimate)
+    regions = next(a for a in annex if "Svar per fråga: Uppföljning 2023<" in a)
+    q22 = re.sub(r"<[^>]+>", " ", _question(regions, "22"))
+    assert re.sub(r"\s+", " ", q22).count("66,5") == 4  # smallest, median, largest, sum
+    assert "Kan inte uppskattas" in q22
+
+
+def test_a_rounds_answers_are_a_pdf_for_staff(web: Client, session: Session,
+                                              followed_up: None) -> None:
+    rid = survey_repo.get_round(session, "kommuner-2023").id  # type: ignore[union-attr]
+    url = f"/surveys/rounds/{rid}/results.pdf"
+    analyst = web("analyst")
+    assert f'href="{url}"' in analyst.get(f"/surveys/rounds/{rid}/results").text
+    response = analyst.get(url)
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="kommuner-2023-answers.pdf"')
+    text = text_of(response.content).replace(NBSP, " ").replace(NNBSP, " ")
+    assert text.startswith("Svar per fråga: Kommunfrågor 2023")
+    # the respondents counted, then every question; free texts in full and as typed
+    assert "Hylte (1315) 1 Slutredovisning 2024-03-01 10:00 i tid" in text
+    assert "Laholm" not in text
+    assert "Hylte Trygg hemgång <b>&</b> =HYPERLINK(1)" in text
+    assert "Äldre och/eller personer med komplexa behov 2 100,0 %" in text
+    assert analyst.get(url).content == response.content  # made once for the same answers
+    assert analyst.get(url, params={"report": "final"}).headers["content-disposition"] == (
+        'attachment; filename="kommuner-2023-answers-final.pdf"')
+    english = text_of(analyst.get(url, headers={"Accept-Language": "en"}).content)
+    assert english.startswith("Answers per question: Kommunfrågor 2023")
+    assert analyst.get("/surveys/rounds/9999/results.pdf").status_code == 404
+    assert web("respondent").get(url).status_code == 403
+    assert web(None).get(url).status_code == 303

@@ -1,7 +1,8 @@
 """The national report: one printable document (PDF) joining what the follow-up holds — every
 indicator for Sweden by year and the regions compared in the latest year, the questionnaire
-rounds' completeness and timeliness, the regions' answers beside the register, and the
-agreements' funds line by line — for the analysts writing the national follow-up.
+rounds' completeness and timeliness, the regions' answers beside the register, the
+agreements' funds line by line, and every round's answers per question — for the analysts
+writing the national follow-up.
 
 Indicator figures are read through :func:`naravard.storage.indicator_repo.published`
 (disclosure control applied), so every figure in it may be published; each indicator names the
@@ -24,12 +25,14 @@ from naravard.storage.funding_overview import LineSummary, line_summaries
 from naravard.storage.funding_repo import list_agreements
 from naravard.storage.funding_tables import StoredAgreement
 from naravard.storage.indicator_tables import IndicatorSnapshot
-from naravard.storage.survey_repo import list_rounds
+from naravard.storage.survey_repo import list_rounds, round_form
 from naravard.storage.survey_status import RoundStatus, round_status
+from naravard.storage.survey_tables import PLANNED, SurveyRound
 from naravard.web import indicators_view as view
 from naravard.web.i18n import gettext_for
 from naravard.web.indicators_region import region_checks, yearly_rows
 from naravard.web.rendering import templates
+from naravard.web.round_answers import helpers, round_answers
 from naravard.web.workbook_cache import kept_pdf
 
 
@@ -97,16 +100,30 @@ class AgreementFunds:
                 "paid": sum(s.paid_sek for s in self.lines)}
 
 
+def rounds_of(db: Session, until: str | None) -> list[SurveyRound]:
+    """The questionnaire rounds of the year ``until`` (whose questionnaire reports on it),
+    every round when None."""
+    return [r for r in list_rounds(db)
+            if until is None or round_form(r).settings.reporting_year == int(until)]
+
+
 def report_context(db: Session, lang: str, now: dt.datetime,
                    until: str | None = None) -> dict[str, Any]:
-    """Everything the report shows, as of ``now``; the indicators' years up to ``until``."""
+    """Everything the report shows, as of ``now``; with ``until``, the report of that year:
+    the indicators' years up to it, and the rounds, cross-checks and agreements of that year."""
     checks, check_decimals = region_checks(db, None)
-    rounds: list[RoundStatus] = [round_status(db, r, now) for r in list_rounds(db)]
+    rounds = rounds_of(db, until)
+    statuses: list[RoundStatus] = [round_status(db, r, now) for r in rounds]
+    answered = [found for found in (round_answers(db, r) for r in rounds if r.status != PLANNED)
+                if found.answers]
     return {
         "parts": indicator_parts(db, lang, until), "until": until, "rule": shipped_rule(),
-        "rounds": rounds, "checks": checks, "check_decimals": check_decimals,
-        "region_names": view.area_names(),
-        "funds": [AgreementFunds(a, line_summaries(db, a.code)) for a in list_agreements(db)],
+        "rounds": statuses, "answered": answered,
+        "checks": [c for c in checks if until is None or c.check.period == until],
+        "check_decimals": check_decimals, "region_names": view.area_names(),
+        "funds": [AgreementFunds(a, line_summaries(db, a.code)) for a in list_agreements(db)
+                  if until is None or a.year == int(until)],
+        **helpers(lang),
     }
 
 

@@ -19,7 +19,7 @@ from naravard.storage import survey_results as results
 from naravard.storage.survey_status import round_counts, round_status
 from naravard.storage.survey_tables import SurveyRound
 from naravard.surveys.catalog import FormEntry, all_forms, find_form
-from naravard.surveys.validation import format_number
+from naravard.web import round_answers
 from naravard.web import surveys_view as view
 from naravard.web.i18n import gettext_for
 from naravard.web.rendering import render
@@ -35,20 +35,11 @@ def _forms(request: Request) -> list[FormEntry]:
     return all_forms(request.app.state.settings.data_dir / "forms")
 
 
-def _num(value: object, lang: str = "sv") -> str:
-    from decimal import Decimal
-
-    if value is None:
-        return ".."
-    assert isinstance(value, int | Decimal)
-    return format_number(value, lang)
-
-
 def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
     principal = getattr(request.state, "principal", None)
     lang = request.state.lang
     return render(request, name, status_code=status_code, v=view, local_time=stockholm_time,
-                  num=lambda x: _num(x, lang),
+                  num=lambda x: view.summary_number(x, lang),
                   can_manage=is_allowed(principal, Permission.MANAGE_ROUNDS), **context)
 
 
@@ -260,6 +251,20 @@ def results_page(request: Request, db: Db, round_id: int,
     return _page(request, "surveys/results.html", survey_round=survey_round, form=form,
                  answers=answers, questions=results.question_results(form, answers),
                  report=_kind(report))
+
+
+@router.get("/{round_id}/results.pdf", dependencies=[guard(Permission.VIEW_ALL_DATA)])
+def results_pdf(request: Request, db: Db, round_id: int, report: str | None = None) -> Response:
+    """The answers per question as a printable document, free texts in full."""
+    survey_round = _round(db, round_id)
+    if survey_round is None:
+        return _not_found(request)
+    kind = _kind(report)
+    pdf = round_answers.answers_pdf(db, survey_round, kind, request.state.lang,
+                                    str(request.base_url).rstrip("/"))
+    name = f"{survey_round.code}-answers{'-' + kind if kind else ''}.pdf"
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _export(request: Request, db: Session, round_id: int, report: str | None,

@@ -247,6 +247,15 @@ def display(form: Questionnaire, q: Question, value: object, lang: str = "sv") -
     return str(value)
 
 
+def summary_number(value: object, lang: str = "sv") -> str:
+    """A summary figure of answers (a count or a decimal) in the language's form; ``..``
+    where there is none."""
+    if value is None:
+        return ".."
+    assert isinstance(value, int | Decimal)
+    return format_number(value, lang)
+
+
 def options(form: Questionnaire, q: Question | Table) -> tuple[Choice, ...]:
     """Options of a select question or rows of a table."""
     return form.options(q)
