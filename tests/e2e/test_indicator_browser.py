@@ -160,7 +160,7 @@ def _download(page: Page, link: str) -> tuple[str, Workbook]:
     return name, load_workbook(io.BytesIO(content))
 
 
-def test_staff_list_links_every_region_and_downloads_the_national_report(
+def test_staff_list_links_every_region_and_the_national_report_as_page_and_pdf(
         browser: Browser, live_server: str, session: Session) -> None:
     page = _downloading(browser, session)
     page.goto(f"{live_server}/login?next=/indicators")
@@ -170,7 +170,12 @@ def test_staff_list_links_every_region_and_downloads_the_national_report(
     page.wait_for_url(f"{live_server}/indicators")
     assert violations(page) == []
     assert page.locator("ul.ind-regions > li").count() == 21
-    name, content = _downloaded(page, "Den nationella rapporten")
+    page.get_by_role("link", name="Den nationella rapporten:", exact=False).click()
+    page.wait_for_url(f"{live_server}/reports/national")
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "God och nära vård: den nationella uppföljningen")
+    assert violations(page) == []
+    name, content = _downloaded(page, "Rapporten som PDF")
     assert name == "national-report.pdf"
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     assert text.startswith("God och nära vård: den nationella uppföljningen")

@@ -25,6 +25,7 @@ MATRIX: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", "/indicators/regions/{code}"): HALLAND,
     ("GET", "/indicators/regions/{code}/figures.xlsx"): HALLAND,
     ("GET", "/indicators/regions/{code}/profile.pdf"): HALLAND,
+    ("GET", "/reports/national"): STAFF,
     ("GET", "/reports/national.pdf"): STAFF,
     ("GET", "/api/v1/indicators"): EVERYONE,
     ("GET", API): EVERYONE,

@@ -135,17 +135,21 @@ def test_the_report_joins_indicators_rounds_answers_and_funds(session: Session,
 def test_the_report_is_a_pdf_for_staff(web: Client, followed_up: None) -> None:
     analyst = web("analyst")
     listing = analyst.get("/indicators").text
-    assert f'<a href="{PDF}">' in listing
+    assert '<a href="/reports/national">' in listing and f'<a href="{PDF}">' in listing
+    assert re.findall(r'<a href="/reports/national\?year=(\d{4})">', listing) == [
+        "2022", "2023"]  # the years stored, as pages and as PDF
     assert re.findall(r'<a href="/reports/national.pdf\?year=(\d{4})">', listing) == [
-        "2022", "2023"]  # the years stored
+        "2022", "2023"]
     # staff reach each region's view and profile from the list, the report from the start
     links = re.findall(r'<li><a href="/indicators/regions/(\d\d)">([^<]+)</a> '
                        r'\(<a href="/indicators/regions/(\d\d)/profile.pdf">PDF', listing)
     assert len(links) == 21 and all(a == b for a, _name, b in links)
     assert ("13", "Region Halland", "13") in links
-    assert f'<a href="{PDF}">Den nationella rapporten (PDF)</a>' in analyst.get("/").text
+    start = analyst.get("/").text
+    assert '<a href="/reports/national">Den nationella rapporten</a>' in start
+    assert f'<a href="{PDF}">PDF' in start
     public = web(None).get("/indicators").text
-    assert f'<a href="{PDF}">' not in public and "/profile.pdf" not in public
+    assert "/reports/national" not in public and "/profile.pdf" not in public
     response = analyst.get(PDF)
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
@@ -293,3 +297,28 @@ def test_a_rounds_answers_are_a_pdf_for_staff(web: Client, session: Session,
     assert analyst.get("/surveys/rounds/9999/results.pdf").status_code == 404
     assert web("respondent").get(url).status_code == 403
     assert web(None).get(url).status_code == 303
+
+
+def test_the_report_is_a_page_for_staff(web: Client, followed_up: None) -> None:
+    analyst = web("analyst")
+    page = analyst.get("/reports/national", params={"year": "2023"})
+    assert page.status_code == 200
+    html = page.text
+    assert "<h1>God och nära vård: den nationella uppföljningen 2023</h1>" in html
+    assert '<a href="/reports/national.pdf?year=2023" download>Rapporten som PDF</a>' in html
+    # the other stored year and every year, the year shown marked
+    assert '<strong aria-current="page">2023</strong>' in html
+    assert '<a href="/reports/national?year=2022">2022</a>' in html
+    assert '<a href="/reports/national">alla år</a>' in html
+    tables = pages.Tables(html)
+    assert ["Andel av befolkningen med fast läkarkontakt procent av befolkningen", "2023",
+            "50,0", "2", "Region Dalarna (40,0)", "Region Halland (60,0)", "högre"] in tables.table(
+        "Varje indikators senaste värde för riket och spridningen mellan regionerna")
+    # the same content as the document; free texts link the round's page of answers
+    rid = re.search(r'<h2>Svar per fråga: Kommunfrågor 2023</h2>', html)
+    assert rid is not None
+    assert re.search(r'Fritextsvar: 1: <a href="/surveys/rounds/\d+/results">', html)
+    assert "Skapad" not in html and "På webben:" not in html
+    assert analyst.get("/reports/national", params={"year": "x"}).status_code == 400
+    assert web("respondent").get("/reports/national").status_code == 403
+    assert web(None).get("/reports/national").status_code == 303

@@ -32,6 +32,7 @@ from naravard.storage.indicator_repo import ResultSet
 from naravard.web import indicators_figures as figures
 from naravard.web import indicators_region as region
 from naravard.web import indicators_view as view
+from naravard.web import national_report
 from naravard.web.i18n import gettext_for
 from naravard.web.indicators_workbook import (
     TooManyRows,
@@ -92,8 +93,7 @@ def indicator_list(request: Request, db: Db) -> Response:
     return render(request, "indicators/list.html", items=items, fmt=view.fmt_amount,
                   rule=shipped_rule(), staff=staff,
                   region_links=[(c, names[c]) for c in figures.region_codes()] if staff else [],
-                  report_years=sorted({str(y) for snap in indicator_repo.current_snapshots(db)
-                                       .values() for y in snap.years}) if staff else [],
+                  report_years=national_report.report_years(db) if staff else [],
                   region_name=names.get(home_region) if home_region else None,
                   municipality_name=names.get(municipality) if municipality else None)
 

@@ -123,8 +123,15 @@ def report_context(db: Session, lang: str, now: dt.datetime,
         "check_decimals": check_decimals, "region_names": view.area_names(),
         "funds": [AgreementFunds(a, line_summaries(db, a.code)) for a in list_agreements(db)
                   if until is None or a.year == int(until)],
+        "direction_text": lambda d: view.direction_text(d, gettext_for(lang)),
         **helpers(lang),
     }
+
+
+def report_years(db: Session) -> list[str]:
+    """The years of the stored indicator results: each has a report of its own."""
+    return sorted({str(y) for snap in indicator_repo.current_snapshots(db).values()
+                   for y in snap.years})
 
 
 def report_html(db: Session, lang: str, site: str, now: dt.datetime, created: str,
@@ -132,11 +139,9 @@ def report_html(db: Session, lang: str, site: str, now: dt.datetime, created: st
     """The national report as a standalone HTML document for print; ``site`` is the address
     the pages are served at, ``created`` the time printed as the document's, ``until`` the
     last year of the indicators (the latest stored when None)."""
-    _ = gettext_for(lang)
     return templates.env.get_template("reports/national.html").render(
-        _=_, lang=lang, site=site, created=created,
-        direction_text=lambda d: view.direction_text(d, _),
-        **report_context(db, lang, now, until))
+        _=gettext_for(lang), lang=lang, site=site, created=created,
+        layout="reports/_document.html", **report_context(db, lang, now, until))
 
 
 def report_pdf(db: Session, lang: str, site: str, now: dt.datetime | None = None,
