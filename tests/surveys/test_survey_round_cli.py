@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -129,3 +131,21 @@ def test_answers_as_of_and_results(session: Session, tmp_path: Path) -> None:
     assert code == 0 and out.strip() == f"Wrote {target}: 1 rows"
     sheet = load_workbook(target)["t-2024"]
     assert [c.value for c in sheet[2]][:3] == ["13", "Region Halland", 2]
+    # the answers per question as a document, free texts in full (version 2 counted)
+    document = tmp_path / "answers.pdf"
+    code, out, _ = run("round", "results", "t-2024", "--format", "pdf", "--out", str(document),
+                       "--lang", "en", "--site", "https://nara.example.se/")
+    assert code == 0 and out.startswith(f"Wrote {document}: ")
+    text = re.sub(r"\s+", " ", " ".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(document.read_bytes())).pages))
+    assert text.startswith("Answers per question: Testenkät för regioner")  # the round's title
+    assert "Region Halland (13) 2 Final report" in text
+    assert "Region Halland Fler mobila team." in text  # a free text, in full
+    assert "https://nara.example.se/surveys/rounds/" in text.replace(" ", "")
+    code, _, err = run("round", "results", "t-2024", "--format", "pdf")
+    assert code == 1 and "--format pdf needs --out FILE.pdf" in err
+    code, _, err = run("round", "results", "t-2024", "--format", "pdf", "--out",
+                       str(document), "--lang", "de")
+    assert code == 1 and "--lang must be sv or en, got 'de'" in err
+    code, _, err = run("round", "results", "t-2024", "--report", "last")
+    assert code == 1 and "--report must be interim or final, got 'last'" in err

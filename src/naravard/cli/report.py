@@ -20,8 +20,9 @@ def report(
     """Write the national report as PDF.
 
     Every indicator for Sweden and the regions (published figures, disclosure control
-    applied), the questionnaire rounds, the regions' answers beside the register and the
-    agreements' funds."""
+    applied), the questionnaire rounds, the regions' answers beside the register, the
+    agreements' funds and each round's answers per question; with --year, the rounds,
+    cross-checks and agreement of that year."""
     from naravard.cli.common import database
     from naravard.web import national_report
 

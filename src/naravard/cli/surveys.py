@@ -432,6 +432,7 @@ class ResultFormat(StrEnum):
     csv = "csv"
     json = "json"
     xlsx = "xlsx"
+    pdf = "pdf"
 
 
 def _result_rows(questions: list[QuestionResult]) -> list[list[object]]:
@@ -469,22 +470,41 @@ RESULT_COLUMNS = ["key", "question", "number", "option", "cell", "count", "n", "
 def round_results(
     round_ref: str = typer.Argument(..., metavar="ROUND", help="Code or id."),
     question: str | None = typer.Option(None, help="Only this question (name or stable key)."),
-    fmt: ResultFormat = typer.Option(ResultFormat.csv, "--format", help="csv, json or xlsx."),
+    fmt: ResultFormat = typer.Option(ResultFormat.csv, "--format", help="csv, json, xlsx or "
+                                     "pdf (every question as a document, free texts in full)."),
     out_file: Path | None = typer.Option(None, "--out", help="Write to this file (needed for "
-                                         "xlsx); default: standard output."),
+                                         "xlsx and pdf); default: standard output."),
     per_respondent: bool = typer.Option(False, help="One row per respondent and one column per "
                                         "question instead of counts per question."),
     report: str | None = typer.Option(None, help="interim or final (default: latest version)."),
+    lang: str = typer.Option("sv", help="Language of the PDF: sv or en."),
+    site: str = typer.Option("", help="Address the web pages are served at, for the PDF's "
+                             "link to the round's answers (e.g. https://nara.example.se)."),
 ) -> None:
     """Results of a round: counts per question, or every answer per respondent.
 
     Counts per option come with n (those who answered the item); numbers with n, min, median,
-    max and sum. Text that a spreadsheet would run as a formula is escaped.
+    max and sum. Text that a spreadsheet would run as a formula is escaped. As PDF, the
+    document the web offers staff: the respondents counted and every question, free texts in
+    full.
     """
-    if fmt is ResultFormat.xlsx and out_file is None:
-        raise _fail("--format xlsx needs --out FILE.xlsx")
+    if fmt in (ResultFormat.xlsx, ResultFormat.pdf) and out_file is None:
+        raise _fail(f"--format {fmt.value} needs --out FILE.{fmt.value}")
+    if lang not in ("sv", "en"):
+        raise _fail(f"--lang must be sv or en, got {lang!r}")
+    if report not in (None, "interim", "final"):
+        raise _fail(f"--report must be interim or final, got {report!r}")
     with database() as db:
         found = _find_round(db, round_ref)
+        if fmt is ResultFormat.pdf:
+            from naravard.web.round_answers import answers_pdf
+
+            assert out_file is not None
+            with err.status("rendering the answers per question …"):
+                content = answers_pdf(db, found, report, lang, site.rstrip("/"))
+            out_file.write_bytes(content)
+            out.print(f"Wrote {out_file}: {len(content) // 1024} kB")
+            return
         form = survey_repo.round_form(found)
         answers = latest_answers(db, found, report)
         if per_respondent:
