@@ -147,5 +147,8 @@ def test_answers_as_of_and_results(session: Session, tmp_path: Path) -> None:
     code, _, err = run("round", "results", "t-2024", "--format", "pdf", "--out",
                        str(document), "--lang", "de")
     assert code == 1 and "--lang must be sv or en, got 'de'" in err
+    code, _, err = run("round", "results", "t-2024", "--format", "pdf", "--out",
+                       str(document), "--question", "staff")
+    assert code == 1 and "leave out --question and --per-respondent" in err
     code, _, err = run("round", "results", "t-2024", "--report", "last")
     assert code == 1 and "--report must be interim or final, got 'last'" in err

@@ -492,6 +492,9 @@ def round_results(
         raise _fail(f"--format {fmt.value} needs --out FILE.{fmt.value}")
     if lang not in ("sv", "en"):
         raise _fail(f"--lang must be sv or en, got {lang!r}")
+    if fmt is ResultFormat.pdf and (question or per_respondent):
+        raise _fail("--format pdf gives every question; leave out --question and "
+                    "--per-respondent")
     if report not in (None, "interim", "final"):
         raise _fail(f"--report must be interim or final, got {report!r}")
     with database() as db:

@@ -33,8 +33,9 @@ def national_page(request: Request, db: Db, now: Now, year: Year = None) -> Resp
 @router.get("/national.pdf", dependencies=[guard(Permission.VIEW_ALL_DATA)])
 def national_pdf(request: Request, db: Db, year: Year = None) -> Response:
     """The national report: every indicator for Sweden and the regions, the questionnaire
-    rounds, the answers beside the register and the funds; with ``year``, the indicators'
-    years up to it (a report of that year)."""
+    rounds, the answers beside the register, the funds and each round's answers per question;
+    with ``year``, the report of that year (the indicators' years up to it, that year's
+    rounds, cross-checks and agreement)."""
     pdf = national_report.report_pdf(db, request.state.lang, str(request.base_url).rstrip("/"),
                                      until=year)
     name = f"national-report-{year}.pdf" if year else "national-report.pdf"
