@@ -130,6 +130,15 @@ def test_the_report_joins_indicators_rounds_answers_and_funds(session: Session,
             f"definitionsversion {version}.") in sections[
         [d.id for d in shipped_catalogue().definitions].index(ND)]
     assert "Skapad 2026-12-06 10:00." in html
+    # the contents: every part, each indicator and each round's answers, linked to its heading
+    contents = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>',
+                          html.split('<nav class="toc"')[1].split("</nav>")[0])
+    assert [t for _, t in contents[:4]] == ["Indikatorer", "Enkätomgångar",
+                                            "Enkätsvar bredvid registret", "Stimulansmedel"]
+    assert len(contents) == 4 + len(shipped_catalogue().definitions) + 2
+    assert contents[-1][1].startswith("Svar per fråga: ")
+    for anchor, title in contents:
+        assert re.search(rf'<h2 id="{anchor}">{re.escape(title)}</h2>', html), anchor
 
 
 def test_the_report_is_a_pdf_for_staff(web: Client, followed_up: None) -> None:
@@ -157,6 +166,11 @@ def test_the_report_is_a_pdf_for_staff(web: Client, followed_up: None) -> None:
         'attachment; filename="national-report.pdf"')
     text = text_of(response.content).replace(NBSP, " ")
     assert text.startswith("God och nära vård: den nationella uppföljningen")
+    # the contents give each part's page: the summary on the first, the rounds after it
+    pages_of = {m[0]: int(m[1]) for m in re.findall(
+        r"(Indikatorer|Enkätomgångar|Stimulansmedel) ?\.{3,} ?(\d+)", text)}
+    assert pages_of["Indikatorer"] == 1
+    assert 1 <= pages_of["Enkätomgångar"] <= pages_of["Stimulansmedel"]
     assert "Region Dalarna (40,0) Region Halland (60,0)" in text
     assert "primärvård 2 935 000 000 kr 2 935 000 000 kr 1 000 000 kr 1 000 000 kr" in text
     assert analyst.get(PDF).content == response.content  # made once for the same contents
@@ -247,7 +261,7 @@ def test_the_report_ends_with_each_rounds_answers_per_question(session: Session,
     html = national_report.report_html(session, "sv", "https://nara.example.se", NOW, "")
     annex = html.split('<section class="answers page">')[1:]
     assert len(annex) == 2  # both rounds have submissions
-    municipal = next(a for a in annex if "<h2>Svar per fråga: Kommunfrågor 2023</h2>" in a)
+    municipal = next(a for a in annex if ">Svar per fråga: Kommunfrågor 2023</h2>" in a)
     rid = survey_repo.get_round(session, "kommuner-2023").id  # type: ignore[union-attr]
     assert ("Senast inlämnade version från 2 uppgiftslämnare. Andelarna är av dem som besvarat "
             "frågan (n). Uppgiftslämnare som räknats: Hylte, Halmstad.") in (
@@ -315,8 +329,7 @@ def test_the_report_is_a_page_for_staff(web: Client, followed_up: None) -> None:
             "50,0", "2", "Region Dalarna (40,0)", "Region Halland (60,0)", "högre"] in tables.table(
         "Varje indikators senaste värde för riket och spridningen mellan regionerna")
     # the same content as the document; free texts link the round's page of answers
-    rid = re.search(r'<h2>Svar per fråga: Kommunfrågor 2023</h2>', html)
-    assert rid is not None
+    assert re.search(r'<h2 id="answers-\d+">Svar per fråga: Kommunfrågor 2023</h2>', html)
     assert re.search(r'Fritextsvar: 1: <a href="/surveys/rounds/\d+/results">', html)
     assert "Skapad" not in html and "På webben:" not in html
     assert analyst.get("/reports/national", params={"year": "x"}).status_code == 400
