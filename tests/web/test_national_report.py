@@ -120,6 +120,12 @@ def test_the_report_joins_indicators_rounds_answers_and_funds(session: Session,
         ["År", "Täljare", "Nämnare", "Värde", "Status"],
         ["2022", f"2{NBSP}000", f"4{NBSP}000", "50,0", ""],
         ["2023", f"1{NBSP}000", f"2{NBSP}000", "50,0", ""]]
+    # women and men: 520 of 1 010 and 480 of 990 in 2023, twice those counts in 2022
+    assert named.table("Kvinnor och män, riket")[1:] == [
+        ["2022, kvinnor", f"1{NBSP}040", f"2{NBSP}020", "51,5", ""],
+        ["2023, kvinnor", "520", f"1{NBSP}010", "51,5", ""],
+        ["2022, män", "960", f"1{NBSP}980", "48,5", ""],
+        ["2023, män", "480", "990", "48,5", ""]]
     regions = named.table("Regionerna jämförda, 2023")
     assert [r[:4] for r in regions[1:]] == [
         ["Region Halland", "600", f"1{NBSP}000", "60,0"],

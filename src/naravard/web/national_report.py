@@ -39,8 +39,8 @@ from naravard.web.workbook_cache import kept_pdf
 @dataclass(frozen=True)
 class IndicatorPart:
     """One indicator in the report: Sweden's latest value and the regions' spread in that
-    year, Sweden by year and the regions compared (charts with their tables), and where the
-    figures come from."""
+    year, Sweden by year (both sexes, and women and men where the indicator has them) and the
+    regions compared (charts with their tables), and where the figures come from."""
 
     d: Definition
     unit: str
@@ -50,6 +50,7 @@ class IndicatorPart:
     lowest: tuple[str, float] | None
     highest: tuple[str, float] | None
     national: view.Figure | None
+    sexes: view.Figure | None
     regions: view.Figure | None
     snapshot: IndicatorSnapshot | None
     version: str
@@ -79,6 +80,7 @@ def indicator_parts(db: Session, lang: str, until: str | None = None) -> list[In
             d, unit, year, nation, len(valued), valued[0] if valued else None,
             valued[-1] if valued else None,
             view.national_figure(rows, d, lang, _, unit) if rows else None,
+            view.sex_figure(rows, d, lang, _, unit) if rows else None,
             view.regions_figure(rows, d, year, lang, _, unit, None) if year else None,
             snap, version))
     return parts
