@@ -104,9 +104,12 @@ def test_the_profile_holds_each_indicator_beside_sweden_by_year(session: Session
     by_region = [d for d in shipped_catalogue().definitions if "region" in d.areas]
     assert len(sections) == len(by_region)  # every indicator reported by region, in order
     for section, d in zip(sections, by_region, strict=True):
-        assert f"<h2>{d.title.get('sv')}</h2>" in section
+        assert f'<h2 id="ind-{d.id}">{d.title.get("sv")}</h2>' in section
         link = f"https://nara.example.se/indicators/{d.id}?region=13"
         assert f'<a href="{link}#h-one-region">{link}</a>' in section
+    # the contents: the three parts, then each indicator, linked to its heading
+    contents = re.findall(r'<li><a href="#([^"]+)">', html.split('<nav class="toc"')[1])
+    assert contents == ["latest", "checks", "funds", *(f"ind-{d.id}" for d in by_region)]
     named = sections[[d.id for d in by_region].index(ND)]
     # the named doctors by year: Halland 1 200 of 2 000 in 2022 and 600 of 1 000 in 2023,
     # Sweden 2 000 of 4 000 and 1 000 of 2 000
