@@ -91,6 +91,8 @@ def test_the_report_joins_indicators_rounds_answers_and_funds(session: Session,
     assert ["Andel av befolkningen med fast läkarkontakt procent av befolkningen", "2023",
             "50,0", "2", "Region Dalarna (40,0)", "Region Halland (60,0)", "högre"] in summary
     assert len(summary) == 1 + len(shipped_catalogue().definitions)
+    assert (f'<th scope="row"><a href="#ind-{ND}">Andel av befolkningen med fast läkarkontakt'
+            '</a>') in html  # each indicator's row leads to its page
     care = next(r for r in summary if r[0].startswith("Medicinsk bedömning"))
     assert care[1:5] == ["", "inte beräknad", "", ""]  # nothing stored for it
     # the round: three regions asked, all three submitted (imported) before the deadline
