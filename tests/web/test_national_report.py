@@ -343,3 +343,22 @@ def test_the_report_is_a_page_for_staff(web: Client, followed_up: None) -> None:
     assert analyst.get("/reports/national", params={"year": "x"}).status_code == 400
     assert web("respondent").get("/reports/national").status_code == 403
     assert web(None).get("/reports/national").status_code == 303
+
+
+def test_the_documents_benchmark_makes_the_report_and_a_full_rounds_answers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from naravard.web import documents_bench
+
+    made: list[str] = []
+    monkeypatch.setattr(documents_bench, "html_to_pdf", lambda html: made.append(html) or b"")
+    report, answers = documents_bench.report_results(1)
+    assert (report.name, answers.name) == (
+        "national report, 12 indicators, 21 regions' answers",
+        "a round's answers per question, 21 regions")
+    assert [len(r.subject_timing.runs) for r in (report, answers)] == [1, 1]
+    assert len(made) == 4  # each document's warm-up and timed run
+    # every region answered the round: the report's annex and the round's document count 21
+    assert "Senast inlämnade version från 21 uppgiftslämnare." in made[0]
+    assert "Besvarad av n = 21 av 21." in made[0]
+    rows = pages.Tables(made[2]).table("Uppgiftslämnare som räknats")
+    assert len(rows) == 1 + 21 and rows[1][0] == "Region Stockholm (01)"
