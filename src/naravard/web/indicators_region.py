@@ -76,12 +76,14 @@ def region_items(db: Session, code: str) -> list[dict[str, Any]]:
     return items
 
 
-def region_checks(db: Session, code: str | None
+def region_checks(db: Session, code: str | None, period: str | None = None
                   ) -> tuple[list[CrossCheckResult], dict[str, int]]:
-    """Region ``code``'s questionnaire answers beside the register (each cross-check; every
-    region's when None), with the decimals of each check's indicator."""
+    """Region ``code``'s questionnaire answers beside the register (each cross-check, or each
+    of ``period`` when given; every region's when ``code`` is None), with the decimals of each
+    check's indicator."""
     cat, rule = shipped_catalogue(), shipped_rule()
-    checks = [cross_check(db, c, cat, rule, region=code) for c in shipped_crosschecks().checks]
+    checks = [cross_check(db, c, cat, rule, region=code) for c in shipped_crosschecks().checks
+              if period is None or c.period == period]
     return checks, {c.check.id: cat.definition(c.check.indicator).decimals for c in checks}
 
 

@@ -113,7 +113,7 @@ def report_context(db: Session, lang: str, now: dt.datetime,
                    until: str | None = None) -> dict[str, Any]:
     """Everything the report shows, as of ``now``; with ``until``, the report of that year:
     the indicators' years up to it, and the rounds, cross-checks and agreements of that year."""
-    checks, check_decimals = region_checks(db, None)
+    checks, check_decimals = region_checks(db, None, until)
     rounds = rounds_of(db, until)
     statuses: list[RoundStatus] = [round_status(db, r, now) for r in rounds]
     answered = [found for found in (round_answers(db, r) for r in rounds if r.status != PLANNED)
@@ -121,8 +121,7 @@ def report_context(db: Session, lang: str, now: dt.datetime,
     return {
         "parts": indicator_parts(db, lang, until), "until": until, "rule": shipped_rule(),
         "rounds": statuses, "answered": answered,
-        "checks": [c for c in checks if until is None or c.check.period == until],
-        "check_decimals": check_decimals, "region_names": view.area_names(),
+        "checks": checks, "check_decimals": check_decimals, "region_names": view.area_names(),
         "funds": [AgreementFunds(a, line_summaries(db, a.code)) for a in list_agreements(db)
                   if until is None or a.year == int(until)],
         "direction_text": lambda d: view.direction_text(d, gettext_for(lang)),
