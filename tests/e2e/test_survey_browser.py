@@ -97,3 +97,28 @@ def test_respondent_answers_and_submits(browser: Browser, live_server: str,
     for path in ("", "/pages/2", "/summary", "/submissions/1", "/history"):
         assert foreign.goto(f"{live_server}{base}{path}").status == 403  # type: ignore[union-attr]
     foreign.context.close()
+
+
+def test_start_page_leads_to_the_questionnaire_due(browser: Browser, live_server: str,
+                                                   session: Session) -> None:
+    now = dt.datetime.now(dt.UTC)
+    survey_round = repo.create_round(
+        session, small_form(), code="start", title="Startsidetest", respondents=["13"],
+        opens_on=dt.date(2024, 1, 15), deadline=dt.date(2099, 12, 31), actor="analyst", now=now)
+    repo.open_round(session, survey_round, "analyst", now)
+    response = repo.response_for(session, survey_round, "13")
+    assert response is not None
+    session.commit()
+
+    page = sign_in(browser, live_server, "respondent", "/")
+    todo = page.get_by_role("table", name="Enkäter som väntar på er redovisning")
+    assert "Startsidetest" in todo.inner_text() and "2099-12-31" in todo.inner_text()
+    assert violations(page) == []
+    todo.get_by_role("link", name="Testenkät för regioner").click()
+    page.wait_for_url(f"{live_server}/surveys/responses/{response.id}")
+    page.context.close()
+    analyst = sign_in(browser, live_server, "analyst", "/")
+    rounds = analyst.get_by_role("table", name="Omgångar öppna för svar", exact=False)
+    assert "Startsidetest (start)" in rounds.inner_text() and "0 av 1" in rounds.inner_text()
+    assert violations(analyst) == []
+    analyst.context.close()

@@ -11,12 +11,15 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from naravard.accounts.roles import Permission, Principal, Role
+from naravard.funding.deadlines import STOCKHOLM
 from naravard.storage import reference_repo, users_repo
-from naravard.storage.models import utcnow
 from naravard.web import carry as carry_mod
+from naravard.web import start_tasks
+from naravard.web.funding import funding_clock
 from naravard.web.i18n import LANGUAGES
 from naravard.web.rendering import render
 from naravard.web.security import SESSION_COOKIE, get_db, guard
+from naravard.web.surveys import surveys_clock
 
 router = APIRouter(include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
@@ -120,17 +123,30 @@ def set_language(
 
 @router.get("/", response_class=HTMLResponse)
 def start(
-    request: Request, db: Db, principal: Principal = guard(Permission.SIGNED_IN)
+    request: Request, db: Db, principal: Principal = guard(Permission.SIGNED_IN),
+    now: dt.datetime = Depends(surveys_clock), funds_now: dt.datetime = Depends(funding_clock),
 ) -> Response:
-    """Start page: what this role does here, and the organisation of a respondent."""
+    """Start page: what this role does here and what is due for it now (the questionnaires
+    by the questionnaires' clock, the funds by the funds' clock, as on their own pages)."""
     day, _ = pick_date(db, None)
     org = None
     members: list[object] = []
+    surveys: list[start_tasks.Task] = []
+    funds: list[list[start_tasks.Task]] = []
     if principal.role is Role.RESPONDENT and principal.organisation_code:
         org = reference_repo.organisation_by_code(db, principal.organisation_code)
         if org is not None and day is not None:
             members = list(reference_repo.members(db, org.code, day))
-    return render(request, "start.html", org=org, members=members, today=utcnow().date())
+        if org is not None:
+            surveys = start_tasks.questionnaire_tasks(db, org.code, now, request.state.lang)
+            funds = start_tasks.grouped(start_tasks.fund_tasks(db, org.code, funds_now))
+    elif principal.role is Role.ANALYST:
+        surveys = start_tasks.analyst_tasks(db, now)
+    elif principal.role is Role.GRANT_OFFICER:
+        funds = start_tasks.grouped(start_tasks.grant_officer_tasks(db, funds_now))
+    return render(request, "start.html", org=org, members=members, surveys=surveys,
+                  funds=funds, today=now.astimezone(STOCKHOLM).date(),
+                  funds_today=funds_now.astimezone(STOCKHOLM).date())
 
 
 @router.get("/organisations", response_class=HTMLResponse,

@@ -1,0 +1,206 @@
+"""What the start page lists for each role: what is due next, and what is late.
+
+A respondent sees its organisation's questionnaires that still wait for a report and what its
+funds ask of it (money still to requisition, the financial report, repayments, reclaim cases,
+conditions for next year's money) or await (its requisitions not yet decided or paid); an
+analyst the open questionnaire rounds and how far they have come; a grant officer, per
+agreement, the requisitions to decide or pay, the late items, the reclaim cases to decide and
+the lines not yet frozen. Each task links to the page where it is done; late tasks come first,
+then the rest by deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import partial
+
+from sqlalchemy.orm import Session
+
+from naravard.funding.deadlines import Deadline, is_overdue
+from naravard.funding.eligibility import Eligibility
+from naravard.funding.reports import ReclaimStatus
+from naravard.storage import funding_overview as overview
+from naravard.storage import funding_repo, survey_repo
+from naravard.storage.survey_status import round_counts
+from naravard.storage.survey_tables import OPEN, SurveyResponse
+from naravard.surveys.model import RoundKind
+
+__all__ = ["Task", "analyst_tasks", "days_left", "fund_tasks", "grant_officer_tasks", "grouped",
+           "questionnaire_tasks"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One thing to do or to follow, for the start page.
+
+    ``kind`` says which sentence the page gives; ``title`` names the questionnaire, round or
+    agreement; ``day`` is the deadline (``None`` when there is none) and ``late`` whether it has
+    passed with the task still undone. ``amount_sek``, ``count`` and ``total`` are the figures
+    the sentence needs, ``status`` a stored status shown beside it.
+    """
+
+    kind: str
+    href: str
+    title: str
+    day: dt.date | None
+    late: bool = False
+    amount_sek: int = 0
+    count: int = 0
+    total: int = 0
+    status: str = ""
+    detail: str = ""
+    #: The page of the task's group (its agreement), where it differs from ``href``.
+    home: str = ""
+
+
+def ordered(tasks: list[Task]) -> list[Task]:
+    """Late tasks first, then by deadline (none last), then by title."""
+    return sorted(tasks, key=lambda t: (not t.late, t.day or dt.date.max, t.title, t.kind))
+
+
+def _urgent_first(groups: list[list[Task]]) -> list[Task]:
+    """The groups (each already ordered) with those holding a late task first, then by their
+    earliest deadline; otherwise in the order given."""
+    def key(group: list[Task]) -> tuple[bool, dt.date]:
+        return (not any(t.late for t in group),
+                min((t.day for t in group if t.day is not None), default=dt.date.max))
+    return [t for group in sorted(groups, key=key) for t in group]
+
+
+def grouped(tasks: list[Task]) -> list[list[Task]]:
+    """Consecutive tasks of the same title (an agreement) as one group each, in order."""
+    groups: list[list[Task]] = []
+    for task in tasks:
+        if groups and groups[-1][0].title == task.title:
+            groups[-1].append(task)
+        else:
+            groups.append([task])
+    return groups
+
+
+def days_left(day: dt.date, today: dt.date) -> int:
+    """Whole days from ``today`` to ``day`` (0 on the day itself, negative once passed)."""
+    return (day - today).days
+
+
+def _due_report(response: SurveyResponse, now: dt.datetime) -> tuple[RoundKind, dt.date]:
+    """The report a respondent owes at ``now`` and its last day."""
+    kind = survey_repo.report_kind(response.round, now)
+    if kind is RoundKind.INTERIM and response.round.interim_deadline is not None:
+        return kind, response.round.interim_deadline
+    return kind, survey_repo.effective_deadline(response)
+
+
+def questionnaire_tasks(db: Session, code: str, now: dt.datetime, lang: str) -> list[Task]:
+    """The questionnaires of open rounds for which ``code`` has not yet submitted the report
+    now due (the interim report until its deadline has passed, then the final one)."""
+    out = []
+    for response in survey_repo.responses_of(db, code):
+        if response.round.status != OPEN:
+            continue
+        kind, day = _due_report(response, now)
+        if any(s.report_kind == kind.value for s in response.submissions):
+            continue
+        state = survey_repo.access(response, now)
+        title = survey_repo.round_form(response.round).settings.title.get(lang)
+        out.append(Task(
+            "questionnaire", f"/surveys/responses/{response.id}", title, day,
+            late=state.reason == "locked", status=response.status, detail=response.round.title,
+            count=1 if kind is RoundKind.INTERIM else 0,
+        ))
+    return ordered(out)
+
+
+def _day(deadline: Deadline | None) -> dt.date | None:
+    return None if deadline is None else deadline.effective_day
+
+
+def fund_tasks(db: Session, code: str, now: dt.datetime) -> list[Task]:
+    """What ``code``'s funds ask of it at ``now``, under every stored agreement (each
+    agreement's tasks together, late first, then by deadline; the agreements with something
+    late first, then by their nearest deadline)."""
+    found: list[list[Task]] = []
+    for v in overview.recipient_view(db, code, now):
+        out: list[Task] = []
+        name = v.agreement.name
+        href = f"/funding/org/{code}#agr-{v.agreement.code}"
+        task = partial(Task, title=name, home=href)
+        remaining = sum(li.remaining_sek for li in v.lines)
+        if v.requisition_open and remaining > 0:
+            out.append(task("requisition", href, day=_day(v.requisition_deadline),
+                            amount_sek=remaining))
+        if v.report is None and v.paid_sek > 0:
+            late = v.report_deadline is not None and is_overdue(now, v.report_deadline)
+            out.append(task("financial_report", href, day=_day(v.report_deadline), late=late,
+                            amount_sek=v.paid_sek))
+        if v.repayment is not None and v.repayment.outstanding_sek > 0:
+            out.append(task("repayment", href, day=v.repayment.obligation.deadline.effective_day,
+                            late=v.repayment.overdue, amount_sek=v.repayment.outstanding_sek))
+        for r in v.requisitions:  # the recipient's own, waiting for the grant officer
+            if r.status in (funding_repo.SUBMITTED, funding_repo.APPROVED):
+                out.append(task(f"requisition_{r.status}", f"/funding/requisitions/{r.id}",
+                                day=None, amount_sek=r.amount_sek, count=r.id, status=r.status))
+        for case in v.reclaims:
+            if case.status == ReclaimStatus.TO_DECIDE.value:
+                out.append(task("reclaim", href, day=case.deadline, count=case.days_late,
+                                status=case.status))
+        for e in v.eligibility:
+            if e.status is Eligibility.PENDING:
+                out.append(task("condition", href, day=e.deadline,
+                                detail=f"{e.condition_id} ({e.duty_id})"))
+        found.append(ordered(out))
+    return _urgent_first(found)
+
+
+def analyst_tasks(db: Session, now: dt.datetime) -> list[Task]:
+    """The open rounds: how many respondents have submitted, by the next deadline."""
+    counts = round_counts(db)
+    out = []
+    for survey_round in survey_repo.list_rounds(db):
+        if survey_round.status != OPEN:
+            continue
+        total, done = counts.get(survey_round.id, (0, 0))
+        kind = survey_repo.report_kind(survey_round, now)
+        day = (survey_round.interim_deadline
+               if kind is RoundKind.INTERIM and survey_round.interim_deadline is not None
+               else survey_round.deadline)
+        late = now >= survey_repo.day_ends(survey_round.deadline)
+        out.append(Task("round", f"/surveys/rounds/{survey_round.id}", survey_round.title, day,
+                        late=late and done < total, count=done, total=total,
+                        detail=survey_round.code))
+    return ordered(out)
+
+
+def grant_officer_tasks(db: Session, now: dt.datetime) -> list[Task]:
+    """Per agreement: requisitions to decide and to pay, late items, reclaim cases to decide,
+    lines whose allocation is not yet frozen (grouped and ordered as :func:`fund_tasks`).
+    Late items are counted by recipient; each task links to its part of the agreement's
+    page."""
+    found: list[list[Task]] = []
+    for stored in funding_repo.list_agreements(db):
+        out: list[Task] = []
+        page = f"/funding/agreements/{stored.code}"
+        task = partial(Task, title=stored.name, home=page)
+        reqs = overview.requisitions_of(db, stored.code)
+        for status, kind in ((funding_repo.SUBMITTED, "to_decide"),
+                             (funding_repo.APPROVED, "to_pay")):
+            mine = [r for r in reqs if r.status == status]
+            if mine:
+                out.append(task(kind, f"{page}#requisitions", day=None, count=len(mine),
+                                amount_sek=sum(r.amount_sek for r in mine)))
+        cases = [c for c in overview.reclaim_cases(db, stored.code)
+                 if c.status == ReclaimStatus.TO_DECIDE.value]
+        if cases:
+            out.append(task("reclaims", f"{page}#reclaims", day=min(c.deadline for c in cases),
+                            count=len(cases)))
+        late = overview.late_items(db, stored.code, now)
+        if late:
+            out.append(task("late_items", f"{page}#late", day=min(i.deadline for i in late),
+                            late=True, count=len({i.recipient_code for i in late})))
+        unfrozen = sum(1 for li in stored.lines if funding_repo.current_run(db, li.id) is None)
+        if unfrozen:
+            out.append(task("unfrozen", f"{page}#lines", day=None, count=unfrozen,
+                            total=len(stored.lines)))
+        found.append(ordered(out))
+    return _urgent_first(found)
