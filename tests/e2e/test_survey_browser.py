@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page
 from sqlalchemy.orm import Session
 
 from naravard.storage import survey_repo as repo
+from naravard.storage.survey_tables import SurveyResponse
 from tests.conftest import USERS
 from tests.e2e.test_browser import violations
 from tests.surveys.rounds import small_form
@@ -26,16 +27,22 @@ def sign_in(browser: Browser, base: str, username: str, target: str) -> Page:
     return page
 
 
-def test_respondent_answers_and_submits(browser: Browser, live_server: str,
-                                       session: Session) -> None:
+def halland_asked(session: Session, code: str, title: str) -> SurveyResponse:
+    """An open round of the small questionnaire for Region Halland, due 2099-12-31."""
     now = dt.datetime.now(dt.UTC)
     survey_round = repo.create_round(
-        session, small_form(), code="webb", title="Webbtest", respondents=["13"],
+        session, small_form(), code=code, title=title, respondents=["13"],
         opens_on=dt.date(2024, 1, 15), deadline=dt.date(2099, 12, 31), actor="analyst", now=now)
     repo.open_round(session, survey_round, "analyst", now)
     response = repo.response_for(session, survey_round, "13")
     assert response is not None
     session.commit()
+    return response
+
+
+def test_respondent_answers_and_submits(browser: Browser, live_server: str,
+                                       session: Session) -> None:
+    response = halland_asked(session, "webb", "Webbtest")
     base = f"/surveys/responses/{response.id}"
 
     page = sign_in(browser, live_server, "respondent", f"{base}/pages/2")
@@ -88,7 +95,7 @@ def test_respondent_answers_and_submits(browser: Browser, live_server: str,
         assert fh.read(4) == b"%PDF"
     page.context.close()
 
-    analyst = sign_in(browser, live_server, "analyst", f"/surveys/rounds/{survey_round.id}")
+    analyst = sign_in(browser, live_server, "analyst", f"/surveys/rounds/{response.round_id}")
     assert "Svar har inkommit från 1 av 1 regioner" in analyst.locator("main").inner_text()
     assert violations(analyst) == []
     analyst.context.close()
@@ -101,14 +108,7 @@ def test_respondent_answers_and_submits(browser: Browser, live_server: str,
 
 def test_start_page_leads_to_the_questionnaire_due(browser: Browser, live_server: str,
                                                    session: Session) -> None:
-    now = dt.datetime.now(dt.UTC)
-    survey_round = repo.create_round(
-        session, small_form(), code="start", title="Startsidetest", respondents=["13"],
-        opens_on=dt.date(2024, 1, 15), deadline=dt.date(2099, 12, 31), actor="analyst", now=now)
-    repo.open_round(session, survey_round, "analyst", now)
-    response = repo.response_for(session, survey_round, "13")
-    assert response is not None
-    session.commit()
+    response = halland_asked(session, "start", "Startsidetest")
 
     page = sign_in(browser, live_server, "respondent", "/")
     todo = page.get_by_role("table", name="Enkäter som väntar på er redovisning")
