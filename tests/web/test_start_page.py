@@ -22,6 +22,7 @@ from tests.funding import seeding
 from tests.funding.seeding import AGREEMENT, DALARNA_NARA_VARD, HALLAND_NARA_VARD
 from tests.indicators.test_indicator_web import Tables
 from tests.surveys.rounds import AFTER, COMPLETE, DURING, FINAL_PHASE, at, fake_receipt, make_round
+from tests.surveys.test_survey_rss_web import rss_response  # noqa: F401 (fixture)
 
 Client = Callable[[str | None], TestClient]
 QUESTIONS = "Enkäter som väntar på er redovisning"
@@ -138,6 +139,27 @@ def test_titles_are_escaped(session: Session, client_as: Client, clocks: Clocks)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;x&#34;" in page
     assert "&lt;script&gt;" in client_as("analyst").get("/").text
+
+
+def test_rss_sees_how_many_municipalities_have_submitted(
+    client_as: Client, clocks: Clocks, rss_response: int  # noqa: F811
+) -> None:
+    members = "Era kommuners svar på kommunfrågorna"
+    rss = client_as("rss")
+    clocks.surveys(at("2024-02-02"))  # Kungsbacka and Halmstad have submitted, 58 days left
+    found = tables(rss)
+    assert found.table(members) == [
+        ["Enkät", "Sista dag", "Kommuner som har lämnat in"],
+        ["Kommunfrågor till RSS-enkäten, uppföljning av God och nära vård 2023 Kommunfrågor 2023",
+         "2024-03-31 (58 dagar kvar)", "2 av 6"],
+    ]
+    assert [row[1] for row in found.table(QUESTIONS)[1:]] == ["2024-03-31 (58 dagar kvar)"]
+    assert f'href="/surveys/responses/{rss_response}/municipalities"' in rss.get("/").text
+    clocks.surveys(at("2024-04-01", "00:00"))
+    assert tables(rss).table(members)[1][1:] == ["2024-03-31 för sent", "2 av 6"]
+    # a municipality and a region get no such table
+    for caller in ("municipality", "respondent"):
+        assert members not in client_as(caller).get("/").text
 
 
 # --- an analyst's rounds -------------------------------------------------------------------------

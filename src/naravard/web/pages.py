@@ -132,6 +132,7 @@ def start(
     org = None
     members: list[object] = []
     surveys: list[start_tasks.Task] = []
+    answers: list[start_tasks.Task] = []
     funds: list[list[start_tasks.Task]] = []
     if principal.role is Role.RESPONDENT and principal.organisation_code:
         org = reference_repo.organisation_by_code(db, principal.organisation_code)
@@ -139,12 +140,15 @@ def start(
             members = list(reference_repo.members(db, org.code, day))
         if org is not None:
             surveys = start_tasks.questionnaire_tasks(db, org.code, now, request.state.lang)
+            if org.kind == "rss":
+                answers = start_tasks.member_tasks(db, org.code, now, request.state.lang)
             funds = start_tasks.grouped(start_tasks.fund_tasks(db, org.code, funds_now))
     elif principal.role is Role.ANALYST:
         surveys = start_tasks.analyst_tasks(db, now)
     elif principal.role is Role.GRANT_OFFICER:
         funds = start_tasks.grouped(start_tasks.grant_officer_tasks(db, funds_now))
     return render(request, "start.html", org=org, members=members, surveys=surveys,
+                  member_answers=answers,
                   funds=funds, today=now.astimezone(STOCKHOLM).date(),
                   funds_today=funds_now.astimezone(STOCKHOLM).date())
 

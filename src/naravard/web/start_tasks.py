@@ -22,12 +22,13 @@ from naravard.funding.eligibility import Eligibility
 from naravard.funding.reports import ReclaimStatus
 from naravard.storage import funding_overview as overview
 from naravard.storage import funding_repo, survey_repo
+from naravard.storage.survey_results import member_view
 from naravard.storage.survey_status import round_counts
 from naravard.storage.survey_tables import OPEN, SurveyResponse
 from naravard.surveys.model import RoundKind
 
 __all__ = ["Task", "analyst_tasks", "days_left", "fund_tasks", "grant_officer_tasks", "grouped",
-           "questionnaire_tasks"]
+           "member_tasks", "questionnaire_tasks"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,27 @@ def questionnaire_tasks(db: Session, code: str, now: dt.datetime, lang: str) -> 
             late=state.reason == "locked", status=response.status, detail=response.round.title,
             count=1 if kind is RoundKind.INTERIM else 0,
         ))
+    return ordered(out)
+
+
+def member_tasks(db: Session, code: str, now: dt.datetime, lang: str) -> list[Task]:
+    """For an RSS: each open round of its own whose form adds up its municipalities' answers,
+    with how many of the municipalities have submitted to the municipal round (late once that
+    round's deadline has passed with some missing)."""
+    out = []
+    for response in survey_repo.responses_of(db, code):
+        if response.round.status != OPEN:
+            continue
+        members = member_view(db, response)
+        if members is None:
+            continue
+        source = members.source
+        title = survey_repo.round_form(source).settings.title.get(lang)
+        done, total = len(members.submitted), len(members.municipalities)
+        late = now >= survey_repo.day_ends(source.deadline) and done < total
+        out.append(Task("members", f"/surveys/responses/{response.id}/municipalities", title,
+                        source.deadline, late=late, count=done, total=total,
+                        detail=source.title))
     return ordered(out)
 
 
