@@ -220,3 +220,19 @@ def test_region_index_read_with_each_indicators_desired_direction() -> None:
     assert {"#00563f", "#b35c00", "#6e7781"} <= set(fills)
     assert fills.count("#b35c00") == 1 and fills.count("#6e7781") == 2
 
+
+
+def test_analysts_start_page_counts_the_answers_that_differ(web: Client, answered: None) -> None:
+    page = web("analyst").get("/").text
+    caption = "Regioner vars svar skiljer sig från registret med mer än jämförelsens tröskel"
+    assert pages.Tables(page).table(caption) == [
+        ["Kontroll", "Skiljer sig", "Regionerna"],
+        ["Andel av befolkningen med fast läkarkontakt, enligt regionen och enligt registren",
+         "1 av 1", "Region Halland"],  # 66,5 against 60,0; Värmland and Dalarna not comparable
+        ["Andel i särskilt boende med fast läkarkontakt, enligt regionen och enligt registren",
+         "0 av 0", "–"],
+        ["Kontinuitetsindex för läkare, enligt regionen och enligt registren", "0 av 0", "–"],
+    ]
+    assert f'href="/indicators/{ND}#h-crosscheck"' in page
+    for other in ("respondent", "grant_officer"):
+        assert caption not in web(other).get("/").text

@@ -133,6 +133,7 @@ def start(
     members: list[object] = []
     surveys: list[start_tasks.Task] = []
     answers: list[start_tasks.Task] = []
+    checks: list[start_tasks.Task] = []
     funds: list[list[start_tasks.Task]] = []
     if principal.role is Role.RESPONDENT and principal.organisation_code:
         org = reference_repo.organisation_by_code(db, principal.organisation_code)
@@ -145,10 +146,11 @@ def start(
             funds = start_tasks.grouped(start_tasks.fund_tasks(db, org.code, funds_now))
     elif principal.role is Role.ANALYST:
         surveys = start_tasks.analyst_tasks(db, now)
+        checks = start_tasks.crosscheck_tasks(db, request.state.lang)
     elif principal.role is Role.GRANT_OFFICER:
         funds = start_tasks.grouped(start_tasks.grant_officer_tasks(db, funds_now))
     return render(request, "start.html", org=org, members=members, surveys=surveys,
-                  member_answers=answers,
+                  member_answers=answers, checks=checks,
                   funds=funds, today=now.astimezone(STOCKHOLM).date(),
                   funds_today=funds_now.astimezone(STOCKHOLM).date())
 

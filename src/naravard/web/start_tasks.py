@@ -2,8 +2,9 @@
 
 A respondent sees its organisation's questionnaires that still wait for a report and what its
 funds ask of it (money still to requisition, the financial report, repayments, reclaim cases,
-conditions for next year's money) or await (its requisitions not yet decided or paid); an
-analyst the open questionnaire rounds and how far they have come; a grant officer, per
+conditions for next year's money) or await (its requisitions not yet decided or paid), and an
+RSS its municipalities' submissions; an analyst the open questionnaire rounds and how far they
+have come, and the answers that differ from the register; a grant officer, per
 agreement, the requisitions to decide or pay, the late items, the reclaim cases to decide and
 the lines not yet frozen. Each task links to the page where it is done; late tasks come first,
 then the rest by deadline.
@@ -20,15 +21,19 @@ from sqlalchemy.orm import Session
 from naravard.funding.deadlines import Deadline, is_overdue
 from naravard.funding.eligibility import Eligibility
 from naravard.funding.reports import ReclaimStatus
+from naravard.indicators.catalogue import shipped_catalogue
+from naravard.indicators.crosscheck import shipped_crosschecks
+from naravard.indicators.disclosure import shipped_rule
 from naravard.storage import funding_overview as overview
 from naravard.storage import funding_repo, survey_repo
+from naravard.storage.indicator_crosscheck import cross_check
 from naravard.storage.survey_results import member_view
 from naravard.storage.survey_status import round_counts
 from naravard.storage.survey_tables import OPEN, SurveyResponse
 from naravard.surveys.model import RoundKind
 
-__all__ = ["Task", "analyst_tasks", "days_left", "fund_tasks", "grant_officer_tasks", "grouped",
-           "member_tasks", "questionnaire_tasks"]
+__all__ = ["Task", "analyst_tasks", "crosscheck_tasks", "days_left", "fund_tasks",
+           "grant_officer_tasks", "grouped", "member_tasks", "questionnaire_tasks"]
 
 
 @dataclass(frozen=True)
@@ -192,6 +197,22 @@ def analyst_tasks(db: Session, now: dt.datetime) -> list[Task]:
                         late=late and done < total, count=done, total=total,
                         detail=survey_round.code))
     return ordered(out)
+
+
+def crosscheck_tasks(db: Session, lang: str) -> list[Task]:
+    """Each cross-check that has submitted answers to compare: how many regions' answers differ
+    from the register by more than its threshold (``detail`` names them), of those compared."""
+    out = []
+    for check in shipped_crosschecks().checks:
+        result = cross_check(db, check, shipped_catalogue(), shipped_rule())
+        if not result.rows:
+            continue
+        flagged = [r.reported.organisation_name for r in result.rows if r.comparison.flagged]
+        compared = sum(1 for r in result.rows if r.comparison.difference is not None)
+        out.append(Task("crosscheck", f"/indicators/{check.indicator}#h-crosscheck",
+                        check.title.get(lang), None, late=bool(flagged), count=len(flagged),
+                        total=compared, detail=", ".join(flagged)))
+    return out
 
 
 def grant_officer_tasks(db: Session, now: dt.datetime) -> list[Task]:
