@@ -1,4 +1,5 @@
-"""``naravard round list|create|open|close|reopen|status|answers|results`` (both engines)."""
+"""``naravard round list|create|open|close|reopen|status|answers|results`` (both engines;
+``remind`` in ``test_survey_reminders``)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def create(*extra: str) -> tuple[int, str, str]:
 
 
 def test_every_round_command_has_help() -> None:
-    for command in ("list", "create", "open", "close", "reopen", "status", "answers",
+    for command in ("list", "create", "open", "close", "reopen", "remind", "status", "answers",
                     "results"):
         code, out, _ = run("round", command, "--help")
         assert code == 0 and "Usage" in out, command

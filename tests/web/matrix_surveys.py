@@ -39,6 +39,7 @@ MATRIX: dict[tuple[str, str], frozenset[str | None]] = {
     ("POST", ROUND + "/open"): MANAGERS,
     ("POST", ROUND + "/close"): MANAGERS,
     ("POST", ROUND + "/reopen"): MANAGERS,
+    ("POST", ROUND + "/remind"): MANAGERS,  # 409 here: Halland has submitted
     ("GET", ROUND + "/status.csv"): STAFF,
     ("GET", ROUND + "/results"): STAFF,
     ("GET", ROUND + "/results.pdf"): STAFF,

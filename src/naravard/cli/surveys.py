@@ -209,8 +209,8 @@ def register(root: typer.Typer) -> None:
 
 round_app = typer.Typer(
     name="round",
-    help="Questionnaire rounds: create, open, close, reopen one respondent, status, answers, "
-    "results.",
+    help="Questionnaire rounds: create, open, close, reopen one respondent, remind, status, "
+    "answers, results.",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
@@ -342,6 +342,49 @@ def round_reopen(
     except survey_repo.SurveyError as exc:
         raise _refused(exc) from exc
     out.print(f"{org} may change its answers to {code} until {day.isoformat()}.")
+
+
+@round_app.command("remind")
+def round_remind(
+    round_ref: str = typer.Argument(..., metavar="ROUND", help="Code or id."),
+    site: str = typer.Option(..., help="Address the web pages are served at, for the link to "
+                             "each questionnaire (e.g. https://nara.example.se)."),
+    lang: str = typer.Option("sv", help="Language of the messages: sv or en."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List who would be reminded; send "
+                                 "and record nothing."),
+) -> None:
+    """E-mail a reminder to every respondent of an open round that has not submitted the report
+    now due (one message per organisation, to its respondents' addresses; ``NARAVARD_SMTP_*``).
+
+    Each organisation's outcome is recorded in the audit log and printed: sent, no_address (no
+    active respondent with an e-mail address), no_server (no SMTP server configured) or failed.
+    """
+    from naravard.web import surveys_reminders as reminders
+
+    if lang not in ("sv", "en"):
+        raise _fail(f"--lang must be sv or en, got {lang!r}")
+    with database() as db:
+        found = _find_round(db, round_ref)
+        if dry_run:
+            done = reminders.reminders_due(db, found, _now())
+        else:
+            done = reminders.send_reminders(db, found, _now(), "cli", lang, site.rstrip("/"))
+        code = found.code
+    if not done:
+        out.print(f"No respondent of {code} owes a report now; nothing to send.")
+        return
+    table = Table("organisation", "report", "last day", "addresses", "outcome")
+    for r in done:
+        table.add_row(f"{r.organisation_name} ({r.organisation_code})", r.report.value,
+                      r.deadline.isoformat() + (" (passed)" if r.late else ""),
+                      str(len(r.addresses)),
+                      r.outcome or ("would be sent" if r.addresses else reminders.NO_ADDRESS))
+    out.print(table)
+    sent = sum(1 for r in done if r.outcome == reminders.SENT)
+    out.print(f"{code}: {len(done)} organisations owe a report"
+              + ("" if dry_run else f"; {sent} reminded by e-mail"))
+    if any(r.error for r in done):
+        err.print(next(r.error for r in done if r.error))
 
 
 def _yes_no(value: bool | None) -> str:

@@ -135,6 +135,23 @@ def report_kind(survey_round: SurveyRound, now: dt.datetime) -> RoundKind:
     return RoundKind.FINAL
 
 
+def due_report(response: SurveyResponse, now: dt.datetime) -> tuple[RoundKind, dt.date]:
+    """The report a respondent owes at ``now`` and its last day: the interim report until the
+    end of its deadline day, then the final one by the respondent's own deadline."""
+    kind = report_kind(response.round, now)
+    if kind is RoundKind.INTERIM and response.round.interim_deadline is not None:
+        return kind, response.round.interim_deadline
+    return kind, effective_deadline(response)
+
+
+def owes_report(response: SurveyResponse, now: dt.datetime) -> bool:
+    """Whether the round is open and the respondent has not submitted the report now due."""
+    if response.round.status != OPEN:
+        return False
+    kind, _ = due_report(response, now)
+    return not any(s.report_kind == kind.value for s in response.submissions)
+
+
 def facts_for(response: SurveyResponse) -> RespondentFacts | None:
     """Facts about the respondent on the round's deadline (``None`` if not in the reference)."""
     try:

@@ -29,7 +29,7 @@ from naravard.storage import funding_repo, survey_repo
 from naravard.storage.indicator_crosscheck import cross_check
 from naravard.storage.survey_results import member_view
 from naravard.storage.survey_status import round_counts
-from naravard.storage.survey_tables import OPEN, SurveyResponse
+from naravard.storage.survey_tables import OPEN
 from naravard.surveys.model import RoundKind
 
 __all__ = ["Task", "analyst_tasks", "crosscheck_tasks", "days_left", "fund_tasks",
@@ -90,24 +90,14 @@ def days_left(day: dt.date, today: dt.date) -> int:
     return (day - today).days
 
 
-def _due_report(response: SurveyResponse, now: dt.datetime) -> tuple[RoundKind, dt.date]:
-    """The report a respondent owes at ``now`` and its last day."""
-    kind = survey_repo.report_kind(response.round, now)
-    if kind is RoundKind.INTERIM and response.round.interim_deadline is not None:
-        return kind, response.round.interim_deadline
-    return kind, survey_repo.effective_deadline(response)
-
-
 def questionnaire_tasks(db: Session, code: str, now: dt.datetime, lang: str) -> list[Task]:
     """The questionnaires of open rounds for which ``code`` has not yet submitted the report
     now due (the interim report until its deadline has passed, then the final one)."""
     out = []
     for response in survey_repo.responses_of(db, code):
-        if response.round.status != OPEN:
+        if not survey_repo.owes_report(response, now):
             continue
-        kind, day = _due_report(response, now)
-        if any(s.report_kind == kind.value for s in response.submissions):
-            continue
+        kind, day = survey_repo.due_report(response, now)
         state = survey_repo.access(response, now)
         title = survey_repo.round_form(response.round).settings.title.get(lang)
         out.append(Task(

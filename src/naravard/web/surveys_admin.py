@@ -1,5 +1,5 @@
-"""Rounds for analysts: create, open, close, reopen one respondent; completeness and timeliness;
-answers per question; exports (CSV, Excel).
+"""Rounds for analysts: create, open, close, reopen one respondent, remind those who owe a
+report; completeness and timeliness; answers per question; exports (CSV, Excel).
 
 Changes need ``MANAGE_ROUNDS`` (analysts, admins); reading needs ``VIEW_ALL_DATA`` (staff).
 """
@@ -20,6 +20,7 @@ from naravard.storage.survey_status import round_counts, round_status
 from naravard.storage.survey_tables import SurveyRound
 from naravard.surveys.catalog import FormEntry, all_forms, find_form
 from naravard.web import round_answers
+from naravard.web import surveys_reminders as reminders
 from naravard.web import surveys_view as view
 from naravard.web.i18n import gettext_for
 from naravard.web.rendering import render
@@ -133,6 +134,8 @@ def _round_page(request: Request, db: Session, survey_round: SurveyRound, now: d
     return _page(request, "surveys/round.html", status_code=status_code,
                  survey_round=survey_round, form=form, status=round_status(db, survey_round, now),
                  notice=request.query_params.get("notice"),
+                 owing=reminders.reminders_due(db, survey_round, now),
+                 last_reminder=reminders.last_reminder(db, survey_round),
                  **{"errors": [], "values": {}, **extra})
 
 
@@ -205,6 +208,24 @@ def reopen(
                            errors=[_(err.msgid, **err.params)])
     db.commit()
     return _redirect(f"/surveys/rounds/{round_id}?notice=reopened")
+
+
+@router.post("/{round_id}/remind")
+def remind(request: Request, db: Db, now: Now, round_id: int,
+           principal: Principal = guard(Permission.MANAGE_ROUNDS)) -> Response:  # fmt: skip
+    """E-mail a reminder to every respondent that owes the report now due (audited)."""
+    survey_round = _round(db, round_id)
+    if survey_round is None:
+        return _not_found(request)
+    if not reminders.reminders_due(db, survey_round, now):
+        _ = gettext_for(request.state.lang)
+        return _round_page(request, db, survey_round, now, 409,
+                           errors=[_("No respondent owes a report now; no reminder was sent.")])
+    reminders.send_reminders(db, survey_round, now, principal.username,
+                             request.app.state.settings.default_language,
+                             str(request.base_url).rstrip("/"))
+    db.commit()
+    return _redirect(f"/surveys/rounds/{round_id}?notice=reminded#remind")
 
 
 @router.get("/{round_id}/status.csv", dependencies=[guard(Permission.VIEW_ALL_DATA)])

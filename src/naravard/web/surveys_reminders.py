@@ -1,0 +1,160 @@
+"""Reminders by e-mail to the respondents of a round who have not submitted the report now due.
+
+Each organisation that owes the report gets one message, addressed to its active respondent
+users with an e-mail address: what is due, by which day (or that the day has passed), and the
+address of its questionnaire. Every organisation's outcome (sent, no address, no server,
+failed) is recorded in the audit log, and the round's reminder as a whole with its counts, which
+the round's page shows. Reminders are written in the service's language (``NARAVARD_LANGUAGE``,
+Swedish unless set), not in the sender's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from naravard import mail
+from naravard.accounts.roles import Role
+from naravard.storage import audit
+from naravard.storage import survey_repo as repo
+from naravard.storage.models import AuditEvent, Organisation, User
+from naravard.storage.survey_tables import SurveyRound
+from naravard.surveys.model import RoundKind
+from naravard.web.i18n import gettext_for
+
+__all__ = ["FAILED", "NO_ADDRESS", "NO_SERVER", "SENT", "Reminder", "last_reminder", "message_text",
+           "reminders_due", "send_reminders"]
+
+#: Outcomes of one organisation's reminder.
+SENT, NO_ADDRESS, NO_SERVER, FAILED = "sent", "no_address", "no_server", "failed"
+#: The audit actions: one per organisation, one for the round.
+ORG_ACTION, ROUND_ACTION = "survey.reminder", "survey.round.remind"
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One organisation that owes a report, whom to write to and, once sent, the outcome."""
+
+    response_id: int
+    organisation_code: str
+    organisation_name: str
+    report: RoundKind
+    deadline: dt.date
+    late: bool
+    addresses: tuple[str, ...]
+    outcome: str = ""
+    error: str = ""
+
+
+def _addresses(session: Session, codes: list[str]) -> dict[str, tuple[str, ...]]:
+    """Organisation code → the e-mail addresses of its active respondent users."""
+    rows = session.execute(
+        select(Organisation.code, User.email).join(User, User.organisation_id == Organisation.id)
+        .where(Organisation.code.in_(codes), User.role == Role.RESPONDENT.value,
+               User.is_active.is_(True))
+        .order_by(Organisation.code, User.username)
+    )  # fmt: skip
+    found: dict[str, list[str]] = {}
+    for code, address in rows:
+        if address and address.strip() and address.strip() not in found.get(code, []):
+            found.setdefault(code, []).append(address.strip())
+    return {code: tuple(found.get(code, ())) for code in codes}
+
+
+def reminders_due(session: Session, survey_round: SurveyRound, now: dt.datetime
+                  ) -> list[Reminder]:  # fmt: skip
+    """The organisations of an open round that owe the report now due, by organisation code."""
+    owing = [r for r in sorted(survey_round.responses, key=lambda r: r.organisation_code)
+             if repo.owes_report(r, now)]
+    addresses = _addresses(session, [r.organisation_code for r in owing])
+    out = []
+    for response in owing:
+        kind, day = repo.due_report(response, now)
+        out.append(Reminder(
+            response.id, response.organisation_code,
+            repo.organisation_name(session, response.organisation_code), kind, day,
+            late=now >= repo.day_ends(day), addresses=addresses[response.organisation_code]))
+    return out
+
+
+def message_text(survey_round: SurveyRound, reminder: Reminder, lang: str, site: str
+                 ) -> tuple[str, str]:  # fmt: skip
+    """The subject and body of one organisation's reminder."""
+    _ = gettext_for(lang)
+    title = repo.round_form(survey_round).settings.title.get(lang)
+    day = reminder.deadline.isoformat()
+    report = (_("the interim report") if reminder.report is RoundKind.INTERIM
+              else _("the report"))
+    if reminder.late:
+        subject = _("Late: %(title)s, the last day was %(day)s", title=title, day=day)
+        when = _("The last day was %(day)s. Contact the follow-up authority, who can reopen the "
+                 "questionnaire for you.", day=day)
+    else:
+        subject = _("Reminder: %(title)s, last day %(day)s", title=title, day=day)
+        when = _("The last day is %(day)s (until midnight, Swedish time).", day=day)
+    body = "\n\n".join([
+        _("%(org)s has not yet submitted %(report)s of %(title)s (round %(round)s).",
+          org=reminder.organisation_name, report=report, title=title, round=survey_round.code),
+        when,
+        _("Answer here: %(url)s", url=f"{site}/surveys/responses/{reminder.response_id}"),
+        _("This reminder was sent by Nära to the respondents of %(org)s. If the report has "
+          "been submitted since, no more is needed.", org=reminder.organisation_name),
+    ]) + "\n"
+    return subject, body
+
+
+def send_reminders(session: Session, survey_round: SurveyRound, now: dt.datetime, actor: str,
+                   lang: str, site: str, settings: mail.SmtpSettings | None = None
+                   ) -> list[Reminder]:  # fmt: skip
+    """E-mail every organisation that owes the report now due; record each outcome and the
+    round's counts in the audit log (in the caller's transaction). Returns the reminders with
+    their outcomes."""
+    settings = settings or mail.smtp_settings()
+    done = []
+    for reminder in reminders_due(session, survey_round, now):
+        if not reminder.addresses:
+            outcome, error = NO_ADDRESS, ""
+        elif not settings.enabled:
+            outcome, error = NO_SERVER, ""
+        else:
+            subject, body = message_text(survey_round, reminder, lang, site)
+            try:
+                mail.send(settings, mail.build_message(settings, list(reminder.addresses),
+                                                       subject, body))
+                outcome, error = SENT, ""
+            except mail.MailError as exc:
+                outcome, error = FAILED, str(exc)
+        audit.record(session, actor, ORG_ACTION, "survey_response", reminder.response_id,
+                     reminder.organisation_code, round=survey_round.code, outcome=outcome,
+                     report=reminder.report.value, deadline=reminder.deadline.isoformat(),
+                     recipients=len(reminder.addresses), error=error)
+        done.append(replace(reminder, outcome=outcome, error=error))
+    counts = Counter(r.outcome for r in done)
+    audit.record(session, actor, ROUND_ACTION, "survey_round", survey_round.id, None,
+                 code=survey_round.code, at=now.astimezone(dt.UTC).isoformat(),
+                 organisations=len(done), **{k: counts.get(k, 0) for k in
+                                             (SENT, NO_ADDRESS, NO_SERVER, FAILED)},
+                 not_reached=[r.organisation_code for r in done if r.outcome != SENT])
+    return done
+
+
+def last_reminder(session: Session, survey_round: SurveyRound) -> dict[str, Any] | None:
+    """The round's latest reminder: its details (time, counts, organisations not reached)
+    with the actor, or ``None``."""
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == ROUND_ACTION,
+                                 AuditEvent.object_type == "survey_round",
+                                 AuditEvent.object_id == str(survey_round.id))
+        .order_by(AuditEvent.id.desc()).limit(1)
+    ).first()  # fmt: skip
+    if event is None:
+        return None
+    details = dict(event.details or {})
+    details["actor"] = event.actor
+    details["at"] = dt.datetime.fromisoformat(details["at"])
+    return details

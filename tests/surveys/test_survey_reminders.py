@@ -1,0 +1,203 @@
+"""Reminders by e-mail to the respondents who owe a report: from the round's page and from
+``naravard round remind``, through a real SMTP server, audited; nothing is sent twice to one
+organisation in one reminder, nobody without a report due is written to (both engines)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from naravard.accounts.roles import Role
+from naravard.cli.main import app as cli
+from naravard.storage import survey_repo as repo
+from naravard.storage import users_repo
+from naravard.storage.models import AuditEvent, User
+from naravard.storage.survey_tables import SurveyRound
+from tests.smtp import SmtpSink
+from tests.surveys.conftest import Clock
+from tests.surveys.rounds import AFTER, COMPLETE, DURING, at, fake_receipt, make_round, response
+from tests.surveys.test_survey_web import text_of
+from tests.web.conftest import CSRF
+
+Client = Callable[[str | None], TestClient]
+INTERIM_ANSWERS = {k: v for k, v in COMPLETE.items() if k != "final_only"}
+
+
+@pytest.fixture
+def addressed(session: Session) -> SurveyRound:
+    """The test round for Halland and Dalarna; Halland has two active respondents with an
+    address (and one disabled), Dalarna none."""
+    r = make_round(session, ("13", "20"))
+    session.scalars(select(User).where(User.username == "respondent")).one().email = \
+        "helena@example.se"
+    users_repo.create_user(session, "second", "second-password-123", Role.RESPONDENT, "13",
+                           email="second@example.se")
+    gone = users_repo.create_user(session, "gone", "gone-password-1234", Role.RESPONDENT, "13",
+                                  email="gone@example.se")
+    gone.is_active = False
+    session.commit()
+    return r
+
+
+def smtp_env(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
+    monkeypatch.setenv("NARAVARD_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("NARAVARD_SMTP_PORT", str(port))
+    monkeypatch.setenv("NARAVARD_SMTP_SENDER", "nara@example.se")
+
+
+def events(session: Session, action: str) -> list[AuditEvent]:
+    session.expire_all()
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)
+                                .order_by(AuditEvent.id)))
+
+
+def test_round_page_reminds_those_who_owe_the_report(
+    client_as: Client, clock: Clock, session: Session, addressed: SurveyRound,
+    smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    smtp_env(monkeypatch, smtp_sink.port)
+    analyst = client_as("analyst")
+    url = f"/surveys/rounds/{addressed.id}"
+    page = text_of(analyst.get(url).text)
+    assert ("2 uppgiftslämnare har inte lämnat in den redovisning som nu ska in. Ingen av deras "
+            "uppgiftslämnare har en e-postadress, så en påminnelse når dem inte: Region "
+            "Dalarna.") in page
+    sent = analyst.post(f"{url}/remind", data={"csrf_token": CSRF})
+    assert (sent.status_code, sent.headers["location"]) == (
+        303, f"{url}?notice=reminded#remind")
+    assert len(smtp_sink.messages) == 1  # one per organisation with an address
+    message = smtp_sink.messages[0]
+    assert message["To"] == "helena@example.se, second@example.se"
+    assert message["From"] == "nara@example.se"
+    assert message["Subject"] == "Påminnelse: Testenkät för regioner, sista dag 2024-09-30"
+    halland = response(session, addressed, "13").id
+    assert message.get_content().replace("\r\n", "\n") == (
+        "Region Halland har ännu inte lämnat in delredovisningen för Testenkät för regioner "
+        "(omgång test-2024).\n\n"
+        "Sista dagen är 2024-09-30 (till midnatt, svensk tid).\n\n"
+        f"Svara här: http://testserver/surveys/responses/{halland}\n\n"
+        "Påminnelsen skickades av Nära till uppgiftslämnarna för Region Halland. Har "
+        "redovisningen lämnats in sedan dess behövs inget mer.\n")
+    shown = text_of(analyst.get(f"{url}?notice=reminded").text)
+    assert "Påminnelserna är skickade; utfallet står nedan." in shown
+    assert ("Senaste påminnelsen 2024-02-01 10:00 av analyst till 2 organisationer: 1 skickade, "
+            "1 utan e-postadress, 0 inte skickade eftersom ingen e-postserver är inställd, 0 "
+            "misslyckades. Nåddes inte: 20.") in shown
+    per_org = events(session, "survey.reminder")
+    assert [(e.organisation_code, e.details["outcome"], e.details["recipients"])
+            for e in per_org] == [("13", "sent", 2), ("20", "no_address", 0)]
+    whole = events(session, "survey.round.remind")
+    assert len(whole) == 1 and whole[0].actor == "analyst"
+    assert {k: whole[0].details[k] for k in ("organisations", "sent", "no_address", "failed")} \
+        == {"organisations": 2, "sent": 1, "no_address": 1, "failed": 0}
+    assert "example.se" not in str([e.details for e in per_org + whole])  # no addresses kept
+
+
+def test_only_the_report_now_due_and_late_after_the_deadline(
+    client_as: Client, clock: Clock, session: Session, addressed: SurveyRound,
+    smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    smtp_env(monkeypatch, smtp_sink.port)
+    halland = response(session, addressed, "13")
+    repo.save_answers(session, halland, INTERIM_ANSWERS, actor="respondent", now=DURING)
+    repo.submit(session, halland, actor="respondent", actor_name="R", now=DURING, confirmed=(),
+                render_receipt=fake_receipt)
+    dalarna = response(session, addressed, "20")
+    dalarna_user = session.scalars(select(User).where(User.username == "foreign")).one()
+    dalarna_user.email = "dagny@example.se"
+    session.commit()
+    analyst = client_as("analyst")
+    analyst.post(f"/surveys/rounds/{addressed.id}/remind", data={"csrf_token": CSRF})
+    assert [m["To"] for m in smtp_sink.messages] == ["dagny@example.se"]  # Halland is done
+    clock.now = AFTER  # the final report was due 2025-03-31; nobody has submitted it
+    analyst.post(f"/surveys/rounds/{addressed.id}/remind", data={"csrf_token": CSRF})
+    late = smtp_sink.messages[1:]
+    assert [m["To"] for m in late] == ["helena@example.se, second@example.se",
+                                       "dagny@example.se"]
+    assert late[0]["Subject"] == "Försenad: Testenkät för regioner, sista dagen var 2025-03-31"
+    body = late[1].get_content().replace("\r\n", "\n")
+    assert "Region Dalarna har ännu inte lämnat in redovisningen för" in body
+    assert ("Sista dagen var 2025-03-31. Kontakta uppföljningsmyndigheten, som kan öppna enkäten "
+            f"igen för er.\n\nSvara här: http://testserver/surveys/responses/{dalarna.id}") in body
+
+
+def test_nothing_owed_is_refused_and_no_server_loses_nothing(
+    client_as: Client, clock: Clock, session: Session, addressed: SurveyRound,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("NARAVARD_SMTP_HOST", raising=False)
+    analyst = client_as("analyst")
+    url = f"/surveys/rounds/{addressed.id}"
+    analyst.post(f"{url}/remind", data={"csrf_token": CSRF})
+    assert [e.details["outcome"] for e in events(session, "survey.reminder")] == [
+        "no_server", "no_address"]
+    assert ("2 organisationer: 0 skickade, 1 utan e-postadress, 1 inte skickade eftersom ingen "
+            "e-postserver är inställd, 0 misslyckades. Nåddes inte: 13, 20.") in text_of(
+        analyst.get(url).text)
+    repo.close_round(session, addressed, "analyst", DURING)
+    session.commit()
+    refused = analyst.post(f"{url}/remind", data={"csrf_token": CSRF})
+    assert refused.status_code == 409
+    assert "Ingen uppgiftslämnare har en redovisning att lämna just nu; ingen påminnelse " \
+           "skickades." in text_of(refused.text)
+    assert len(events(session, "survey.round.remind")) == 1
+    # a respondent may not send reminders; a post without the CSRF token changes nothing
+    assert client_as("respondent").post(f"{url}/remind",
+                                        data={"csrf_token": CSRF}).status_code == 403
+    assert analyst.post(f"{url}/remind", data={}).status_code == 403
+    assert len(events(session, "survey.round.remind")) == 1
+
+
+def test_a_failing_server_is_recorded(
+    client_as: Client, clock: Clock, session: Session, addressed: SurveyRound,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    smtp_env(monkeypatch, closed)
+    client_as("analyst").post(f"/surveys/rounds/{addressed.id}/remind",
+                              data={"csrf_token": CSRF})
+    failed = events(session, "survey.reminder")[0]
+    assert failed.details["outcome"] == "failed"
+    assert f"sending mail via 127.0.0.1:{closed} failed" in failed.details["error"]
+
+
+runner = CliRunner()
+
+
+def test_command_lists_then_sends(
+    session: Session, addressed: SurveyRound, smtp_sink: SmtpSink, db_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NARAVARD_DATABASE_URL", db_url)
+    monkeypatch.setenv("NARAVARD_DATA_DIR", str(tmp_path / "data"))
+    smtp_env(monkeypatch, smtp_sink.port)
+    addressed.deadline = at("2099-12-31").date()
+    addressed.interim_deadline = None
+    session.commit()
+    dry = runner.invoke(cli, ["round", "remind", "test-2024", "--site", "https://nara.example.se/",
+                              "--dry-run"])
+    assert dry.exit_code == 0, dry.stdout
+    lines = [line for line in dry.stdout.splitlines() if "Region" in line]
+    assert "would be sent" in lines[0] and "Region Halland (13)" in lines[0]
+    assert "2099-12-31" in lines[0] and "no_address" in lines[1]
+    assert "test-2024: 2 organisations owe a report" in dry.stdout
+    assert smtp_sink.messages == [] and events(session, "survey.reminder") == []
+    sent = runner.invoke(cli, ["round", "remind", "test-2024", "--site",
+                               "https://nara.example.se/", "--lang", "en"])
+    assert sent.exit_code == 0, sent.stdout
+    assert "test-2024: 2 organisations owe a report; 1 reminded by e-mail" in sent.stdout
+    message = smtp_sink.messages[0]
+    assert message["Subject"] == "Reminder: Test questionnaire for regions, last day 2099-12-31"
+    assert "https://nara.example.se/surveys/responses/" in message.get_content()
+    assert [e.actor for e in events(session, "survey.round.remind")] == ["cli"]
+    bad = runner.invoke(cli, ["round", "remind", "test-2024", "--site", "x", "--lang", "de"])
+    assert bad.exit_code == 1 and "--lang must be sv or en" in bad.stderr
