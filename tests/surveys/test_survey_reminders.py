@@ -20,6 +20,7 @@ from naravard.storage import survey_repo as repo
 from naravard.storage import users_repo
 from naravard.storage.models import AuditEvent, User
 from naravard.storage.survey_tables import SurveyRound
+from naravard.web.surveys_reminders import reminders_due
 from tests.smtp import SmtpSink
 from tests.surveys.conftest import Clock
 from tests.surveys.rounds import AFTER, COMPLETE, DURING, at, fake_receipt, make_round, response
@@ -66,9 +67,9 @@ def test_round_page_reminds_those_who_owe_the_report(
     analyst = client_as("analyst")
     url = f"/surveys/rounds/{addressed.id}"
     page = text_of(analyst.get(url).text)
-    assert ("2 uppgiftslämnare har inte lämnat in den redovisning som nu ska in. Ingen av deras "
-            "uppgiftslämnare har en e-postadress, så en påminnelse når dem inte: Region "
-            "Dalarna.") in page
+    assert ("2 uppgiftslämnare har kvar att lämna in den redovisning som nu ska in (inte inlämnad "
+            "ännu, eller öppnad igen för en ny version). Ingen av deras uppgiftslämnare har en "
+            "e-postadress, så en påminnelse når dem inte: Region Dalarna.") in page
     sent = analyst.post(f"{url}/remind", data={"csrf_token": CSRF})
     assert (sent.status_code, sent.headers["location"]) == (
         303, f"{url}?notice=reminded#remind")
@@ -201,3 +202,34 @@ def test_command_lists_then_sends(
     assert [e.actor for e in events(session, "survey.round.remind")] == ["cli"]
     bad = runner.invoke(cli, ["round", "remind", "test-2024", "--site", "x", "--lang", "de"])
     assert bad.exit_code == 1 and "--lang must be sv or en" in bad.stderr
+
+
+def test_a_respondent_reopened_after_submitting_is_reminded_of_the_new_version(
+    client_as: Client, clock: Clock, session: Session, addressed: SurveyRound,
+    smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    smtp_env(monkeypatch, smtp_sink.port)
+    final = at("2024-11-02")
+    halland = response(session, addressed, "13")
+    repo.save_answers(session, halland, COMPLETE, actor="respondent", now=final)
+    repo.submit(session, halland, actor="respondent", actor_name="R", now=final, confirmed=(),
+                render_receipt=fake_receipt)
+    session.commit()
+    clock.now = at("2024-11-03")
+    assert [r.organisation_code for r in reminders_due(session, addressed, clock.now)] == ["20"]
+    repo.reopen(session, addressed, "13", reason="Fråga 3 ska gälla hela länet",
+                deadline=at("2024-12-15").date(), actor="analyst", now=clock.now)
+    session.commit()
+    client_as("analyst").post(f"/surveys/rounds/{addressed.id}/remind", data={"csrf_token": CSRF})
+    body = smtp_sink.messages[0].get_content().replace("\r\n", "\n")
+    assert body.startswith(
+        "Testenkät för regioner (omgång test-2024) har öppnats igen för Region Halland: Fråga 3 "
+        "ska gälla hela länet. Lämna in de ändrade svaren som en ny version.\n\nSista dagen är "
+        "2024-12-15 (till midnatt, svensk tid).")
+    # a new version ends it
+    clock.now = at("2024-11-04")
+    repo.submit(session, halland, actor="respondent", actor_name="R", now=clock.now,
+                confirmed=(), render_receipt=fake_receipt)
+    session.commit()
+    session.expire_all()  # as a new request would read it
+    assert [r.organisation_code for r in reminders_due(session, addressed, clock.now)] == ["20"]

@@ -106,6 +106,26 @@ def test_respondent_sees_the_report_due_by_phase(
     assert tables(halland).table(QUESTIONS)[1][1] == "2025-03-31 (1 dag kvar)"
     clocks.surveys(at("2025-03-31", "23:59"))
     assert tables(halland).table(QUESTIONS)[1][1] == "2025-03-31 (sista dagen är i dag)"
+    clocks.surveys(at("2024-11-03"))  # the final report is in: nothing is due, until reopened
+    submit(session, "13", at("2024-11-03"), COMPLETE)
+    assert QUESTIONS not in halland.get("/").text
+    repo.reopen(session, repo.get_round(session, "test-2024"), "13",  # type: ignore[arg-type]
+                reason="Fråga 3 <gäller> hela länet", deadline=dt.date(2024, 12, 15),
+                actor="analyst", now=at("2024-11-03", "11:00"))
+    session.commit()
+    assert tables(halland).table(QUESTIONS)[1] == [
+        "Testenkät för regioner Testomgång 2024", "2024-12-15 (42 dagar kvar)",
+        "Inlämnad. Öppnad igen för en ny version: Fråga 3 <gäller> hela länet"]
+    assert "Fråga 3 &lt;gäller&gt; hela länet" in halland.get("/").text
+    submit(session, "13", at("2024-11-03", "12:00"), COMPLETE)
+    assert QUESTIONS not in halland.get("/").text
+
+
+def test_late_final_report(session: Session, client_as: Client, clocks: Clocks) -> None:
+    make_round(session)
+    session.commit()
+    halland = client_as("respondent")
+    submit(session, "13", DURING, INTERIM_ANSWERS)
     clocks.surveys(AFTER)  # locked without a final report: late, and what can be done
     assert tables(halland).table(QUESTIONS)[1] == [
         "Testenkät för regioner Testomgång 2024", "2025-03-31 för sent",

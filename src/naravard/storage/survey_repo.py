@@ -144,12 +144,23 @@ def due_report(response: SurveyResponse, now: dt.datetime) -> tuple[RoundKind, d
     return kind, effective_deadline(response)
 
 
+def reopened_since_submission(response: SurveyResponse) -> bool:
+    """Whether the respondent was given a deadline of its own after its last submission (so a
+    new version is expected)."""
+    if response.deadline_override is None or response.reopened_at is None:
+        return False
+    last = max((aware(s.submitted_at) for s in response.submissions), default=None)
+    return last is not None and last < aware(response.reopened_at)
+
+
 def owes_report(response: SurveyResponse, now: dt.datetime) -> bool:
-    """Whether the round is open and the respondent has not submitted the report now due."""
+    """Whether the round is open and the respondent has not submitted the report now due, or
+    has been reopened since it last submitted."""
     if response.round.status != OPEN:
         return False
     kind, _ = due_report(response, now)
-    return not any(s.report_kind == kind.value for s in response.submissions)
+    return (not any(s.report_kind == kind.value for s in response.submissions)
+            or reopened_since_submission(response))
 
 
 def facts_for(response: SurveyResponse) -> RespondentFacts | None:

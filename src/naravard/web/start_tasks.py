@@ -56,6 +56,8 @@ class Task:
     total: int = 0
     status: str = ""
     detail: str = ""
+    #: Why a respondent was reopened after submitting (a new version is expected).
+    reason: str = ""
     #: The page of the task's group (its agreement), where it differs from ``href``.
     home: str = ""
 
@@ -92,7 +94,8 @@ def days_left(day: dt.date, today: dt.date) -> int:
 
 def questionnaire_tasks(db: Session, code: str, now: dt.datetime, lang: str) -> list[Task]:
     """The questionnaires of open rounds for which ``code`` has not yet submitted the report
-    now due (the interim report until its deadline has passed, then the final one)."""
+    now due (the interim report until its deadline has passed, then the final one), or which
+    were reopened for it after it submitted."""
     out = []
     for response in survey_repo.responses_of(db, code):
         if not survey_repo.owes_report(response, now):
@@ -104,6 +107,8 @@ def questionnaire_tasks(db: Session, code: str, now: dt.datetime, lang: str) -> 
             "questionnaire", f"/surveys/responses/{response.id}", title, day,
             late=state.reason == "locked", status=response.status, detail=response.round.title,
             count=1 if kind is RoundKind.INTERIM else 0,
+            reason=(response.reopen_reason or "")
+            if survey_repo.reopened_since_submission(response) else "",
         ))
     return ordered(out)
 

@@ -1,4 +1,5 @@
-"""Reminders by e-mail to the respondents of a round who have not submitted the report now due.
+"""Reminders by e-mail to the respondents of a round who have not submitted the report now due
+(or were reopened after submitting, for a new version).
 
 Each organisation that owes the report gets one message, addressed to its active respondent
 users with an e-mail address: what is due, by which day (or that the day has passed), and the
@@ -47,6 +48,8 @@ class Reminder:
     deadline: dt.date
     late: bool
     addresses: tuple[str, ...]
+    #: Why the organisation was reopened after submitting (empty when it has not submitted).
+    reopened: str = ""
     outcome: str = ""
     error: str = ""
 
@@ -78,7 +81,9 @@ def reminders_due(session: Session, survey_round: SurveyRound, now: dt.datetime
         out.append(Reminder(
             response.id, response.organisation_code,
             repo.organisation_name(session, response.organisation_code), kind, day,
-            late=now >= repo.day_ends(day), addresses=addresses[response.organisation_code]))
+            late=now >= repo.day_ends(day), addresses=addresses[response.organisation_code],
+            reopened=(response.reopen_reason or "")
+            if repo.reopened_since_submission(response) else ""))
     return out
 
 
@@ -97,9 +102,16 @@ def message_text(survey_round: SurveyRound, reminder: Reminder, lang: str, site:
     else:
         subject = _("Reminder: %(title)s, last day %(day)s", title=title, day=day)
         when = _("The last day is %(day)s (until midnight, Swedish time).", day=day)
+    if reminder.reopened:
+        what = _("%(title)s (round %(round)s) has been reopened for %(org)s: %(reason)s. Submit "
+                 "the changed answers as a new version.", title=title, round=survey_round.code,
+                 org=reminder.organisation_name, reason=reminder.reopened)
+    else:
+        what = _("%(org)s has not yet submitted %(report)s of %(title)s (round %(round)s).",
+                 org=reminder.organisation_name, report=report, title=title,
+                 round=survey_round.code)
     body = "\n\n".join([
-        _("%(org)s has not yet submitted %(report)s of %(title)s (round %(round)s).",
-          org=reminder.organisation_name, report=report, title=title, round=survey_round.code),
+        what,
         when,
         _("Answer here: %(url)s", url=f"{site}/surveys/responses/{reminder.response_id}"),
         _("This reminder was sent by Nära to the respondents of %(org)s. If the report has "
