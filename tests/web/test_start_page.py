@@ -84,6 +84,9 @@ def test_respondent_sees_the_report_due_by_phase(
     make_round(session)
     session.commit()
     halland = client_as("respondent")
+    clocks.surveys(at("2024-01-12"))  # opened for 2024-01-15: listed, with the day it opens
+    assert tables(halland).table(QUESTIONS)[1][1:] == [
+        "2024-09-30 (262 dagar kvar)", "Inte påbörjad. Omgången öppnar 2024-01-15."]
     clocks.surveys(DURING)  # 2024-02-01: the interim report is due 2024-09-30, 242 days on
     rows = tables(halland).table(QUESTIONS)
     assert rows == [

@@ -58,6 +58,8 @@ class Task:
     detail: str = ""
     #: Why a respondent was reopened after submitting (a new version is expected).
     reason: str = ""
+    #: The day a round opens for answers, while it has not yet.
+    opens: dt.date | None = None
     #: The page of the task's group (its agreement), where it differs from ``href``.
     home: str = ""
 
@@ -109,6 +111,7 @@ def questionnaire_tasks(db: Session, code: str, now: dt.datetime, lang: str) -> 
             count=1 if kind is RoundKind.INTERIM else 0,
             reason=(response.reopen_reason or "")
             if survey_repo.reopened_since_submission(response) else "",
+            opens=state.opens_at.date() if state.reason == "not_yet" else None,
         ))
     return ordered(out)
 
