@@ -233,3 +233,41 @@ def test_a_respondent_reopened_after_submitting_is_reminded_of_the_new_version(
     session.commit()
     session.expire_all()  # as a new request would read it
     assert [r.organisation_code for r in reminders_due(session, addressed, clock.now)] == ["20"]
+
+
+def test_reopening_can_tell_the_respondents(
+    client_as: Client, clock: Clock, session: Session, addressed: SurveyRound,
+    smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path,
+) -> None:
+    smtp_env(monkeypatch, smtp_sink.port)
+    final = at("2024-11-02")
+    halland = response(session, addressed, "13")
+    repo.save_answers(session, halland, COMPLETE, actor="respondent", now=final)
+    repo.submit(session, halland, actor="respondent", actor_name="R", now=final, confirmed=(),
+                render_receipt=fake_receipt)
+    session.commit()
+    clock.now = at("2024-11-03")
+    analyst = client_as("analyst")
+    form = analyst.get(f"/surveys/rounds/{addressed.id}").text
+    assert 'name="notify" value="yes" checked' in form  # on unless unticked
+    sent = analyst.post(f"/surveys/rounds/{addressed.id}/reopen", data={
+        "csrf_token": CSRF, "organisation": "13", "reason": "Komplettera fråga 3",
+        "deadline": "2024-12-15", "notify": "yes"})
+    assert sent.status_code == 303
+    assert [m["To"] for m in smtp_sink.messages] == ["helena@example.se, second@example.se"]
+    assert ("har öppnats igen för Region Halland: Komplettera fråga 3. Lämna in de ändrade "
+            "svaren som en ny version.") in smtp_sink.messages[0].get_content()
+    # without the box ticked nobody is written to (Dalarna has no address anyway)
+    analyst.post(f"/surveys/rounds/{addressed.id}/reopen", data={
+        "csrf_token": CSRF, "organisation": "13", "reason": "Igen", "deadline": "2024-12-20"})
+    assert len(smtp_sink.messages) == 1
+    # the command's --notify
+    monkeypatch.setenv("NARAVARD_DATABASE_URL", db_url)
+    monkeypatch.setenv("NARAVARD_DATA_DIR", str(tmp_path / "data"))
+    result = runner.invoke(cli, ["round", "reopen", "test-2024", "--org", "13", "--reason",
+                                 "Tredje gången", "--deadline", "2099-12-31", "--notify",
+                                 "https://nara.example.se"])
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.strip() == ("13 may change its answers to test-2024 until 2099-12-31. "
+                                     "E-mail to its respondents: sent.")
+    assert "Tredje gången" in smtp_sink.messages[1].get_content()

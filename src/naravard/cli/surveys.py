@@ -330,18 +330,31 @@ def round_reopen(
     org: str = typer.Option(..., "--org", help="The respondent's organisation code."),
     reason: str = typer.Option(..., help="Why (recorded in the audit log)."),
     deadline: str = typer.Option(..., help="The respondent's new deadline, YYYY-MM-DD."),
+    notify_site: str | None = typer.Option(
+        None, "--notify", metavar="SITE",
+        help="Also e-mail the organisation's respondents the reason and the new deadline, "
+        "linking the questionnaire at this address (e.g. https://nara.example.se)."),
 ) -> None:
     """Give one respondent of an open round a new deadline of its own."""
     day = _day(deadline, "--deadline")
+    outcome = ""
     try:
         with database() as db:
             found = _find_round(db, round_ref)
+            now = _now()
             survey_repo.reopen(db, found, org, reason=reason, deadline=day, actor="cli",
-                               now=_now())
+                               now=now)
+            if notify_site is not None:
+                from naravard.web import surveys_reminders as reminders
+
+                done = reminders.send_reminders(db, found, now, "cli", "sv",
+                                                notify_site.rstrip("/"), only=org)
+                outcome = done[0].outcome if done else ""
             code = found.code
     except survey_repo.SurveyError as exc:
         raise _refused(exc) from exc
-    out.print(f"{org} may change its answers to {code} until {day.isoformat()}.")
+    out.print(f"{org} may change its answers to {code} until {day.isoformat()}."
+              + (f" E-mail to its respondents: {outcome}." if outcome else ""))
 
 
 @round_app.command("remind")

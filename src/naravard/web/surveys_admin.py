@@ -188,8 +188,10 @@ def reopen(
     organisation: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     deadline: Annotated[str, Form()] = "",
+    notify: Annotated[str, Form()] = "",
 ) -> Response:
-    """Give one respondent a new deadline of its own, with the reason (audited)."""
+    """Give one respondent a new deadline of its own, with the reason (audited); with
+    ``notify``, e-mail its respondents what is reopened, why and until when."""
     survey_round = _round(db, round_id)
     if survey_round is None:
         return _not_found(request)
@@ -206,8 +208,13 @@ def reopen(
         db.rollback()
         return _round_page(request, db, survey_round, now, 422, values=values,
                            errors=[_(err.msgid, **err.params)])
+    if notify:
+        reminders.send_reminders(db, survey_round, now, principal.username,
+                                 request.app.state.settings.default_language,
+                                 str(request.base_url).rstrip("/"), only=organisation)
     db.commit()
-    return _redirect(f"/surveys/rounds/{round_id}?notice=reopened")
+    return _redirect(f"/surveys/rounds/{round_id}?notice=reopened"
+                     + ("#remind" if notify else ""))
 
 
 @router.post("/{round_id}/remind")

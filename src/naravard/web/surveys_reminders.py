@@ -121,14 +121,16 @@ def message_text(survey_round: SurveyRound, reminder: Reminder, lang: str, site:
 
 
 def send_reminders(session: Session, survey_round: SurveyRound, now: dt.datetime, actor: str,
-                   lang: str, site: str, settings: mail.SmtpSettings | None = None
-                   ) -> list[Reminder]:  # fmt: skip
-    """E-mail every organisation that owes the report now due; record each outcome and the
-    round's counts in the audit log (in the caller's transaction). Returns the reminders with
-    their outcomes."""
+                   lang: str, site: str, settings: mail.SmtpSettings | None = None,
+                   only: str | None = None) -> list[Reminder]:  # fmt: skip
+    """E-mail every organisation that owes the report now due (only organisation ``only``, when
+    given); record each outcome and the round's counts in the audit log (in the caller's
+    transaction). Returns the reminders with their outcomes."""
     settings = settings or mail.smtp_settings()
     done = []
     for reminder in reminders_due(session, survey_round, now):
+        if only is not None and reminder.organisation_code != only:
+            continue
         if not reminder.addresses:
             outcome, error = NO_ADDRESS, ""
         elif not settings.enabled:
