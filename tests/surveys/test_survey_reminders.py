@@ -19,7 +19,7 @@ from naravard.cli.main import app as cli
 from naravard.storage import survey_repo as repo
 from naravard.storage import users_repo
 from naravard.storage.models import AuditEvent, User
-from naravard.storage.survey_tables import SurveyRound
+from naravard.storage.survey_tables import SurveyResponse, SurveyRound
 from naravard.web.surveys_reminders import reminders_due
 from tests.smtp import SmtpSink
 from tests.surveys.conftest import Clock
@@ -204,18 +204,23 @@ def test_command_lists_then_sends(
     assert bad.exit_code == 1 and "--lang must be sv or en" in bad.stderr
 
 
+def final_report_in(session: Session, r: SurveyRound, clock: Clock) -> SurveyResponse:
+    """Halland submits its final report on 2024-11-02; the clock moves to the day after."""
+    halland = response(session, r, "13")
+    repo.save_answers(session, halland, COMPLETE, actor="respondent", now=at("2024-11-02"))
+    repo.submit(session, halland, actor="respondent", actor_name="R", now=at("2024-11-02"),
+                confirmed=(), render_receipt=fake_receipt)
+    session.commit()
+    clock.now = at("2024-11-03")
+    return halland
+
+
 def test_a_respondent_reopened_after_submitting_is_reminded_of_the_new_version(
     client_as: Client, clock: Clock, session: Session, addressed: SurveyRound,
     smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     smtp_env(monkeypatch, smtp_sink.port)
-    final = at("2024-11-02")
-    halland = response(session, addressed, "13")
-    repo.save_answers(session, halland, COMPLETE, actor="respondent", now=final)
-    repo.submit(session, halland, actor="respondent", actor_name="R", now=final, confirmed=(),
-                render_receipt=fake_receipt)
-    session.commit()
-    clock.now = at("2024-11-03")
+    halland = final_report_in(session, addressed, clock)
     assert [r.organisation_code for r in reminders_due(session, addressed, clock.now)] == ["20"]
     repo.reopen(session, addressed, "13", reason="Fråga 3 ska gälla hela länet",
                 deadline=at("2024-12-15").date(), actor="analyst", now=clock.now)
@@ -240,13 +245,7 @@ def test_reopening_can_tell_the_respondents(
     smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path,
 ) -> None:
     smtp_env(monkeypatch, smtp_sink.port)
-    final = at("2024-11-02")
-    halland = response(session, addressed, "13")
-    repo.save_answers(session, halland, COMPLETE, actor="respondent", now=final)
-    repo.submit(session, halland, actor="respondent", actor_name="R", now=final, confirmed=(),
-                render_receipt=fake_receipt)
-    session.commit()
-    clock.now = at("2024-11-03")
+    final_report_in(session, addressed, clock)
     analyst = client_as("analyst")
     form = analyst.get(f"/surveys/rounds/{addressed.id}").text
     assert 'name="notify" value="yes" checked' in form  # on unless unticked
