@@ -27,6 +27,9 @@ FOUNDATION: dict[tuple[str, str], frozenset[str | None]] = {
     ("POST", "/logout"): EVERYONE,
     ("POST", "/language"): EVERYONE,
     ("GET", "/"): SIGNED,
+    ("GET", "/account"): SIGNED,
+    ("POST", "/account/email"): SIGNED,
+    ("POST", "/account/password"): SIGNED,  # 422 here: the current password is wrong
     ("GET", "/organisations"): SIGNED,
     ("GET", "/organisations/{code}"): SIGNED,
     ("GET", "/organisations/{code}/users"): HALLAND,
@@ -45,6 +48,7 @@ MATRIX = {**FOUNDATION, **matrix_funding.MATRIX, **matrix_surveys.MATRIX,
 FOUNDATION_FORMS: dict[str, dict[str, str]] = {
     "/login": {"username": "nobody", "password": "wrong-password-123"},
     "/language": {"lang": "en"},
+    "/account/email": {"email": "matrix@example.se"},
     "/admin/users": {"username": "matrix-user", "role": "analyst"},
     "/admin/users/{username}/active": {"active": "1"},
 }

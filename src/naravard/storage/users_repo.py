@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -89,6 +90,47 @@ def set_password(session: Session, username: str, password: str, actor: str = "s
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     audit.record(session, actor, "user.set_password", "user", user.username, _org_code(user))
     return user
+
+
+#: What an e-mail address must look like (one @, a dot in the domain, no spaces).
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def set_email(session: Session, username: str, email: str | None, actor: str) -> User:
+    """Set (or, with an empty value, remove) a user's e-mail address, where receipts and
+    reminders go; audited without the address itself."""
+    user = get_user(session, username)
+    if user is None:
+        raise UserError(f"no user {username}")
+    address = (email or "").strip()
+    if address and (len(address) > 254 or not EMAIL.match(address)):
+        raise UserError("Give an e-mail address such as namn@region.se, or leave it empty.")
+    user.email = address or None
+    audit.record(session, actor, "user.set_email", "user", user.username, _org_code(user),
+                 has_address=bool(address))
+    return user
+
+
+def change_own_password(session: Session, user: User, current: str, new: str, token: str,
+                        client: str, max_failures: int = 5,
+                        window: dt.timedelta = dt.timedelta(minutes=15)) -> None:
+    """Replace a signed-in user's password after checking the current one (a wrong one counts
+    as a failed sign-in, and is refused while throttled); the user's other sessions end, the
+    one with ``token`` stays. Raises :class:`UserError` or ``WeakPasswordError``."""
+    if is_throttled(session, user.username, client, max_failures, window):
+        audit.record(session, user.username, "login.throttled", "user", user.username,
+                     client=client)
+        raise UserError("Too many wrong passwords; try again later.")
+    if not verify_password(user.password_hash, current):
+        session.add(LoginAttempt(username=user.username, client=client))
+        audit.record(session, user.username, "user.change_password.failed", "user",
+                     user.username, _org_code(user), client=client)
+        raise UserError("The current password is wrong.")
+    user.password_hash = hash_password(new)
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id,
+                                             WebSession.token_hash != _token_hash(token)))
+    audit.record(session, user.username, "user.change_password", "user", user.username,
+                 _org_code(user))
 
 
 def _org_code(user: User) -> str | None:

@@ -18,6 +18,7 @@ from naravard import __version__
 from naravard.config import Settings, load_settings
 from naravard.storage.db import make_engine, session_factory
 from naravard.web import (
+    account,
     admin,
     api,
     funding,
@@ -41,7 +42,7 @@ from naravard.web.security import (
 )
 
 #: Every router of the app; each of their routes must declare a permission.
-ROUTERS = (pages.router, admin.router, api.router, funding.router, surveys.router,
+ROUTERS = (pages.router, account.router, admin.router, api.router, funding.router, surveys.router,
            surveys_admin.router, indicators.router, indicators_api.router, reports.router)
 
 SECURITY_HEADERS = {
