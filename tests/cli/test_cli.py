@@ -134,6 +134,14 @@ def test_user_commands(env: Path) -> None:
     assert (eva["organisation"], eva["active"]) == ("RSS20", "no")
     result = runner.invoke(app, ["user", "set-password", "eva", "--password", "short"])
     assert result.exit_code == 1 and "at least 12" in result.output
+    result = runner.invoke(app, ["user", "set-email", "eva", "eva@rss.example.se"])
+    assert result.exit_code == 0 and "E-mail address of eva set." in result.output
+    rows = list(csv.DictReader(io.StringIO(
+        runner.invoke(app, ["user", "list", "--format", "csv"]).stdout)))
+    assert next(r for r in rows if r["username"] == "eva")["email"] == "eva@rss.example.se"
+    result = runner.invoke(app, ["user", "set-email", "eva", "eva at rss"])
+    assert result.exit_code == 1 and "Give an e-mail address such as" in result.output
+    assert runner.invoke(app, ["user", "set-email", "eva", ""]).exit_code == 0
 
 
 def test_demo_is_idempotent(env: Path) -> None:

@@ -48,11 +48,12 @@ def list_cmd(
     with database() as db:
         rows = [
             [u.username, u.display_name, u.role,
-             u.organisation.code if u.organisation else "", "yes" if u.is_active else "no",
+             u.organisation.code if u.organisation else "", u.email or "",
+             "yes" if u.is_active else "no",
              u.last_login_at.isoformat(timespec="seconds") if u.last_login_at else ""]
             for u in users_repo.list_users(db, organisation)
         ]
-    emit(["username", "name", "role", "organisation", "active", "last_login"], rows, fmt,
+    emit(["username", "name", "role", "organisation", "email", "active", "last_login"], rows, fmt,
          title="Users")
 
 
@@ -96,6 +97,22 @@ def set_password_cmd(
     console.print(f"Password of {username} set.")
     if password is None:
         console.print(f"Password (shown once): {secret}")
+
+
+@app.command("set-email")
+def set_email_cmd(
+    username: str = typer.Argument(..., help="User whose e-mail address to set."),
+    email: str = typer.Argument(..., help="The address receipts and reminders go to; \"\" "
+                                "removes it."),
+) -> None:
+    """Set or remove a user's e-mail address (audited without the address)."""
+    try:
+        with database() as db:
+            users_repo.set_email(db, username, email, actor="cli")
+    except users_repo.UserError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"E-mail address of {username} {'set' if email.strip() else 'removed'}.")
 
 
 def register(root: typer.Typer) -> None:
