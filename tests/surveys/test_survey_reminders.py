@@ -53,6 +53,13 @@ def smtp_env(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
     monkeypatch.setenv("NARAVARD_SMTP_SENDER", "nara@example.se")
 
 
+def command_env(monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path, port: int) -> None:
+    """The command's database and mail server."""
+    monkeypatch.setenv("NARAVARD_DATABASE_URL", db_url)
+    monkeypatch.setenv("NARAVARD_DATA_DIR", str(tmp_path / "data"))
+    smtp_env(monkeypatch, port)
+
+
 def events(session: Session, action: str) -> list[AuditEvent]:
     session.expire_all()
     return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)
@@ -178,9 +185,7 @@ def test_command_lists_then_sends(
     session: Session, addressed: SurveyRound, smtp_sink: SmtpSink, db_url: str, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("NARAVARD_DATABASE_URL", db_url)
-    monkeypatch.setenv("NARAVARD_DATA_DIR", str(tmp_path / "data"))
-    smtp_env(monkeypatch, smtp_sink.port)
+    command_env(monkeypatch, db_url, tmp_path, smtp_sink.port)
     addressed.deadline = at("2099-12-31").date()
     addressed.interim_deadline = None
     session.commit()
@@ -270,3 +275,35 @@ def test_reopening_can_tell_the_respondents(
     assert result.stdout.strip() == ("13 may change its answers to test-2024 until 2099-12-31. "
                                      "E-mail to its respondents: sent.")
     assert "Tredje gången" in smtp_sink.messages[1].get_content()
+
+
+def test_command_without_a_round_reminds_those_due_soon(
+    session: Session, addressed: SurveyRound, smtp_sink: SmtpSink, db_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    command_env(monkeypatch, db_url, tmp_path, smtp_sink.port)
+    make_round(session, ("13",), code="later-2024", interim=False)  # due 2025-03-31
+    session.commit()
+
+    def run_at(moment: str, *extra: str) -> str:
+        monkeypatch.setattr("naravard.cli.surveys._now", lambda: at(moment))
+        result = runner.invoke(cli, ["round", "remind", "--site", "https://nara.example.se",
+                                     *extra])
+        assert result.exit_code == 0, result.stdout
+        return result.stdout
+
+    # 2024-09-25: the interim report of test-2024 is due in 5 days, later-2024 in half a year
+    out = run_at("2024-09-25")
+    assert "test-2024: 2 organisations owe a report; 1 reminded by e-mail" in out
+    assert "later-2024" not in out
+    assert [m["Subject"] for m in smtp_sink.messages] == [
+        "Påminnelse: Testenkät för regioner, sista dag 2024-09-30"]
+    # the next day: reminded a day ago, so not again
+    assert "nothing to send" in run_at("2024-09-26")
+    # once the interim deadline has passed nothing is due within a week
+    assert "nothing to send" in run_at("2024-10-03")
+    # looking half a year ahead, both rounds (test-2024 last reminded eight days ago)
+    wide = run_at("2024-10-03", "--due-within", "200", "--dry-run")
+    assert "test-2024: 2 organisations owe a report" in wide
+    assert "later-2024: 1 organisation owes a report" in wide
+    assert len(smtp_sink.messages) == 1

@@ -9,6 +9,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -41,6 +42,9 @@ from naravard.surveys.model import Group, Questionnaire
 from naravard.surveys.model import Table as FormTable
 from naravard.surveys.xlsform import write_xlsform
 from naravard.surveys.yamlform import yaml_form_text
+
+if TYPE_CHECKING:
+    from naravard.web.surveys_reminders import Reminder
 
 DATA_DIR_ENV = "NARAVARD_DATA_DIR"
 
@@ -359,30 +363,57 @@ def round_reopen(
 
 @round_app.command("remind")
 def round_remind(
-    round_ref: str = typer.Argument(..., metavar="ROUND", help="Code or id."),
+    round_ref: str | None = typer.Argument(None, metavar="[ROUND]", help="Code or id; without "
+                                           "it, every open round due soon (see --due-within)."),
     site: str = typer.Option(..., help="Address the web pages are served at, for the link to "
                              "each questionnaire (e.g. https://nara.example.se)."),
     lang: str = typer.Option("sv", help="Language of the messages: sv or en."),
+    due_within: int = typer.Option(7, min=0, help="Without ROUND: remind those whose last day "
+                                   "is today or within this many days."),
+    every: int = typer.Option(7, min=1, help="Without ROUND: skip a round reminded within this "
+                              "many days."),
     dry_run: bool = typer.Option(False, "--dry-run", help="List who would be reminded; send "
                                  "and record nothing."),
 ) -> None:
     """E-mail a reminder to every respondent of an open round that has not submitted the report
     now due (one message per organisation, to its respondents' addresses; ``NARAVARD_SMTP_*``).
 
-    Each organisation's outcome is recorded in the audit log and printed: sent, no_address (no
-    active respondent with an e-mail address), no_server (no SMTP server configured) or failed.
+    Without ROUND it is meant to run daily (cron, a systemd timer): every open round with a
+    respondent whose last day is within --due-within days, not reminded in the last --every
+    days, and in it only those respondents. Each organisation's outcome is recorded in the
+    audit log and printed: sent, no_address (no active respondent with an e-mail address),
+    no_server (no SMTP server configured) or failed.
     """
     from naravard.web import surveys_reminders as reminders
 
     if lang not in ("sv", "en"):
         raise _fail(f"--lang must be sv or en, got {lang!r}")
+    now = _now()
     with database() as db:
-        found = _find_round(db, round_ref)
-        if dry_run:
-            done = reminders.reminders_due(db, found, _now())
+        if round_ref is None:
+            rounds = reminders.scheduled_rounds(db, now, due_within, every)
+            within: int | None = due_within
         else:
-            done = reminders.send_reminders(db, found, _now(), "cli", lang, site.rstrip("/"))
-        code = found.code
+            rounds, within = [_find_round(db, round_ref)], None
+        results = []
+        for found in rounds:
+            if dry_run:
+                done = [r for r in reminders.reminders_due(db, found, now)
+                        if within is None or reminders.upcoming(r, now, within)]
+            else:
+                done = reminders.send_reminders(db, found, now, "cli", lang, site.rstrip("/"),
+                                                due_within=within)
+            results.append((found.code, done))
+    if not results:
+        out.print(f"No open round has a respondent owing a report due within {due_within} days "
+                  f"and no reminder in the last {every} days; nothing to send.")
+    for code, done in results:
+        _print_reminders(code, done, dry_run)
+
+
+def _print_reminders(code: str, done: list[Reminder], dry_run: bool) -> None:
+    from naravard.web import surveys_reminders as reminders
+
     if not done:
         out.print(f"No respondent of {code} owes a report now; nothing to send.")
         return
@@ -394,7 +425,8 @@ def round_remind(
                       r.outcome or ("would be sent" if r.addresses else reminders.NO_ADDRESS))
     out.print(table)
     sent = sum(1 for r in done if r.outcome == reminders.SENT)
-    out.print(f"{code}: {len(done)} organisations owe a report"
+    owe = "1 organisation owes" if len(done) == 1 else f"{len(done)} organisations owe"
+    out.print(f"{code}: {owe} a report"
               + ("" if dry_run else f"; {sent} reminded by e-mail"))
     if any(r.error for r in done):
         err.print(next(r.error for r in done if r.error))

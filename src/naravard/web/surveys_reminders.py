@@ -24,12 +24,12 @@ from naravard.accounts.roles import Role
 from naravard.storage import audit
 from naravard.storage import survey_repo as repo
 from naravard.storage.models import AuditEvent, Organisation, User
-from naravard.storage.survey_tables import SurveyRound
+from naravard.storage.survey_tables import OPEN, SurveyRound
 from naravard.surveys.model import RoundKind
 from naravard.web.i18n import gettext_for
 
 __all__ = ["FAILED", "NO_ADDRESS", "NO_SERVER", "SENT", "Reminder", "last_reminder", "message_text",
-           "reminders_due", "send_reminders"]
+           "reminders_due", "scheduled_rounds", "send_reminders", "upcoming"]
 
 #: Outcomes of one organisation's reminder.
 SENT, NO_ADDRESS, NO_SERVER, FAILED = "sent", "no_address", "no_server", "failed"
@@ -122,14 +122,18 @@ def message_text(survey_round: SurveyRound, reminder: Reminder, lang: str, site:
 
 def send_reminders(session: Session, survey_round: SurveyRound, now: dt.datetime, actor: str,
                    lang: str, site: str, settings: mail.SmtpSettings | None = None,
-                   only: str | None = None) -> list[Reminder]:  # fmt: skip
+                   only: str | None = None, due_within: int | None = None
+                   ) -> list[Reminder]:  # fmt: skip
     """E-mail every organisation that owes the report now due (only organisation ``only``, when
-    given); record each outcome and the round's counts in the audit log (in the caller's
-    transaction). Returns the reminders with their outcomes."""
+    given; only those whose last day is today or within ``due_within`` days, when given);
+    record each outcome and the round's counts in the audit log (in the caller's transaction).
+    Returns the reminders with their outcomes."""
     settings = settings or mail.smtp_settings()
     done = []
     for reminder in reminders_due(session, survey_round, now):
         if only is not None and reminder.organisation_code != only:
+            continue
+        if due_within is not None and not upcoming(reminder, now, due_within):
             continue
         if not reminder.addresses:
             outcome, error = NO_ADDRESS, ""
@@ -155,6 +159,31 @@ def send_reminders(session: Session, survey_round: SurveyRound, now: dt.datetime
                                              (SENT, NO_ADDRESS, NO_SERVER, FAILED)},
                  not_reached=[r.organisation_code for r in done if r.outcome != SENT])
     return done
+
+
+def upcoming(reminder: Reminder, now: dt.datetime, days: int) -> bool:
+    """Whether the reminder's last day has not passed and is at most ``days`` days away."""
+    today = now.astimezone(repo.STOCKHOLM).date()
+    return not reminder.late and (reminder.deadline - today).days <= days
+
+
+def scheduled_rounds(session: Session, now: dt.datetime, due_within: int, every: int
+                     ) -> list[SurveyRound]:  # fmt: skip
+    """The open rounds to remind on a schedule: some respondent owes a report whose last day
+    is today or within ``due_within`` days, and the round has not been reminded in the last
+    ``every`` days."""
+    out = []
+    for survey_round in repo.list_rounds(session):
+        if survey_round.status != OPEN:
+            continue
+        if not any(upcoming(r, now, due_within)
+                   for r in reminders_due(session, survey_round, now)):
+            continue
+        last = last_reminder(session, survey_round)
+        if last is not None and now - last["at"] < dt.timedelta(days=every):
+            continue
+        out.append(survey_round)
+    return sorted(out, key=lambda r: (r.deadline, r.code))
 
 
 def last_reminder(session: Session, survey_round: SurveyRound) -> dict[str, Any] | None:
