@@ -36,6 +36,7 @@ FOUNDATION: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
     ("POST", "/admin/users/{username}/active"): ADMIN,
+    ("POST", "/admin/users/{username}/password"): ADMIN,
     ("GET", "/admin/audit"): ADMIN,
     ("GET", "/api/v1/me"): SIGNED,
     ("GET", "/api/v1/organisations"): SIGNED,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from naravard.formatting import THIN
+from naravard.storage import users_repo
 from naravard.storage.models import AuditEvent, User
 from naravard.web.security import SESSION_COOKIE
 from tests.conftest import USERS
@@ -170,3 +171,26 @@ def test_unknown_page_is_a_readable_404(client_as: Callable[[str | None], TestCl
     assert page.status_code == 404 and "Sidan finns inte" in page.text
     api = c.get("/api/v1/organisations/9999")
     assert api.status_code == 404 and api.json() == {"detail": "no organisation 9999"}
+
+
+def test_admin_gives_a_new_password_shown_once(
+    client_as: Callable[[str | None], TestClient], session: Session
+) -> None:
+    analyst = client_as("analyst")
+    assert analyst.get("/").status_code == 200
+    admin = client_as("admin")
+    page = admin.post("/admin/users/analyst/password", data={"csrf_token": CSRF})
+    assert page.status_code == 200
+    found = re.search(r"Användaren analyst har ett nytt lösenord, som visas bara nu: "
+                      r"<code>([^<]+)</code> Användarens inloggningar har avslutats.", page.text)
+    assert found is not None
+    assert analyst.get("/").status_code == 303  # the old session has ended
+    assert users_repo.login(session, "analyst", found.group(1), "test", 1).ok
+    assert not users_repo.login(session, "analyst", USERS["analyst"].password, "test", 1).ok
+    session.rollback()
+    assert found.group(1) not in admin.get("/admin/users").text  # shown once
+    assert admin.post("/admin/users/ghost/password", data={"csrf_token": CSRF}).status_code == 404
+    assert client_as("analyst").post("/admin/users/analyst/password",
+                                     data={"csrf_token": CSRF}).status_code == 403
+    assert session.scalars(select(AuditEvent.action).where(
+        AuditEvent.action == "user.set_password")).all() == ["user.set_password"]

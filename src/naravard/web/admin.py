@@ -74,6 +74,24 @@ def toggle_user(
     return RedirectResponse("/admin/users", status_code=303)
 
 
+@router.post("/users/{username}/password")
+def new_password(
+    request: Request,
+    db: Db,
+    username: str,
+    principal: Principal = guard(Permission.MANAGE_USERS),
+) -> Response:
+    """Give a user a new generated password, shown once (their sessions end; audited)."""
+    password = generate_password()
+    try:
+        user = users_repo.set_password(db, username, password, actor=principal.username)
+    except users_repo.UserError:
+        return render(request, "error.html", status_code=404, code=404)
+    db.commit()
+    return _users_page(request, db, error=None, created=None, form={},
+                       new_password=(user.username, password))
+
+
 @router.get("/audit", response_class=HTMLResponse, dependencies=[guard(Permission.VIEW_AUDIT)])
 def audit_log(request: Request, db: Db) -> Response:
     """The newest audit events."""
