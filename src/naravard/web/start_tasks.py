@@ -32,8 +32,8 @@ from naravard.storage.survey_status import round_counts
 from naravard.storage.survey_tables import OPEN
 from naravard.surveys.model import RoundKind
 
-__all__ = ["Task", "analyst_tasks", "crosscheck_tasks", "days_left", "fund_tasks",
-           "grant_officer_tasks", "grouped", "member_tasks", "questionnaire_tasks"]
+__all__ = ["Task", "analyst_tasks", "crosscheck_tasks", "fund_tasks", "grant_officer_tasks",
+           "grouped", "member_tasks", "ordered", "questionnaire_tasks"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ class Task:
     ``kind`` says which sentence the page gives; ``title`` names the questionnaire, round or
     agreement; ``day`` is the deadline (``None`` when there is none) and ``late`` whether it has
     passed with the task still undone. ``amount_sek``, ``count`` and ``total`` are the figures
-    the sentence needs, ``status`` a stored status shown beside it.
+    the sentence needs (``count`` the days late of a reclaim case), ``status`` a stored status
+    shown beside it.
     """
 
     kind: str
@@ -60,8 +61,13 @@ class Task:
     reason: str = ""
     #: The day a round opens for answers, while it has not yet.
     opens: dt.date | None = None
-    #: The page of the task's group (its agreement), where it differs from ``href``.
+    #: The page of the task's group (its agreement); the sentence itself links ``href`` where
+    #: that differs.
     home: str = ""
+    #: Whether the report due is the interim one.
+    interim: bool = False
+    #: The number of a requisition.
+    number: int = 0
 
 
 def ordered(tasks: list[Task]) -> list[Task]:
@@ -89,11 +95,6 @@ def grouped(tasks: list[Task]) -> list[list[Task]]:
     return groups
 
 
-def days_left(day: dt.date, today: dt.date) -> int:
-    """Whole days from ``today`` to ``day`` (0 on the day itself, negative once passed)."""
-    return (day - today).days
-
-
 def questionnaire_tasks(db: Session, code: str, now: dt.datetime, lang: str) -> list[Task]:
     """The questionnaires of open rounds for which ``code`` has not yet submitted the report
     now due (the interim report until its deadline has passed, then the final one), or which
@@ -108,7 +109,7 @@ def questionnaire_tasks(db: Session, code: str, now: dt.datetime, lang: str) -> 
         out.append(Task(
             "questionnaire", f"/surveys/responses/{response.id}", title, day,
             late=state.reason == "locked", status=response.status, detail=response.round.title,
-            count=1 if kind is RoundKind.INTERIM else 0,
+            interim=kind is RoundKind.INTERIM,
             reason=(response.reopen_reason or "")
             if survey_repo.reopened_since_submission(response) else "",
             opens=state.opens_at.date() if state.reason == "not_yet" else None,
@@ -165,7 +166,7 @@ def fund_tasks(db: Session, code: str, now: dt.datetime) -> list[Task]:
         for r in v.requisitions:  # the recipient's own, waiting for the grant officer
             if r.status in (funding_repo.SUBMITTED, funding_repo.APPROVED):
                 out.append(task(f"requisition_{r.status}", f"/funding/requisitions/{r.id}",
-                                day=None, amount_sek=r.amount_sek, count=r.id, status=r.status))
+                                day=None, amount_sek=r.amount_sek, number=r.id, status=r.status))
         for case in v.reclaims:
             if case.status == ReclaimStatus.TO_DECIDE.value:
                 out.append(task("reclaim", href, day=case.deadline, count=case.days_late,
