@@ -25,16 +25,20 @@ class DemoUser:
     role: Role
     organisation_code: str | None
     display_name: str
+    #: Where receipts and reminders go (reserved ``.example`` domains: nothing is delivered).
+    email: str | None = None
 
 
+#: Region Dalarna's respondent has no address, so the reminders' page shows one it cannot reach.
 DEMO_USERS = (
     DemoUser("admin", Role.ADMIN, None, "Anna Admin"),
     DemoUser("analytiker", Role.ANALYST, None, "Alva Analytiker"),
     DemoUser("handlaggare", Role.GRANT_OFFICER, None, "Hugo Handläggare"),
-    DemoUser("halland", Role.RESPONDENT, "13", "Helena Ek"),
-    DemoUser("rss-halland", Role.RESPONDENT, "RSS13", "Rasmus Berg"),
+    DemoUser("halland", Role.RESPONDENT, "13", "Helena Ek", "helena.ek@regionhalland.example"),
+    DemoUser("rss-halland", Role.RESPONDENT, "RSS13", "Rasmus Berg",
+             "rasmus.berg@rsshalland.example"),
     DemoUser("dalarna", Role.RESPONDENT, "20", "Dagny Lund"),
-    DemoUser("kungsbacka", Role.RESPONDENT, "1384", "Karin Sjö"),
+    DemoUser("kungsbacka", Role.RESPONDENT, "1384", "Karin Sjö", "karin.sjo@kungsbacka.example"),
 )
 
 #: Further demo steps; each capability appends a function that adds its data idempotently and
@@ -57,7 +61,8 @@ def create_demo(session: Session, data_dir: Path) -> tuple[list[tuple[str, str]]
         if users_repo.get_user(session, user.username) is None:
             password = generate_password()
             users_repo.create_user(session, user.username, password, user.role,
-                                   user.organisation_code, user.display_name, actor="demo")
+                                   user.organisation_code, user.display_name, user.email,
+                                   actor="demo")
             created.append((user.username, password))
     summaries = [step(session) for step in DEMO_STEPS]
     if created:

@@ -154,4 +154,8 @@ def test_demo_is_idempotent(env: Path) -> None:
     # The base state already has a user called admin, so the demo adds the other six.
     assert [line.split()[0] for line in logins] == [
         "analytiker", "handlaggare", "halland", "rss-halland", "dalarna", "kungsbacka"]
+    rows = list(csv.DictReader(io.StringIO(
+        runner.invoke(app, ["user", "list", "--format", "csv"]).stdout)))
+    emails = {r["username"]: r["email"] for r in rows}
+    assert (emails["halland"], emails["dalarna"]) == ("helena.ek@regionhalland.example", "")
     assert (env / "demo-logins.txt").stat().st_mode & 0o077 == 0
