@@ -42,7 +42,7 @@ def create(*extra: str) -> tuple[int, str, str]:
 
 def test_every_round_command_has_help() -> None:
     for command in ("list", "create", "open", "close", "reopen", "remind", "status", "answers",
-                    "results"):
+                    "results", "import-answers"):
         code, out, _ = run("round", command, "--help")
         assert code == 0 and "Usage" in out, command
 

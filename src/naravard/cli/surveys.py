@@ -214,7 +214,7 @@ def register(root: typer.Typer) -> None:
 round_app = typer.Typer(
     name="round",
     help="Questionnaire rounds: create, open, close, reopen one respondent, remind, status, "
-    "answers, results.",
+    "answers, results, import answers.",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
@@ -474,6 +474,65 @@ def round_status_command(
                                           "completeness_percent"))
 
 
+def _moment(as_of: str | None) -> dt.datetime:
+    """``--as-of`` as a time (Swedish unless an offset is given), or now."""
+    if not as_of:
+        return _now()
+    try:
+        moment = dt.datetime.fromisoformat(as_of)
+    except ValueError:
+        raise _fail(f"--as-of must be a time like 2024-03-28T10:00, not {as_of!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=survey_repo.STOCKHOLM)
+
+
+@round_app.command("import-answers")
+def round_import_answers(
+    round_ref: str = typer.Argument(..., metavar="ROUND", help="Code or id."),
+    path: Path = typer.Argument(..., metavar="FILE", exists=True, dir_okay=False,
+                                help="CSV or .xlsx in the layout of the round's answer export."),
+    submit: bool = typer.Option(False, "--submit", help="Also submit each row as a new "
+                                "version recorded as imported (default: drafts only)."),
+    as_of: str | None = typer.Option(None, help="When the answers arrived, e.g. "
+                                     "2024-03-20T10:00 (Swedish time unless an offset is "
+                                     "given); default: now."),
+    confirm: list[str] = typer.Option([], help="A possible piece of personal data to keep, "
+                                      "by the signature the refusal printed (repeatable)."),
+) -> None:
+    """Store answers from a table: the round's answer export (``round results
+    --per-respondent`` or the page's "Svar som CSV/Excel"), filled in or edited elsewhere.
+
+    One row per organisation (column organisation_code), one column per question and per table
+    cell (``table.row.column``), option codes (several separated by spaces). Every problem is
+    listed before anything is stored; either every row is stored or none. Each row replaces
+    the organisation's draft; with --submit it is also submitted, as imported.
+    """
+    from naravard.storage.survey_import import import_answers, parse_rows, read_table
+    from naravard.web.surveys_receipt import renderer
+
+    moment = _moment(as_of)
+    headers, rows = read_table(path)
+    if not headers:
+        raise _fail(f"{path} holds no rows")
+    with database() as db:
+        found = _find_round(db, round_ref)
+        parsed, problems = parse_rows(found, headers, rows)
+        if not problems:
+            problems = import_answers(
+                db, found, parsed, actor="cli", actor_name=f"Import ({path.name})", now=moment,
+                submit=submit, render_receipt=renderer("sv"),
+                confirmed=lambda code: tuple(confirm))
+        if problems:  # leaving the block by the exception rolls every row back
+            for problem in problems:
+                err.print(str(problem), markup=False)
+            many = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+            raise _fail(f"Nothing was stored: {many} in {path.name}.")
+        code = found.code
+    what = "submitted as imported versions" if submit else "stored as drafts"
+    whose = "1 organisation's" if len(parsed) == 1 else f"{len(parsed)} organisations'"
+    out.print(f"{whose} answers to {code} {what} "
+              f"(as of {moment.isoformat(timespec='minutes')}).")
+
+
 @round_app.command("answers")
 def round_answers(
     round_ref: str = typer.Argument(..., metavar="ROUND", help="Code or id."),
@@ -487,14 +546,7 @@ def round_answers(
     The submitted version current at that time, or with --draft the draft as it stood then,
     rebuilt from the append-only answer history.
     """
-    moment = _now()
-    if as_of:
-        try:
-            moment = dt.datetime.fromisoformat(as_of)
-        except ValueError:
-            raise _fail(f"--as-of must be a time like 2024-03-28T10:00, not {as_of!r}") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=survey_repo.STOCKHOLM)
+    moment = _moment(as_of)
     with database() as db:
         found = _find_round(db, round_ref)
         response = survey_repo.response_for(db, found, org)
