@@ -5,19 +5,27 @@ versions as of a time; personal data confirmed by signature (both engines)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
+from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from naravard.storage import survey_repo as repo
 from naravard.storage.survey_results import latest_answers
 from naravard.storage.survey_tables import SurveySubmission
+from tests.surveys.conftest import Clock
 from tests.surveys.rounds import COMPLETE, DURING, fake_receipt, make_round, response
 from tests.surveys.test_survey_round_cli import environment, run  # noqa: F401 (fixture)
+from tests.surveys.test_survey_web import text_of
+from tests.web.conftest import CSRF
 
+Client = Callable[[str | None], TestClient]
 INTERIM = {k: v for k, v in COMPLETE.items() if k != "final_only"}
 
 
@@ -134,7 +142,8 @@ def test_personal_data_is_confirmed_by_signature(session: Session, answered: Non
     code, _, err = run(*args)
     assert code == 1
     assert "row 2, column plan_text: possible personal data (phone): '070-123 45 67'" in err
-    signature = err.split("--confirm ")[1].split(" or remove")[0].strip("'")
+    signature = err.split("confirming the signature ")[1].split(", or remove")[0].strip("'")
+    assert "Keep possible personal data with --confirm SIGNATURE." in err
     assert signature == "plan_text|||phone|070-123 45 67"
     code, _, err = run(*args, "--confirm", signature)
     assert code == 0, err
@@ -152,3 +161,72 @@ def test_command_checks_its_input(session: Session, answered: None, tmp_path: Pa
     assert code == 1 and "the column organisation_code is missing" in err
     code, _, err = run("round", "import-answers", "copy-2024", str(headless), "--as-of", "igår")
     assert code == 1 and "--as-of must be a time like 2024-03-28T10:00" in err
+
+
+# --- the round's page ------------------------------------------------------------------------
+
+
+def upload(client: TestClient, round_id: int, name: str, content: bytes,
+           **fields: str) -> httpx.Response:
+    return client.post(f"/surveys/rounds/{round_id}/import",
+                       data={"csrf_token": CSRF, **fields},
+                       files={"file": (name, content, "text/csv")})
+
+
+def test_the_page_imports_a_file(client_as: Client, clock: Clock, session: Session,
+                                 answered: None, tmp_path: Path) -> None:
+    export = tmp_path / "svar.csv"
+    assert run("round", "results", "test-2024", "--per-respondent", "--format", "csv",
+               "--out", str(export))[0] == 0
+    copy = repo.get_round(session, "copy-2024")
+    assert copy is not None
+    analyst = client_as("analyst")
+    sent = upload(analyst, copy.id, "svar.csv", export.read_bytes(), arrived="2024-02-02T09:30",
+                  submit="yes")
+    assert (sent.status_code, sent.headers["location"]) == (
+        303, f"/surveys/rounds/{copy.id}?notice=imported-submitted-2#import")
+    assert "Svaren från 2 organisationer är importerade och inlämnade." in text_of(
+        analyst.get(sent.headers["location"]).text)
+    session.expire_all()
+    stored = session.scalars(select(SurveySubmission).where(
+        SurveySubmission.source == repo.IMPORT)).all()
+    assert [(s.submitted_by, s.submitted_at.isoformat()[:16]) for s in stored] == [
+        ("analyst", "2024-02-02T08:30")] * 2
+
+
+def test_the_page_lists_every_problem_in_swedish_and_keeps_the_form(
+    client_as: Client, clock: Clock, session: Session, answered: None
+) -> None:
+    copy = repo.get_round(session, "copy-2024")
+    assert copy is not None
+    analyst = client_as("analyst")
+    bad = "organisation_code;plan;staff;colour\n13;ja;tolv;blå\n99;ja;3;\n".encode()
+    page = upload(analyst, copy.id, "svar.csv", bad, arrived="2024-02-02T09:30", submit="yes",
+                  confirm="a|b")
+    assert page.status_code == 422
+    text = html.unescape(text_of(page.text))
+    assert ("Ingenting sparades. Rätta filen och välj den igen: kolumn colour: ingen fråga "
+            "'colour' i test-region rad 3, kolumn organisation_code: 99 är inte "
+            "uppgiftslämnare i omgången copy-2024") in text
+    assert 'value="2024-02-02T09:30"' in page.text and ">a|b</textarea>" in page.text
+    assert 'name="submit" value="yes" checked' in page.text
+    rules = upload(analyst, copy.id, "svar.csv", b"organisation_code,staff\n20,-5\n",
+                   arrived="2024-02-02T09:30", submit="yes")
+    assert "rad 2, kolumn staff: Värdet får inte vara mindre än 0." in text_of(rules.text)
+    assert submissions(session) == 2
+    for fields, name, content, status, message in [
+        ({"arrived": "i går"}, "svar.csv", b"organisation_code\n13\n", 422,
+         "Ange när svaren kom in som ÅÅÅÅ-MM-DD TT:MM."),
+        ({}, "svar.xlsx", b"not a workbook", 422, "Filen är inte en Excel-arbetsbok."),
+        ({}, "svar.csv", "organisation_code\n13\n".encode("utf-16"), 422,
+         "Filen är inte text i UTF-8."),
+        ({}, "svar.csv", b"\n", 422, "Filen innehåller inga rader."),
+    ]:
+        refused = upload(analyst, copy.id, name, content, **fields)
+        assert refused.status_code == status, message
+        assert message in html.unescape(text_of(refused.text)), message
+    empty = analyst.post(f"/surveys/rounds/{copy.id}/import", data={"csrf_token": CSRF})
+    assert empty.status_code == 400 and "Välj en fil att importera." in text_of(empty.text)
+    assert upload(client_as("respondent"), copy.id, "svar.csv",
+                  b"organisation_code\n13\n").status_code == 403
+    assert submissions(session) == 2

@@ -40,6 +40,7 @@ MATRIX: dict[tuple[str, str], frozenset[str | None]] = {
     ("POST", ROUND + "/close"): MANAGERS,
     ("POST", ROUND + "/reopen"): MANAGERS,
     ("POST", ROUND + "/remind"): MANAGERS,  # 409 here: Halland has submitted
+    ("POST", ROUND + "/import"): MANAGERS,  # 400 here: no file
     ("GET", ROUND + "/status.csv"): STAFF,
     ("GET", ROUND + "/results"): STAFF,
     ("GET", ROUND + "/results.pdf"): STAFF,

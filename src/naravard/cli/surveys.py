@@ -510,7 +510,10 @@ def round_import_answers(
     from naravard.web.surveys_receipt import renderer
 
     moment = _moment(as_of)
-    headers, rows = read_table(path)
+    try:
+        headers, rows = read_table(path.name, path.read_bytes())
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     if not headers:
         raise _fail(f"{path} holds no rows")
     with database() as db:
@@ -525,7 +528,9 @@ def round_import_answers(
             for problem in problems:
                 err.print(str(problem), markup=False)
             many = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
-            raise _fail(f"Nothing was stored: {many} in {path.name}.")
+            raise _fail(f"Nothing was stored: {many} in {path.name}."
+                        + (" Keep possible personal data with --confirm SIGNATURE."
+                           if any("signature" in p.message for p in problems) else ""))
         code = found.code
     what = "submitted as imported versions" if submit else "stored as drafts"
     whose = "1 organisation's" if len(parsed) == 1 else f"{len(parsed)} organisations'"

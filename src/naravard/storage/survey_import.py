@@ -14,9 +14,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
@@ -25,23 +25,47 @@ from naravard.spreadsheets import RISKY_START
 from naravard.storage import survey_repo as repo
 from naravard.storage.survey_results import EXPORT_FIXED, answer_columns
 from naravard.storage.survey_tables import SurveyRound
-from naravard.surveys.model import QuestionType
+from naravard.surveys.model import LocalText, QuestionType
 
 __all__ = ["ImportProblem", "ImportRow", "import_answers", "parse_rows", "read_table"]
 
 
+def _english(msgid: str, /, **params: object) -> str:
+    """``msgid`` with its placeholders filled, untranslated."""
+    return msgid % params if params else msgid
+
+
 @dataclass(frozen=True)
 class ImportProblem:
-    """What is wrong, where: ``row`` is the row of the file (the header is row 1)."""
+    """What is wrong, where: ``row`` is the row of the file (the header is row 1).
+
+    ``message`` is an English message id with ``%(name)s`` placeholders filled from ``params``
+    (the web translates it); a rule of the questionnaire gives its own text in both languages
+    (``local``).
+    """
 
     message: str
     row: int | None = None
     column: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+    local: LocalText | None = None
+
+    def text(self, gettext: Callable[..., str] = _english, lang: str = "en") -> str:
+        """The problem with its place, through ``gettext`` (English by default)."""
+        message = (self.local.get(lang) if self.local is not None
+                   else gettext(self.message, **self.params))
+        if self.row and self.column:
+            return gettext("row %(row)s, column %(column)s: %(problem)s", row=self.row,
+                           column=self.column, problem=message)
+        if self.row:
+            return gettext("row %(row)s: %(problem)s", row=self.row, problem=message)
+        if self.column:
+            return gettext("column %(column)s: %(problem)s", column=self.column,
+                           problem=message)
+        return message
 
     def __str__(self) -> str:
-        where = ", ".join(p for p in (f"row {self.row}" if self.row else "",
-                                      f"column {self.column}" if self.column else "") if p)
-        return f"{where}: {self.message}" if where else self.message
+        return self.text()
 
 
 @dataclass(frozen=True)
@@ -62,16 +86,23 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    """The header and the rows of a CSV (comma or semicolon, UTF-8) or Excel file (its first
-    sheet), every cell as text."""
-    if path.suffix.lower() == ".xlsx":
-        book = load_workbook(path, read_only=True, data_only=True)
+def read_table(name: str, content: bytes) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of file ``name``: Excel (``.xlsx``, its first sheet) or CSV
+    (comma or semicolon, UTF-8), every cell as text. Raises ``ValueError`` for a file that is
+    neither."""
+    if name.lower().endswith(".xlsx"):
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except (OSError, KeyError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"{name} is not an Excel workbook") from exc
         sheet = book.worksheets[0]
         rows = [[_text(v) for v in r] for r in sheet.iter_rows(values_only=True)]
         book.close()
     else:
-        text = path.read_text(encoding="utf-8-sig")
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{name} is not UTF-8 text") from exc
         first = next((line for line in text.splitlines() if line.strip()), "")
         delimiter = ";" if first.count(";") > first.count(",") else ","
         rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
@@ -91,7 +122,8 @@ def parse_rows(survey_round: SurveyRound, headers: Sequence[str],
     """The rows as answers of the round's questionnaire, and every problem found."""
     form = repo.round_form(survey_round)
     columns = {c.header: c for c in answer_columns(form)}
-    problems = [ImportProblem(f"no question {h!r} in {survey_round.form_id}", column=h)
+    problems = [ImportProblem("no question %(name)s in %(form)s", column=h,
+                              params={"name": repr(h), "form": survey_round.form_id})
                 for h in headers if h not in columns and h not in EXPORT_FIXED]
     if "organisation_code" not in headers:
         problems.append(ImportProblem("the column organisation_code is missing"))
@@ -104,12 +136,13 @@ def parse_rows(survey_round: SurveyRound, headers: Sequence[str],
         code = cells.get("organisation_code", "").strip()
         if code not in respondents:
             problems.append(ImportProblem(
-                f"{code or '(empty)'} is not a respondent of round {survey_round.code}",
-                number, "organisation_code"))
+                "%(code)s is not a respondent of round %(round)s", number, "organisation_code",
+                {"code": code or "–", "round": survey_round.code}))
             continue
         if code in seen:
-            problems.append(ImportProblem(f"{code} is also in row {seen[code]}", number,
-                                          "organisation_code"))
+            problems.append(ImportProblem("%(code)s is also in row %(row)s", number,
+                                          "organisation_code",
+                                          {"code": code, "row": str(seen[code])}))
             continue
         seen[code] = number
         updates: dict[str, object] = {}
@@ -152,14 +185,15 @@ def import_answers(session: Session, survey_round: SurveyRound, rows: Sequence[I
                             confirmed=confirmed(row.organisation_code),
                             render_receipt=render_receipt, source=repo.IMPORT)
         except repo.SubmissionRefused as refused:
-            problems += [ImportProblem(f"{e.text('en')}", row.row, _header(e))
+            problems += [ImportProblem("", row.row, _header(e), local=e.message)
                          for e in refused.errors]
-            problems += [ImportProblem(f"possible personal data ({f.hit.kind.value}): "
-                                       f"{f.hit.text!r}; confirm it with --confirm "
-                                       f"{f.signature!r} or remove it", row.row, f.name)
-                         for f in refused.unconfirmed]
+            problems += [ImportProblem(
+                "possible personal data (%(kind)s): %(text)s; keep it by confirming the "
+                "signature %(signature)s, or remove it", row.row, f.name,
+                {"kind": f.hit.kind.value, "text": repr(f.hit.text),
+                 "signature": repr(f.signature)}) for f in refused.unconfirmed]
         except repo.SurveyError as err:
-            problems.append(ImportProblem(str(err), row.row))
+            problems.append(ImportProblem(err.msgid, row.row, params=err.params))
     return problems
 
 

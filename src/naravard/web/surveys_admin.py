@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from naravard.accounts.roles import Permission, Principal, is_allowed
+from naravard.storage import survey_import
 from naravard.storage import survey_repo as repo
 from naravard.storage import survey_results as results
 from naravard.storage.survey_status import round_counts, round_status
@@ -26,7 +27,7 @@ from naravard.web.i18n import gettext_for
 from naravard.web.rendering import render
 from naravard.web.security import get_db, guard
 from naravard.web.surveys import Now
-from naravard.web.surveys_receipt import stockholm_time
+from naravard.web.surveys_receipt import renderer, stockholm_time
 
 router = APIRouter(prefix="/surveys/rounds", include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
@@ -136,7 +137,8 @@ def _round_page(request: Request, db: Session, survey_round: SurveyRound, now: d
                  notice=request.query_params.get("notice"),
                  owing=reminders.reminders_due(db, survey_round, now),
                  last_reminder=reminders.last_reminder(db, survey_round),
-                 **{"errors": [], "values": {}, **extra})
+                 **{"errors": [], "values": {}, "import_errors": [], "import_values": {},
+                    **extra})
 
 
 @router.get("/{round_id}", response_class=HTMLResponse,
@@ -233,6 +235,68 @@ def remind(request: Request, db: Db, now: Now, round_id: int,
                              str(request.base_url).rstrip("/"))
     db.commit()
     return _redirect(f"/surveys/rounds/{round_id}?notice=reminded#remind")
+
+
+#: Largest answer file accepted for import.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+@router.post("/{round_id}/import")
+async def import_answers(
+    request: Request, db: Db, now: Now, round_id: int,
+    principal: Principal = guard(Permission.MANAGE_ROUNDS),
+    file: Annotated[UploadFile | None, File()] = None,
+    arrived: Annotated[str, Form()] = "",
+    submit: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Answers from a file in the layout of the round's export: every problem is listed and
+    nothing stored, or every row is stored (drafts, or with ``submit`` imported versions)."""
+    survey_round = _round(db, round_id)
+    if survey_round is None:
+        return _not_found(request)
+    _ = gettext_for(request.state.lang)
+    values = {"arrived": arrived, "submit": submit, "confirm": confirm}
+
+    def refused(status: int, errors: list[str]) -> Response:
+        return _round_page(request, db, survey_round, now, status, import_values=values,
+                           import_errors=errors)
+
+    moment = now
+    if arrived.strip():
+        try:
+            moment = dt.datetime.fromisoformat(arrived.strip())
+        except ValueError:
+            return refused(422, [_("Give the time of arrival as YYYY-MM-DD HH:MM.")])
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=repo.STOCKHOLM)
+    if file is None or not file.filename:
+        return refused(400, [_("Choose a file to import.")])
+    content = await file.read(MAX_IMPORT_BYTES + 1)
+    if len(content) > MAX_IMPORT_BYTES:
+        return refused(413, [_("The file is larger than 5 MB.")])
+    try:
+        headers, rows = survey_import.read_table(file.filename, content)
+    except ValueError:
+        return refused(422, [_("The file is not an Excel workbook.")
+                             if file.filename.lower().endswith(".xlsx")
+                             else _("The file is not UTF-8 text.")])
+    if not headers:
+        return refused(422, [_("The file holds no rows.")])
+    parsed, problems = survey_import.parse_rows(survey_round, headers, rows)
+    if not problems:
+        signatures = tuple(line.strip() for line in confirm.splitlines() if line.strip())
+        problems = survey_import.import_answers(
+            db, survey_round, parsed, actor=principal.username,
+            actor_name=f"{principal.display_name} (import: {file.filename})", now=moment,
+            submit=bool(submit), render_receipt=renderer("sv"),
+            confirmed=lambda code: signatures)
+    if problems:
+        db.rollback()
+        return refused(422, [p.text(_, request.state.lang) for p in problems])
+    db.commit()
+    kind = "submitted" if submit else "drafts"
+    return _redirect(f"/surveys/rounds/{round_id}?notice=imported-{kind}-{len(parsed)}#import")
 
 
 @router.get("/{round_id}/status.csv", dependencies=[guard(Permission.VIEW_ALL_DATA)])
