@@ -535,7 +535,7 @@ def round_import_answers(
     what = "submitted as imported versions" if submit else "stored as drafts"
     whose = "1 organisation's" if len(parsed) == 1 else f"{len(parsed)} organisations'"
     out.print(f"{whose} answers to {code} {what} "
-              f"(as of {moment.isoformat(timespec='minutes')}).")
+              f"(as of {moment.astimezone(survey_repo.STOCKHOLM).isoformat(timespec='minutes')}).")
 
 
 @round_app.command("answers")
