@@ -117,7 +117,7 @@ def message_text(survey_round: SurveyRound, reminder: Reminder, lang: str, site:
         _("This reminder was sent by Nära to the respondents of %(org)s. If the report has "
           "been submitted since, no more is needed.", org=reminder.organisation_name),
     ]) + "\n"
-    return subject, body
+    return " ".join(subject.split()), body  # a header holds no line break
 
 
 def send_reminders(session: Session, survey_round: SurveyRound, now: dt.datetime, actor: str,
