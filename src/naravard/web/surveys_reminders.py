@@ -20,19 +20,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from naravard import mail
-from naravard.accounts.roles import Role
 from naravard.storage import audit
 from naravard.storage import survey_repo as repo
-from naravard.storage.models import AuditEvent, Organisation, User
+from naravard.storage.models import AuditEvent
 from naravard.storage.survey_tables import OPEN, SurveyRound
 from naravard.surveys.model import RoundKind
 from naravard.web.i18n import gettext_for
+from naravard.web.mailing import FAILED, NO_ADDRESS, NO_SERVER, SENT, deliver, respondent_addresses
 
 __all__ = ["FAILED", "NO_ADDRESS", "NO_SERVER", "SENT", "Reminder", "last_reminder", "message_text",
            "reminders_due", "scheduled_rounds", "send_reminders", "upcoming"]
 
-#: Outcomes of one organisation's reminder.
-SENT, NO_ADDRESS, NO_SERVER, FAILED = "sent", "no_address", "no_server", "failed"
 #: The audit actions: one per organisation, one for the round.
 ORG_ACTION, ROUND_ACTION = "survey.reminder", "survey.round.remind"
 
@@ -54,27 +52,12 @@ class Reminder:
     error: str = ""
 
 
-def _addresses(session: Session, codes: list[str]) -> dict[str, tuple[str, ...]]:
-    """Organisation code → the e-mail addresses of its active respondent users."""
-    rows = session.execute(
-        select(Organisation.code, User.email).join(User, User.organisation_id == Organisation.id)
-        .where(Organisation.code.in_(codes), User.role == Role.RESPONDENT.value,
-               User.is_active.is_(True))
-        .order_by(Organisation.code, User.username)
-    )  # fmt: skip
-    found: dict[str, list[str]] = {}
-    for code, address in rows:
-        if address and address.strip() and address.strip() not in found.get(code, []):
-            found.setdefault(code, []).append(address.strip())
-    return {code: tuple(found.get(code, ())) for code in codes}
-
-
 def reminders_due(session: Session, survey_round: SurveyRound, now: dt.datetime
                   ) -> list[Reminder]:  # fmt: skip
     """The organisations of an open round that owe the report now due, by organisation code."""
     owing = [r for r in sorted(survey_round.responses, key=lambda r: r.organisation_code)
              if repo.owes_report(r, now)]
-    addresses = _addresses(session, [r.organisation_code for r in owing])
+    addresses = respondent_addresses(session, [r.organisation_code for r in owing])
     out = []
     for response in owing:
         kind, day = repo.due_report(response, now)
@@ -117,7 +100,7 @@ def message_text(survey_round: SurveyRound, reminder: Reminder, lang: str, site:
         _("This reminder was sent by Nära to the respondents of %(org)s. If the report has "
           "been submitted since, no more is needed.", org=reminder.organisation_name),
     ]) + "\n"
-    return " ".join(subject.split()), body  # a header holds no line break
+    return subject, body
 
 
 def send_reminders(session: Session, survey_round: SurveyRound, now: dt.datetime, actor: str,
@@ -135,18 +118,8 @@ def send_reminders(session: Session, survey_round: SurveyRound, now: dt.datetime
             continue
         if due_within is not None and not upcoming(reminder, now, due_within):
             continue
-        if not reminder.addresses:
-            outcome, error = NO_ADDRESS, ""
-        elif not settings.enabled:
-            outcome, error = NO_SERVER, ""
-        else:
-            subject, body = message_text(survey_round, reminder, lang, site)
-            try:
-                mail.send(settings, mail.build_message(settings, list(reminder.addresses),
-                                                       subject, body))
-                outcome, error = SENT, ""
-            except mail.MailError as exc:
-                outcome, error = FAILED, str(exc)
+        subject, body = message_text(survey_round, reminder, lang, site)
+        outcome, error = deliver(settings, reminder.addresses, subject, body)
         audit.record(session, actor, ORG_ACTION, "survey_response", reminder.response_id,
                      reminder.organisation_code, round=survey_round.code, outcome=outcome,
                      report=reminder.report.value, deadline=reminder.deadline.isoformat(),

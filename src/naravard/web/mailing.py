@@ -1,0 +1,51 @@
+"""Messages to an organisation's respondents: their addresses and one message's outcome.
+
+Used by the questionnaire reminders and the stimulus funds' reminders; each records the
+outcome in the audit log itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from naravard import mail
+from naravard.accounts.roles import Role
+from naravard.storage.models import Organisation, User
+
+__all__ = ["FAILED", "NO_ADDRESS", "NO_SERVER", "SENT", "deliver", "respondent_addresses"]
+
+#: Outcomes of one organisation's message.
+SENT, NO_ADDRESS, NO_SERVER, FAILED = "sent", "no_address", "no_server", "failed"
+
+
+def respondent_addresses(session: Session, codes: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Organisation code → the e-mail addresses of its active respondent users."""
+    rows = session.execute(
+        select(Organisation.code, User.email).join(User, User.organisation_id == Organisation.id)
+        .where(Organisation.code.in_(list(codes)), User.role == Role.RESPONDENT.value,
+               User.is_active.is_(True))
+        .order_by(Organisation.code, User.username)
+    )  # fmt: skip
+    found: dict[str, list[str]] = {}
+    for code, address in rows:
+        if address and address.strip() and address.strip() not in found.get(code, []):
+            found.setdefault(code, []).append(address.strip())
+    return {code: tuple(found.get(code, ())) for code in codes}
+
+
+def deliver(settings: mail.SmtpSettings, addresses: Sequence[str], subject: str,
+            body: str) -> tuple[str, str]:  # fmt: skip
+    """Send one plain-text message to ``addresses``: (outcome, the server's error or "")."""
+    if not addresses:
+        return NO_ADDRESS, ""
+    if not settings.enabled:
+        return NO_SERVER, ""
+    try:
+        mail.send(settings, mail.build_message(settings, list(addresses),
+                                               " ".join(subject.split()), body))
+    except mail.MailError as exc:
+        return FAILED, str(exc)
+    return SENT, ""
