@@ -42,6 +42,7 @@ from naravard.storage import reference_repo
 from naravard.storage.funding_tables import AllocationRun, StoredAgreement, StoredLine
 from naravard.web import funding_forms as forms
 from naravard.web import funding_labels as labels
+from naravard.web import funding_reminders as reminders
 from naravard.web import key_form
 from naravard.web.i18n import gettext_for
 from naravard.web.rendering import render, templates
@@ -283,7 +284,26 @@ def agreement_page(request: Request, db: Db, now: Now, agreement_id: str) -> Res
         duties=sorted(agreement.duties, key=lambda d: (d.deadline is None,
                                                        d.deadline or dt.date.max, d.id)),
         now=now, notice=request.query_params.get("notice"),
+        reports_due=reminders.reports_due(db, agreement_id, now),
+        last_report_reminder=reminders.last_report_reminder(db, agreement_id),
     )
+
+
+@router.post("/agreements/{agreement_id}/remind-reports")
+def remind_reports(request: Request, db: Db, now: Now, agreement_id: str,
+                   principal: Principal = guard(Permission.MANAGE_FUNDS)) -> Response:
+    """E-mail the recipients whose financial report is due or late (audited)."""
+    if _agreement_or_none(db, agreement_id) is None:
+        return _not_found(request)
+    if not reminders.reports_due(db, agreement_id, now):
+        return _redirect(f"/funding/agreements/{quote(agreement_id)}?notice=nothing-due"
+                         "#report-reminders")
+    reminders.send_report_reminders(db, agreement_id, now, principal.username,
+                                    request.app.state.settings.default_language,
+                                    str(request.base_url).rstrip("/"))
+    db.commit()
+    return _redirect(f"/funding/agreements/{quote(agreement_id)}?notice=reminded"
+                     "#report-reminders")
 
 
 @router.get("/agreements/{agreement_id}/export.yaml",

@@ -6,16 +6,19 @@ outcome in the audit log itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from naravard import mail
 from naravard.accounts.roles import Role
-from naravard.storage.models import Organisation, User
+from naravard.storage.models import AuditEvent, Organisation, User
 
-__all__ = ["FAILED", "NO_ADDRESS", "NO_SERVER", "SENT", "deliver", "respondent_addresses"]
+__all__ = ["FAILED", "NO_ADDRESS", "NO_SERVER", "SENT", "deliver", "last_sent",
+           "respondent_addresses"]
 
 #: Outcomes of one organisation's message.
 SENT, NO_ADDRESS, NO_SERVER, FAILED = "sent", "no_address", "no_server", "failed"
@@ -49,3 +52,21 @@ def deliver(settings: mail.SmtpSettings, addresses: Sequence[str], subject: str,
     except mail.MailError as exc:
         return FAILED, str(exc)
     return SENT, ""
+
+
+def last_sent(session: Session, action: str, object_type: str, object_id: str
+              ) -> dict[str, Any] | None:  # fmt: skip
+    """The details of the latest audit event ``action`` on the object (a reminder as a whole:
+    its time as ``at``, its counts), with its actor; ``None`` when there is none."""
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == action,
+                                 AuditEvent.object_type == object_type,
+                                 AuditEvent.object_id == object_id)
+        .order_by(AuditEvent.id.desc()).limit(1)
+    ).first()  # fmt: skip
+    if event is None:
+        return None
+    details = dict(event.details or {})
+    details["actor"] = event.actor
+    details["at"] = dt.datetime.fromisoformat(details["at"])
+    return details

@@ -16,17 +16,23 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from naravard import mail
 from naravard.storage import audit
 from naravard.storage import survey_repo as repo
-from naravard.storage.models import AuditEvent
 from naravard.storage.survey_tables import OPEN, SurveyRound
 from naravard.surveys.model import RoundKind
 from naravard.web.i18n import gettext_for
-from naravard.web.mailing import FAILED, NO_ADDRESS, NO_SERVER, SENT, deliver, respondent_addresses
+from naravard.web.mailing import (
+    FAILED,
+    NO_ADDRESS,
+    NO_SERVER,
+    SENT,
+    deliver,
+    last_sent,
+    respondent_addresses,
+)
 
 __all__ = ["FAILED", "NO_ADDRESS", "NO_SERVER", "SENT", "Reminder", "last_reminder", "message_text",
            "reminders_due", "scheduled_rounds", "send_reminders", "upcoming"]
@@ -162,15 +168,4 @@ def scheduled_rounds(session: Session, now: dt.datetime, due_within: int, every:
 def last_reminder(session: Session, survey_round: SurveyRound) -> dict[str, Any] | None:
     """The round's latest reminder: its details (time, counts, organisations not reached)
     with the actor, or ``None``."""
-    event = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == ROUND_ACTION,
-                                 AuditEvent.object_type == "survey_round",
-                                 AuditEvent.object_id == str(survey_round.id))
-        .order_by(AuditEvent.id.desc()).limit(1)
-    ).first()  # fmt: skip
-    if event is None:
-        return None
-    details = dict(event.details or {})
-    details["actor"] = event.actor
-    details["at"] = dt.datetime.fromisoformat(details["at"])
-    return details
+    return last_sent(session, ROUND_ACTION, "survey_round", str(survey_round.id))

@@ -1,0 +1,128 @@
+"""Reminders by e-mail to the recipients who have been paid under an agreement and not yet
+submitted the financial report (Bilaga 4), before its deadline or after it.
+
+One message per recipient organisation, to its active respondents' addresses, in the
+service's language; each outcome is recorded in the audit log (``funding.reminder``) and the
+reminder as a whole with its counts (``funding.agreement.remind``), which the agreement's page
+shows. The addresses themselves are not kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from naravard import mail
+from naravard.formatting import fmt_sek
+from naravard.funding.agreements import DutyKind
+from naravard.funding.deadlines import is_overdue
+from naravard.storage import audit
+from naravard.storage import funding_overview as overview
+from naravard.storage import funding_repo as repo
+from naravard.web.i18n import gettext_for
+from naravard.web.mailing import (
+    FAILED,
+    NO_ADDRESS,
+    NO_SERVER,
+    SENT,
+    deliver,
+    last_sent,
+    respondent_addresses,
+)
+
+__all__ = ["ReportDue", "last_report_reminder", "reports_due", "send_report_reminders"]
+
+ORG_ACTION, AGREEMENT_ACTION = "funding.reminder", "funding.agreement.remind"
+
+
+@dataclass(frozen=True)
+class ReportDue:
+    """A recipient paid under the agreement whose financial report has not arrived."""
+
+    organisation_code: str
+    organisation_name: str
+    paid_sek: int
+    deadline: dt.date
+    late: bool
+    addresses: tuple[str, ...]
+    outcome: str = ""
+    error: str = ""
+
+
+def reports_due(session: Session, agreement_code: str, now: dt.datetime) -> list[ReportDue]:
+    """The recipients that have been paid, have a report deadline and no report yet."""
+    stored = repo.get_agreement(session, agreement_code)
+    if stored is None:
+        return []
+    agreement = repo.agreement_of(stored)
+    found = []
+    for summary in overview.recipient_summaries(session, agreement_code, now):
+        deadline = repo.deadline_for(agreement, summary.code, DutyKind.FINANCIAL_REPORT)
+        if summary.report is None and summary.paid_sek > 0 and deadline is not None:
+            found.append((summary, deadline))
+    addresses = respondent_addresses(session, [s.code for s, _ in found])
+    return [ReportDue(s.code, s.name, s.paid_sek, d.effective_day, is_overdue(now, d),
+                      addresses[s.code]) for s, d in found]
+
+
+def message_text(agreement_code: str, agreement_name: str, due: ReportDue, lang: str,
+                 site: str) -> tuple[str, str]:  # fmt: skip
+    """The subject and body of one recipient's reminder."""
+    _ = gettext_for(lang)
+    day = due.deadline.isoformat()
+    if due.late:
+        subject = _("Late: the financial report for %(agreement)s, the last day was %(day)s",
+                    agreement=agreement_name, day=day)
+        when = _("The last day was %(day)s. When the report is late, the government may reclaim "
+                 "the grant.", day=day)
+    else:
+        subject = _("Reminder: the financial report for %(agreement)s, last day %(day)s",
+                    agreement=agreement_name, day=day)
+        when = _("The last day is %(day)s (until midnight, Swedish time).", day=day)
+    url = f"{site}/funding/org/{due.organisation_code}/agreements/{agreement_code}/report"
+    body = "\n\n".join([
+        _("%(org)s has been paid %(paid)s under %(agreement)s and is to submit a financial "
+          "report on how the money was used.", org=due.organisation_name,
+          paid=fmt_sek(due.paid_sek), agreement=agreement_name),
+        when,
+        _("Submit it here: %(url)s", url=url),
+        _("This reminder was sent by Nära to the respondents of %(org)s. If the report has "
+          "been submitted since, no more is needed.", org=due.organisation_name),
+    ]) + "\n"
+    return subject, body
+
+
+def send_report_reminders(session: Session, agreement_code: str, now: dt.datetime, actor: str,
+                          lang: str, site: str, settings: mail.SmtpSettings | None = None
+                          ) -> list[ReportDue]:  # fmt: skip
+    """E-mail every recipient whose financial report is due or late; record each outcome and
+    the counts in the audit log (in the caller's transaction)."""
+    settings = settings or mail.smtp_settings()
+    stored = repo.get_agreement(session, agreement_code)
+    if stored is None:
+        return []
+    done = []
+    for due in reports_due(session, agreement_code, now):
+        subject, body = message_text(agreement_code, stored.name, due, lang, site)
+        outcome, error = deliver(settings, due.addresses, subject, body)
+        audit.record(session, actor, ORG_ACTION, "funding_agreement", agreement_code,
+                     due.organisation_code, duty="financial_report", outcome=outcome,
+                     deadline=due.deadline.isoformat(), recipients=len(due.addresses),
+                     error=error)
+        done.append(replace(due, outcome=outcome, error=error))
+    counts = Counter(d.outcome for d in done)
+    audit.record(session, actor, AGREEMENT_ACTION, "funding_agreement", agreement_code, None,
+                 duty="financial_report", at=now.astimezone(dt.UTC).isoformat(),
+                 organisations=len(done), **{k: counts.get(k, 0) for k in
+                                             (SENT, NO_ADDRESS, NO_SERVER, FAILED)},
+                 not_reached=[d.organisation_code for d in done if d.outcome != SENT])
+    return done
+
+
+def last_report_reminder(session: Session, agreement_code: str) -> dict[str, Any] | None:
+    """The agreement's latest reminder of financial reports (details with actor), or None."""
+    return last_sent(session, AGREEMENT_ACTION, "funding_agreement", agreement_code)
