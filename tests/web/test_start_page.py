@@ -344,6 +344,14 @@ def test_grant_officer_sees_decisions_per_agreement(
     page = officer.get("/").text
     assert f'href="/funding/agreements/{AGREEMENT}#late"' in page
     assert f'href="/funding/agreements/{AGREEMENT}#requisitions"' in page
+    # once Dalarna is paid, its financial report is awaited by 2021-03-31
+    funding_repo.record_payment(session, row.id, dt.date(2020, 12, 2), "KAMK-2",
+                                "grant_officer")
+    session.commit()
+    rows = tables(officer).table(DECISIONS)
+    assert ["Ekonomiska redovisningar som väntas från mottagare som fått utbetalningar: 1.",
+            "2021-03-31 (119 dagar kvar)"] in rows
+    assert f'href="/funding/agreements/{AGREEMENT}#report-reminders"' in officer.get("/").text
 
 
 def test_tasks_are_ordered_late_first_then_by_day() -> None:

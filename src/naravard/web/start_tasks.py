@@ -31,6 +31,7 @@ from naravard.storage.survey_results import member_view
 from naravard.storage.survey_status import round_counts
 from naravard.storage.survey_tables import OPEN
 from naravard.surveys.model import RoundKind
+from naravard.web.funding_reminders import reports_due
 
 __all__ = ["Task", "analyst_tasks", "crosscheck_tasks", "fund_tasks", "grant_officer_tasks",
            "grouped", "member_tasks", "ordered", "questionnaire_tasks"]
@@ -215,10 +216,10 @@ def crosscheck_tasks(db: Session, lang: str) -> list[Task]:
 
 
 def grant_officer_tasks(db: Session, now: dt.datetime) -> list[Task]:
-    """Per agreement: requisitions to decide and to pay, late items, reclaim cases to decide,
-    lines whose allocation is not yet frozen (grouped and ordered as :func:`fund_tasks`).
-    Late items are counted by recipient; each task links to its part of the agreement's
-    page."""
+    """Per agreement: requisitions to decide and to pay, financial reports awaited before
+    their deadline, late items, reclaim cases to decide, lines whose allocation is not yet
+    frozen (grouped and ordered as :func:`fund_tasks`). Late items are counted by recipient;
+    each task links to its part of the agreement's page."""
     found: list[list[Task]] = []
     for stored in funding_repo.list_agreements(db):
         out: list[Task] = []
@@ -236,6 +237,10 @@ def grant_officer_tasks(db: Session, now: dt.datetime) -> list[Task]:
         if cases:
             out.append(task("reclaims", f"{page}#reclaims", day=min(c.deadline for c in cases),
                             count=len(cases)))
+        awaited = [d for d in reports_due(db, stored.code, now) if not d.late]
+        if awaited:
+            out.append(task("reports_awaited", f"{page}#report-reminders",
+                            day=min(d.deadline for d in awaited), count=len(awaited)))
         late = overview.late_items(db, stored.code, now)
         if late:
             out.append(task("late_items", f"{page}#late", day=min(i.deadline for i in late),
