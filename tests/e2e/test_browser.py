@@ -53,6 +53,26 @@ def test_wrong_password_message_is_announced(browser: Browser, live_server: str)
     context.close()
 
 
+def test_account_page_from_the_header(browser: Browser, live_server: str) -> None:
+    context = browser.new_context(bypass_csp=True, locale="sv-SE")
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Användarnamn").fill("municipality")
+    page.get_by_label("Lösenord").fill(USERS["municipality"].password)
+    page.get_by_role("button", name="Logga in").click()
+    page.get_by_role("link", name="Municipality, Kungsbacka – ditt konto").click()
+    page.wait_for_url(f"{live_server}/account")
+    assert page.get_by_role("heading", level=1).inner_text() == "Ditt konto"
+    assert violations(page) == []
+    page.get_by_role("textbox", name="E-post").fill("karin@kungsbacka.example")
+    page.get_by_role("button", name="Spara e-postadressen").click()
+    page.wait_for_url(f"{live_server}/account?notice=email")
+    assert page.get_by_role("status").inner_text() == "Din e-postadress är sparad."
+    assert page.get_by_role("textbox", name="E-post").input_value() == "karin@kungsbacka.example"
+    assert violations(page) == []
+    context.close()
+
+
 def test_english_browser_gets_english(browser: Browser, live_server: str) -> None:
     context = browser.new_context(bypass_csp=True, locale="en-GB")
     page = context.new_page()
