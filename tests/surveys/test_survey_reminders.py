@@ -307,3 +307,45 @@ def test_command_without_a_round_reminds_those_due_soon(
     assert "test-2024: 2 organisations owe a report" in wide
     assert "later-2024: 1 organisation owes a report" in wide
     assert len(smtp_sink.messages) == 1
+
+
+def test_opening_a_round_can_invite_the_respondents(
+    client_as: Client, clock: Clock, session: Session, addressed: SurveyRound,
+    smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch, db_url: str, tmp_path: Path,
+) -> None:
+    smtp_env(monkeypatch, smtp_sink.port)
+    planned = make_round(session, ("13", "20"), code="planned-2024", open_it=False)
+    quiet = make_round(session, ("13",), code="quiet-2024", open_it=False)
+    session.commit()
+    analyst = client_as("analyst")
+    page = analyst.get(f"/surveys/rounds/{planned.id}").text
+    assert 'name="notify" value="yes" checked' in page
+    opened = analyst.post(f"/surveys/rounds/{planned.id}/open",
+                          data={"csrf_token": CSRF, "notify": "yes"})
+    assert opened.status_code == 303
+    assert [m["To"] for m in smtp_sink.messages] == ["helena@example.se, second@example.se"]
+    message = smtp_sink.messages[0]
+    assert message["Subject"] == "Enkät att besvara: Testenkät för regioner, sista dag 2024-09-30"
+    assert message.get_content().replace("\r\n", "\n").startswith(
+        "Region Halland ombeds besvara Testenkät för regioner (omgång planned-2024), öppen för "
+        "svar från 2024-01-15.\n\nSista dagen är 2024-09-30 (till midnatt, svensk tid).")
+    shown = text_of(analyst.get(f"/surveys/rounds/{planned.id}").text)
+    assert ("Inbjudan när omgången öppnades 2024-02-01 10:00 av analyst, till 2 organisationer: "
+            "1 skickade, 1 utan e-postadress") in shown
+    assert "Senaste påminnelsen" not in shown  # an invitation is not a reminder
+    assert [e.details["kind"] for e in events(session, "survey.reminder")] == [
+        "invitation", "invitation"]
+    # without the box ticked, nobody is written to
+    analyst.post(f"/surveys/rounds/{quiet.id}/open", data={"csrf_token": CSRF})
+    assert len(smtp_sink.messages) == 1
+    # the command's --notify
+    session.expire_all()  # the page opened it
+    repo.close_round(session, quiet, "analyst", DURING)
+    session.commit()
+    command_env(monkeypatch, db_url, tmp_path, smtp_sink.port)
+    result = runner.invoke(cli, ["round", "open", "quiet-2024", "--notify",
+                                 "https://nara.example.se"])
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.strip() == ("Round quiet-2024 is open. Invitations e-mailed to 1 of 1 "
+                                     "organisations.")
+    assert "https://nara.example.se/surveys/responses/" in smtp_sink.messages[1].get_content()

@@ -302,16 +302,31 @@ def round_create(
 
 
 @round_app.command("open")
-def round_open(round_ref: str = typer.Argument(..., metavar="ROUND", help="Code or id.")) -> None:
+def round_open(
+    round_ref: str = typer.Argument(..., metavar="ROUND", help="Code or id."),
+    notify_site: str | None = typer.Option(
+        None, "--notify", metavar="SITE",
+        help="Also e-mail each respondent organisation an invitation linking its questionnaire "
+        "at this address (e.g. https://nara.example.se)."),
+) -> None:
     """Open a round for answers."""
+    sent = ""
     try:
         with database() as db:
             found = _find_round(db, round_ref)
-            survey_repo.open_round(db, found, "cli", _now())
+            now = _now()
+            survey_repo.open_round(db, found, "cli", now)
+            if notify_site is not None:
+                from naravard.web import surveys_reminders as reminders
+
+                done = reminders.send_reminders(db, found, now, "cli", "sv",
+                                                notify_site.rstrip("/"), invitation=True)
+                reached = sum(1 for r in done if r.outcome == reminders.SENT)
+                sent = f" Invitations e-mailed to {reached} of {len(done)} organisations."
             code = found.code
     except survey_repo.SurveyError as exc:
         raise _refused(exc) from exc
-    out.print(f"Round {code} is open.")
+    out.print(f"Round {code} is open.{sent}")
 
 
 @round_app.command("close")

@@ -137,6 +137,7 @@ def _round_page(request: Request, db: Session, survey_round: SurveyRound, now: d
                  notice=request.query_params.get("notice"),
                  owing=reminders.reminders_due(db, survey_round, now),
                  last_reminder=reminders.last_reminder(db, survey_round),
+                 last_invitation=reminders.last_invitation(db, survey_round),
                  **{"errors": [], "values": {}, "import_errors": [], "import_values": {},
                     **extra})
 
@@ -152,7 +153,7 @@ def round_page(request: Request, db: Db, now: Now, round_id: int) -> Response:
 
 
 def _change(request: Request, db: Session, round_id: int, now: dt.datetime,
-            action: str, actor: str) -> Response:  # fmt: skip
+            action: str, actor: str, notify: bool = False) -> Response:  # fmt: skip
     survey_round = _round(db, round_id)
     if survey_round is None:
         return _not_found(request)
@@ -165,15 +166,21 @@ def _change(request: Request, db: Session, round_id: int, now: dt.datetime,
         db.rollback()
         message = gettext_for(request.state.lang)(err.msgid, **err.params)
         return _round_page(request, db, survey_round, now, 409, errors=[message])
+    if notify:
+        reminders.send_reminders(db, survey_round, now, actor,
+                                 request.app.state.settings.default_language,
+                                 str(request.base_url).rstrip("/"), invitation=True)
     db.commit()
     return _redirect(f"/surveys/rounds/{round_id}?notice={action}ed")
 
 
 @router.post("/{round_id}/open")
 def open_round(request: Request, db: Db, now: Now, round_id: int,
-               principal: Principal = guard(Permission.MANAGE_ROUNDS)) -> Response:  # fmt: skip
-    """Open the round for answers."""
-    return _change(request, db, round_id, now, "open", principal.username)
+               principal: Principal = guard(Permission.MANAGE_ROUNDS),
+               notify: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+    """Open the round for answers; with ``notify``, e-mail each respondent organisation an
+    invitation (audited like a reminder)."""
+    return _change(request, db, round_id, now, "open", principal.username, bool(notify))
 
 
 @router.post("/{round_id}/close")

@@ -34,11 +34,14 @@ from naravard.web.mailing import (
     respondent_addresses,
 )
 
-__all__ = ["FAILED", "NO_ADDRESS", "NO_SERVER", "SENT", "Reminder", "last_reminder", "message_text",
-           "reminders_due", "scheduled_rounds", "send_reminders", "upcoming"]
+__all__ = ["FAILED", "NO_ADDRESS", "NO_SERVER", "SENT", "Reminder", "invitation_text",
+           "last_invitation", "last_reminder", "message_text", "reminders_due", "scheduled_rounds",
+           "send_reminders", "upcoming"]
 
-#: The audit actions: one per organisation, one for the round.
+#: The audit actions: one per organisation, one for the round (a reminder, or the invitation
+#: sent when the round is opened).
 ORG_ACTION, ROUND_ACTION = "survey.reminder", "survey.round.remind"
+INVITE_ACTION = "survey.round.invite"
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,25 @@ def reminders_due(session: Session, survey_round: SurveyRound, now: dt.datetime
     return out
 
 
+def invitation_text(survey_round: SurveyRound, reminder: Reminder, lang: str, site: str
+                    ) -> tuple[str, str]:  # fmt: skip
+    """The subject and body of one organisation's invitation to a round just opened."""
+    _ = gettext_for(lang)
+    title = repo.round_form(survey_round).settings.title.get(lang)
+    day = reminder.deadline.isoformat()
+    subject = _("Questionnaire to answer: %(title)s, last day %(day)s", title=title, day=day)
+    body = "\n\n".join([
+        _("%(org)s is asked to answer %(title)s (round %(round)s), open for answers from "
+          "%(opens)s.", org=reminder.organisation_name, title=title, round=survey_round.code,
+          opens=survey_round.opens_on.isoformat()),
+        _("The last day is %(day)s (until midnight, Swedish time).", day=day),
+        _("Answer here: %(url)s", url=f"{site}/surveys/responses/{reminder.response_id}"),
+        _("The answers are public documents. This message was sent by Nära to the respondents "
+          "of %(org)s.", org=reminder.organisation_name),
+    ]) + "\n"
+    return subject, body
+
+
 def message_text(survey_round: SurveyRound, reminder: Reminder, lang: str, site: str
                  ) -> tuple[str, str]:  # fmt: skip
     """The subject and body of one organisation's reminder."""
@@ -111,11 +133,12 @@ def message_text(survey_round: SurveyRound, reminder: Reminder, lang: str, site:
 
 def send_reminders(session: Session, survey_round: SurveyRound, now: dt.datetime, actor: str,
                    lang: str, site: str, settings: mail.SmtpSettings | None = None,
-                   only: str | None = None, due_within: int | None = None
-                   ) -> list[Reminder]:  # fmt: skip
+                   only: str | None = None, due_within: int | None = None,
+                   invitation: bool = False) -> list[Reminder]:  # fmt: skip
     """E-mail every organisation that owes the report now due (only organisation ``only``, when
     given; only those whose last day is today or within ``due_within`` days, when given);
     record each outcome and the round's counts in the audit log (in the caller's transaction).
+    With ``invitation`` the message invites to a round just opened instead of reminding.
     Returns the reminders with their outcomes."""
     settings = settings or mail.smtp_settings()
     done = []
@@ -124,15 +147,18 @@ def send_reminders(session: Session, survey_round: SurveyRound, now: dt.datetime
             continue
         if due_within is not None and not upcoming(reminder, now, due_within):
             continue
-        subject, body = message_text(survey_round, reminder, lang, site)
+        subject, body = (invitation_text if invitation else message_text)(
+            survey_round, reminder, lang, site)
         outcome, error = deliver(settings, reminder.addresses, subject, body)
         audit.record(session, actor, ORG_ACTION, "survey_response", reminder.response_id,
                      reminder.organisation_code, round=survey_round.code, outcome=outcome,
+                     kind="invitation" if invitation else "reminder",
                      report=reminder.report.value, deadline=reminder.deadline.isoformat(),
                      recipients=len(reminder.addresses), error=error)
         done.append(replace(reminder, outcome=outcome, error=error))
     counts = Counter(r.outcome for r in done)
-    audit.record(session, actor, ROUND_ACTION, "survey_round", survey_round.id, None,
+    audit.record(session, actor, INVITE_ACTION if invitation else ROUND_ACTION, "survey_round",
+                 survey_round.id, None,
                  code=survey_round.code, at=now.astimezone(dt.UTC).isoformat(),
                  organisations=len(done), **{k: counts.get(k, 0) for k in
                                              (SENT, NO_ADDRESS, NO_SERVER, FAILED)},
@@ -169,3 +195,8 @@ def last_reminder(session: Session, survey_round: SurveyRound) -> dict[str, Any]
     """The round's latest reminder: its details (time, counts, organisations not reached)
     with the actor, or ``None``."""
     return last_sent(session, ROUND_ACTION, "survey_round", str(survey_round.id))
+
+
+def last_invitation(session: Session, survey_round: SurveyRound) -> dict[str, Any] | None:
+    """The invitation sent when the round was opened (as :func:`last_reminder`), or ``None``."""
+    return last_sent(session, INVITE_ACTION, "survey_round", str(survey_round.id))
