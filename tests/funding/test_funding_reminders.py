@@ -133,3 +133,46 @@ def test_a_report_ends_the_reminders_and_access_is_checked(
     assert "Ingen ekonomisk redovisning väntas från en mottagare som har fått utbetalningar; " \
            "ingen påminnelse skickades." in text_of(officer.get(done.headers["location"]).text)
     assert smtp_sink.messages == [] and events(session, "funding.agreement.remind") == []
+
+
+def test_a_requisitions_decision_and_payment_are_told(
+    client_as: Client, session: Session, app: FastAPI, smtp_sink: SmtpSink,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seeding.agreement_2020(session)
+    halland = seeding.submitted(session, seeding.requisition("13", HALLAND_NARA_VARD))
+    dalarna = seeding.submitted(session, seeding.requisition("20", DALARNA_NARA_VARD))
+    session.scalars(select(User).where(User.username == "respondent")).one().email = \
+        "helena@example.se"
+    session.commit()
+    monkeypatch.setenv("NARAVARD_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("NARAVARD_SMTP_PORT", str(smtp_sink.port))
+    app.dependency_overrides[funding_clock] = lambda: dt.datetime(2020, 11, 3, 9, 0,
+                                                                   tzinfo=STOCKHOLM)
+    officer = client_as("grant_officer")
+    url = f"/funding/requisitions/{halland.id}"
+    assert officer.post(f"{url}/decision", data={"csrf_token": CSRF, "decision": "approve"}
+                        ).status_code == 303
+    approved = smtp_sink.messages[0]
+    assert approved["To"] == "helena@example.se, anna@example.org"  # and the contact person
+    assert approved["Subject"] == f"Rekvisition nr {halland.id} är godkänd"
+    amount = f"{HALLAND_NARA_VARD:,}".replace(",", NNBSP)
+    assert approved.get_content().replace("\r\n", "\n").startswith(
+        f"Rekvisition nr {halland.id} från Organisation 13, {amount} kr enligt God och nära vård "
+        "2020 (Utveckling av den nära vården med fokus på primärvård), är godkänd; "
+        f"utbetalningen följer.\n\nSe den här: http://testserver{url}\n\n")
+    assert ("Mottagaren underrättad 2020-11-03 09:00: Godkänd – e-post till 2 adresser"
+            in text_of(officer.get(url).text))
+    officer.post(f"{url}/payment", data={"csrf_token": CSRF, "paid_on": "2020-11-20",
+                                         "payout_reference": "KAMK-77"})
+    assert smtp_sink.messages[1]["Subject"] == f"Rekvisition nr {halland.id} är utbetald"
+    assert "betalades ut 2020-11-20 (referens KAMK-77)." in smtp_sink.messages[1].get_content()
+    officer.post(f"/funding/requisitions/{dalarna.id}/decision",
+                 data={"csrf_token": CSRF, "decision": "reject", "note": "Fel bankgiro"})
+    rejected = smtp_sink.messages[2]
+    assert rejected["To"] == "anna@example.org"  # Dalarna's respondent has no address
+    assert "är avslagen: Fel bankgiro. Pengarna kan rekvireras på nytt" in \
+        rejected.get_content().replace("\r\n", "\n").replace("\n", " ")
+    assert [e.details["status"] for e in events(session, "funding.requisition.notice")] == [
+        "approved", "paid", "rejected"]
+    app.dependency_overrides.pop(funding_clock, None)

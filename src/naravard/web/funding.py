@@ -39,7 +39,12 @@ from naravard.storage import funding_overview as overview
 from naravard.storage import funding_repo as repo
 from naravard.storage import key_figures_repo as key_repo
 from naravard.storage import reference_repo
-from naravard.storage.funding_tables import AllocationRun, StoredAgreement, StoredLine
+from naravard.storage.funding_tables import (
+    AllocationRun,
+    StoredAgreement,
+    StoredLine,
+    StoredRequisition,
+)
 from naravard.web import funding_forms as forms
 from naravard.web import funding_labels as labels
 from naravard.web import funding_reminders as reminders
@@ -707,7 +712,7 @@ def requisition_page(request: Request, db: Db, requisition_id: int) -> Response:
     if ctx is None:
         return _not_found(request)
     return _page(request, "funding/requisition.html", notice=request.query_params.get("notice"),
-                 **ctx)
+                 told=reminders.last_requisition_notice(db, requisition_id), **ctx)
 
 
 @router.get("/requisitions/{requisition_id}/pdf",
@@ -733,14 +738,26 @@ def decide_requisition(
     back = f"/funding/requisitions/{requisition_id}"
     if decision not in ("approve", "reject"):
         return _refused(request, repo.FundingError("Choose approve or reject."), back)
-    return _apply(request, db, back, f"{back}?notice={decision}d",
-                  lambda: repo.decide_requisition(
-                      db, requisition_id, decision == "approve", principal.username, now, note))
+
+    def change() -> None:
+        row = repo.decide_requisition(db, requisition_id, decision == "approve",
+                                      principal.username, now, note)
+        _tell(request, db, row, now, principal.username)
+
+    return _apply(request, db, back, f"{back}?notice={decision}d", change)
+
+
+def _tell(request: Request, db: Session, row: StoredRequisition, now: dt.datetime,
+          actor: str) -> None:  # fmt: skip
+    """Tell the recipient a requisition's new status by e-mail (the outcome is audited)."""
+    reminders.tell_requisition(db, row, now, actor,
+                               request.app.state.settings.default_language,
+                               str(request.base_url).rstrip("/"))
 
 
 @router.post("/requisitions/{requisition_id}/payment")
 def record_payment(
-    request: Request, db: Db, requisition_id: int,
+    request: Request, db: Db, now: Now, requisition_id: int,
     principal: Principal = guard(Permission.MANAGE_FUNDS),
     paid_on: Annotated[str, Form()] = "",
     payout_reference: Annotated[str, Form()] = "",
@@ -750,9 +767,13 @@ def record_payment(
     day = forms.parse_date(paid_on)
     if day is None:
         return _refused(request, repo.FundingError("Give a date as YYYY-MM-DD."), back)
-    return _apply(request, db, back, f"{back}?notice=paid",
-                  lambda: repo.record_payment(
-                      db, requisition_id, day, payout_reference, principal.username))
+
+    def change() -> None:
+        assert day is not None
+        row = repo.record_payment(db, requisition_id, day, payout_reference, principal.username)
+        _tell(request, db, row, now, principal.username)
+
+    return _apply(request, db, back, f"{back}?notice=paid", change)
 
 
 # --- financial reports, repayments, reclaim cases -----------------------------------------------

@@ -1,5 +1,6 @@
-"""Reminders by e-mail to the recipients who have been paid under an agreement and not yet
-submitted the financial report (Bilaga 4), before its deadline or after it.
+"""Messages by e-mail to the recipients of an agreement's money: reminders to those who have
+been paid and not yet submitted the financial report (Bilaga 4), before its deadline or after
+it, and the decision and payment of a requisition.
 
 One message per recipient organisation, to its active respondents' addresses, in the
 service's language; each outcome is recorded in the audit log (``funding.reminder``) and the
@@ -23,6 +24,7 @@ from naravard.funding.deadlines import is_overdue
 from naravard.storage import audit
 from naravard.storage import funding_overview as overview
 from naravard.storage import funding_repo as repo
+from naravard.storage.funding_tables import StoredRequisition
 from naravard.web.i18n import gettext_for
 from naravard.web.mailing import (
     FAILED,
@@ -34,7 +36,8 @@ from naravard.web.mailing import (
     respondent_addresses,
 )
 
-__all__ = ["ReportDue", "last_report_reminder", "reports_due", "send_report_reminders"]
+__all__ = ["ReportDue", "last_report_reminder", "last_requisition_notice", "reports_due",
+           "requisition_notice_text", "send_report_reminders", "tell_requisition"]
 
 ORG_ACTION, AGREEMENT_ACTION = "funding.reminder", "funding.agreement.remind"
 
@@ -126,3 +129,58 @@ def send_report_reminders(session: Session, agreement_code: str, now: dt.datetim
 def last_report_reminder(session: Session, agreement_code: str) -> dict[str, Any] | None:
     """The agreement's latest reminder of financial reports (details with actor), or None."""
     return last_sent(session, AGREEMENT_ACTION, "funding_agreement", agreement_code)
+
+
+# --- a requisition's decision and payment, told to the recipient ------------------------------
+
+NOTICE_ACTION = "funding.requisition.notice"
+
+
+def requisition_notice_text(row: StoredRequisition, lang: str, site: str) -> tuple[str, str]:
+    """The subject and body telling a recipient its requisition's new status."""
+    _ = gettext_for(lang)
+    facts = {"id": row.id, "org": row.recipient_name, "amount": fmt_sek(row.amount_sek),
+             "agreement": row.agreement_name, "line": row.line.label}
+    if row.status == repo.PAID:
+        subject = _("Requisition no. %(id)s is paid", id=row.id)
+        what = _("Requisition no. %(id)s of %(org)s, %(amount)s under %(agreement)s (%(line)s), "
+                 "was paid on %(day)s (reference %(ref)s).", day=row.paid_on.isoformat()
+                 if row.paid_on else "", ref=row.payout_reference or "–", **facts)
+    elif row.status == repo.REJECTED:
+        subject = _("Requisition no. %(id)s is rejected", id=row.id)
+        what = _("Requisition no. %(id)s of %(org)s, %(amount)s under %(agreement)s (%(line)s), "
+                 "is rejected: %(note)s. The money can be requisitioned again before the "
+                 "requisition deadline.", note=row.decision_note or "–", **facts)
+    else:
+        subject = _("Requisition no. %(id)s is approved", id=row.id)
+        what = _("Requisition no. %(id)s of %(org)s, %(amount)s under %(agreement)s (%(line)s), "
+                 "is approved; the payment follows.", **facts)
+    body = "\n\n".join([
+        what,
+        _("See it here: %(url)s", url=f"{site}/funding/requisitions/{row.id}"),
+        _("This message was sent by Nära to the respondents of %(org)s and the requisition's "
+          "contact person.", org=row.recipient_name),
+    ]) + "\n"
+    return subject, body
+
+
+def tell_requisition(session: Session, row: StoredRequisition, now: dt.datetime, actor: str,
+                     lang: str, site: str, settings: mail.SmtpSettings | None = None) -> str:
+    """E-mail the recipient's respondents and the requisition's contact person its new status;
+    record the outcome in the audit log (in the caller's transaction) and return it."""
+    settings = settings or mail.smtp_settings()
+    addresses = list(respondent_addresses(session, [row.recipient_code])[row.recipient_code])
+    contact = (row.email or "").strip()
+    if contact and contact not in addresses:
+        addresses.append(contact)
+    subject, body = requisition_notice_text(row, lang, site)
+    outcome, error = deliver(settings, addresses, subject, body)
+    audit.record(session, actor, NOTICE_ACTION, "funding_requisition", row.id,
+                 row.recipient_code, status=row.status, outcome=outcome,
+                 recipients=len(addresses), error=error, at=now.astimezone(dt.UTC).isoformat())
+    return outcome
+
+
+def last_requisition_notice(session: Session, requisition_id: int) -> dict[str, Any] | None:
+    """The latest message about a requisition (status, outcome, time, actor), or None."""
+    return last_sent(session, NOTICE_ACTION, "funding_requisition", str(requisition_id))
