@@ -19,6 +19,7 @@ from naravard.storage.models import AuditEvent, User
 from naravard.web.funding import funding_clock
 from tests.funding import seeding
 from tests.funding.seeding import AGREEMENT, DALARNA_NARA_VARD, HALLAND_NARA_VARD, STOCKHOLM
+from tests.funding.test_funding_web import FORM_URL, requisition_form
 from tests.smtp import SmtpSink
 from tests.web.conftest import CSRF
 
@@ -135,20 +136,28 @@ def test_a_report_ends_the_reminders_and_access_is_checked(
     assert smtp_sink.messages == [] and events(session, "funding.agreement.remind") == []
 
 
-def test_a_requisitions_decision_and_payment_are_told(
-    client_as: Client, session: Session, app: FastAPI, smtp_sink: SmtpSink,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def mail_ready(session: Session, app: FastAPI, smtp_sink: SmtpSink,
+               monkeypatch: pytest.MonkeyPatch, moment: dt.datetime) -> None:
+    """The 2020 agreement frozen, Halland's respondent with an address, the mail server and
+    the funds' clock at ``moment`` (the caller's test removes the clock)."""
     seeding.agreement_2020(session)
-    halland = seeding.submitted(session, seeding.requisition("13", HALLAND_NARA_VARD))
-    dalarna = seeding.submitted(session, seeding.requisition("20", DALARNA_NARA_VARD))
     session.scalars(select(User).where(User.username == "respondent")).one().email = \
         "helena@example.se"
     session.commit()
     monkeypatch.setenv("NARAVARD_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("NARAVARD_SMTP_PORT", str(smtp_sink.port))
-    app.dependency_overrides[funding_clock] = lambda: dt.datetime(2020, 11, 3, 9, 0,
-                                                                   tzinfo=STOCKHOLM)
+    app.dependency_overrides[funding_clock] = lambda: moment
+
+
+def test_a_requisitions_decision_and_payment_are_told(
+    client_as: Client, session: Session, app: FastAPI, smtp_sink: SmtpSink,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mail_ready(session, app, smtp_sink, monkeypatch, dt.datetime(2020, 11, 3, 9, 0,
+                                                                 tzinfo=STOCKHOLM))
+    halland = seeding.submitted(session, seeding.requisition("13", HALLAND_NARA_VARD))
+    dalarna = seeding.submitted(session, seeding.requisition("20", DALARNA_NARA_VARD))
+    session.commit()
     officer = client_as("grant_officer")
     url = f"/funding/requisitions/{halland.id}"
     assert officer.post(f"{url}/decision", data={"csrf_token": CSRF, "decision": "approve"}
@@ -175,4 +184,24 @@ def test_a_requisitions_decision_and_payment_are_told(
         rejected.get_content().replace("\r\n", "\n").replace("\n", " ")
     assert [e.details["status"] for e in events(session, "funding.requisition.notice")] == [
         "approved", "paid", "rejected"]
+    app.dependency_overrides.pop(funding_clock, None)
+
+
+def test_a_requisition_sent_from_the_form_gets_a_receipt_by_e_mail(
+    client_as: Client, session: Session, app: FastAPI, smtp_sink: SmtpSink,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mail_ready(session, app, smtp_sink, monkeypatch, dt.datetime(2020, 11, 2, 9, 15,
+                                                                 tzinfo=STOCKHOLM))
+    sent = client_as("respondent").post(FORM_URL, data=requisition_form())
+    assert sent.status_code == 303
+    receipt = smtp_sink.messages[0]
+    assert receipt["To"] == "helena@example.se, anna.andersson@regionhalland.se"
+    number = sent.headers["location"].split("/")[-1].split("?")[0]
+    assert receipt["Subject"] == f"Rekvisition nr {number} har kommit in"
+    assert ("kom in 2020-11-02 09:15 svensk tid och väntar på handläggarens beslut."
+            in receipt.get_content().replace("\r\n", "\n").replace("\n", " "))
+    # a refused form sends nothing
+    client_as("respondent").post(FORM_URL, data=requisition_form(amount_sek="-1"))
+    assert len(smtp_sink.messages) == 1
     app.dependency_overrides.pop(funding_clock, None)

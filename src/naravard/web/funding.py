@@ -619,6 +619,7 @@ async def submit_requisition(
         gettext = gettext_for(request.state.lang)
         return _page(request, "funding/requisition_form.html", status_code=422, code=code,
                      values=values, errors=forms.translate(errors, gettext), **ctx)
+    _tell(request, db, outcome.row, now, principal.username)  # a receipt by e-mail
     db.commit()
     return _redirect(f"/funding/requisitions/{outcome.row.id}?notice=submitted")
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from naravard import mail
 from naravard.formatting import fmt_sek
 from naravard.funding.agreements import DutyKind
-from naravard.funding.deadlines import is_overdue
+from naravard.funding.deadlines import STOCKHOLM, is_overdue
 from naravard.storage import audit
 from naravard.storage import funding_overview as overview
 from naravard.storage import funding_repo as repo
@@ -151,6 +151,12 @@ def requisition_notice_text(row: StoredRequisition, lang: str, site: str) -> tup
         what = _("Requisition no. %(id)s of %(org)s, %(amount)s under %(agreement)s (%(line)s), "
                  "is rejected: %(note)s. The money can be requisitioned again before the "
                  "requisition deadline.", note=row.decision_note or "–", **facts)
+    elif row.status == repo.SUBMITTED:
+        subject = _("Requisition no. %(id)s has arrived", id=row.id)
+        what = _("Requisition no. %(id)s of %(org)s, %(amount)s under %(agreement)s (%(line)s), "
+                 "arrived %(time)s Swedish time and awaits the grant officer's decision.",
+                 time=repo.aware(row.arrived_at).astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M"),
+                 **facts)
     else:
         subject = _("Requisition no. %(id)s is approved", id=row.id)
         what = _("Requisition no. %(id)s of %(org)s, %(amount)s under %(agreement)s (%(line)s), "
