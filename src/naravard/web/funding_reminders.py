@@ -11,7 +11,6 @@ shows. The addresses themselves are not kept.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,12 +26,10 @@ from naravard.storage import funding_repo as repo
 from naravard.storage.funding_tables import StoredRequisition
 from naravard.web.i18n import gettext_for
 from naravard.web.mailing import (
-    FAILED,
-    NO_ADDRESS,
-    NO_SERVER,
-    SENT,
+    body_of,
     deliver,
     last_sent,
+    record_batch,
     respondent_addresses,
 )
 
@@ -87,7 +84,7 @@ def message_text(agreement_code: str, agreement_name: str, due: ReportDue, lang:
                     agreement=agreement_name, day=day)
         when = _("The last day is %(day)s (until midnight, Swedish time).", day=day)
     url = f"{site}/funding/org/{due.organisation_code}/agreements/{agreement_code}/report"
-    body = "\n\n".join([
+    body = body_of(
         _("%(org)s has been paid %(paid)s under %(agreement)s and is to submit a financial "
           "report on how the money was used.", org=due.organisation_name,
           paid=fmt_sek(due.paid_sek), agreement=agreement_name),
@@ -95,7 +92,7 @@ def message_text(agreement_code: str, agreement_name: str, due: ReportDue, lang:
         _("Submit it here: %(url)s", url=url),
         _("This reminder was sent by Nära to the respondents of %(org)s. If the report has "
           "been submitted since, no more is needed.", org=due.organisation_name),
-    ]) + "\n"
+    )
     return subject, body
 
 
@@ -117,12 +114,8 @@ def send_report_reminders(session: Session, agreement_code: str, now: dt.datetim
                      deadline=due.deadline.isoformat(), recipients=len(due.addresses),
                      error=error)
         done.append(replace(due, outcome=outcome, error=error))
-    counts = Counter(d.outcome for d in done)
-    audit.record(session, actor, AGREEMENT_ACTION, "funding_agreement", agreement_code, None,
-                 duty="financial_report", at=now.astimezone(dt.UTC).isoformat(),
-                 organisations=len(done), **{k: counts.get(k, 0) for k in
-                                             (SENT, NO_ADDRESS, NO_SERVER, FAILED)},
-                 not_reached=[d.organisation_code for d in done if d.outcome != SENT])
+    record_batch(session, actor, AGREEMENT_ACTION, "funding_agreement", agreement_code, now,
+                 [(d.organisation_code, d.outcome) for d in done], duty="financial_report")
     return done
 
 
@@ -161,12 +154,12 @@ def requisition_notice_text(row: StoredRequisition, lang: str, site: str) -> tup
         subject = _("Requisition no. %(id)s is approved", id=row.id)
         what = _("Requisition no. %(id)s of %(org)s, %(amount)s under %(agreement)s (%(line)s), "
                  "is approved; the payment follows.", **facts)
-    body = "\n\n".join([
+    body = body_of(
         what,
         _("See it here: %(url)s", url=f"{site}/funding/requisitions/{row.id}"),
         _("This message was sent by Nära to the respondents of %(org)s and the requisition's "
           "contact person.", org=row.recipient_name),
-    ]) + "\n"
+    )
     return subject, body
 
 

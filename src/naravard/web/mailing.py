@@ -7,6 +7,7 @@ outcome in the audit log itself.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from naravard import mail
 from naravard.accounts.roles import Role
+from naravard.storage import audit
 from naravard.storage.models import AuditEvent, Organisation, User
 
-__all__ = ["FAILED", "NO_ADDRESS", "NO_SERVER", "SENT", "deliver", "last_sent",
-           "respondent_addresses"]
+__all__ = ["FAILED", "NO_ADDRESS", "NO_SERVER", "SENT", "body_of", "deliver", "last_sent",
+           "record_batch", "respondent_addresses"]
 
 #: Outcomes of one organisation's message.
 SENT, NO_ADDRESS, NO_SERVER, FAILED = "sent", "no_address", "no_server", "failed"
@@ -70,3 +72,21 @@ def last_sent(session: Session, action: str, object_type: str, object_id: str
     details["actor"] = event.actor
     details["at"] = dt.datetime.fromisoformat(details["at"])
     return details
+
+
+def body_of(*paragraphs: str) -> str:
+    """A plain-text body: the paragraphs separated by a blank line, ending with a newline."""
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def record_batch(session: Session, actor: str, action: str, object_type: str,
+                 object_id: str | int, now: dt.datetime,
+                 outcomes: Sequence[tuple[str, str]], **details: Any) -> None:
+    """Record a batch of messages as a whole (``outcomes``: organisation code and outcome of
+    each): its time as ``at``, how many organisations, the count of each outcome and the
+    organisations not reached — what :func:`last_sent` reads back."""
+    counts = Counter(outcome for _, outcome in outcomes)
+    audit.record(session, actor, action, object_type, object_id, None, **details,
+                 at=now.astimezone(dt.UTC).isoformat(), organisations=len(outcomes),
+                 **{k: counts.get(k, 0) for k in (SENT, NO_ADDRESS, NO_SERVER, FAILED)},
+                 not_reached=[code for code, outcome in outcomes if outcome != SENT])

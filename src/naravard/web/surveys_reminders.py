@@ -12,7 +12,6 @@ Swedish unless set), not in the sender's.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,8 +28,10 @@ from naravard.web.mailing import (
     NO_ADDRESS,
     NO_SERVER,
     SENT,
+    body_of,
     deliver,
     last_sent,
+    record_batch,
     respondent_addresses,
 )
 
@@ -86,7 +87,7 @@ def invitation_text(survey_round: SurveyRound, reminder: Reminder, lang: str, si
     title = repo.round_form(survey_round).settings.title.get(lang)
     day = reminder.deadline.isoformat()
     subject = _("Questionnaire to answer: %(title)s, last day %(day)s", title=title, day=day)
-    body = "\n\n".join([
+    body = body_of(
         _("%(org)s is asked to answer %(title)s (round %(round)s), open for answers from "
           "%(opens)s.", org=reminder.organisation_name, title=title, round=survey_round.code,
           opens=survey_round.opens_on.isoformat()),
@@ -94,7 +95,7 @@ def invitation_text(survey_round: SurveyRound, reminder: Reminder, lang: str, si
         _("Answer here: %(url)s", url=f"{site}/surveys/responses/{reminder.response_id}"),
         _("The answers are public documents. This message was sent by Nära to the respondents "
           "of %(org)s.", org=reminder.organisation_name),
-    ]) + "\n"
+    )
     return subject, body
 
 
@@ -121,13 +122,13 @@ def message_text(survey_round: SurveyRound, reminder: Reminder, lang: str, site:
         what = _("%(org)s has not yet submitted %(report)s of %(title)s (round %(round)s).",
                  org=reminder.organisation_name, report=report, title=title,
                  round=survey_round.code)
-    body = "\n\n".join([
+    body = body_of(
         what,
         when,
         _("Answer here: %(url)s", url=f"{site}/surveys/responses/{reminder.response_id}"),
         _("This reminder was sent by Nära to the respondents of %(org)s. If the report has "
           "been submitted since, no more is needed.", org=reminder.organisation_name),
-    ]) + "\n"
+    )
     return subject, body
 
 
@@ -156,13 +157,9 @@ def send_reminders(session: Session, survey_round: SurveyRound, now: dt.datetime
                      report=reminder.report.value, deadline=reminder.deadline.isoformat(),
                      recipients=len(reminder.addresses), error=error)
         done.append(replace(reminder, outcome=outcome, error=error))
-    counts = Counter(r.outcome for r in done)
-    audit.record(session, actor, INVITE_ACTION if invitation else ROUND_ACTION, "survey_round",
-                 survey_round.id, None,
-                 code=survey_round.code, at=now.astimezone(dt.UTC).isoformat(),
-                 organisations=len(done), **{k: counts.get(k, 0) for k in
-                                             (SENT, NO_ADDRESS, NO_SERVER, FAILED)},
-                 not_reached=[r.organisation_code for r in done if r.outcome != SENT])
+    record_batch(session, actor, INVITE_ACTION if invitation else ROUND_ACTION, "survey_round",
+                 survey_round.id, now, [(r.organisation_code, r.outcome) for r in done],
+                 code=survey_round.code)
     return done
 
 
