@@ -13,7 +13,7 @@ from naravard.storage import survey_repo as repo
 from naravard.storage.survey_tables import SurveyResponse
 from tests.conftest import USERS
 from tests.e2e.test_browser import violations
-from tests.surveys.rounds import small_form
+from tests.surveys.rounds import COMPLETE, fake_receipt, small_form
 
 
 def sign_in(browser: Browser, base: str, username: str, target: str) -> Page:
@@ -122,3 +122,45 @@ def test_start_page_leads_to_the_questionnaire_due(browser: Browser, live_server
     assert "Startsidetest (start)" in rounds.inner_text() and "0 av 1" in rounds.inner_text()
     assert violations(analyst) == []
     analyst.context.close()
+
+
+def test_returned_for_correction_and_answered(browser: Browser, live_server: str,
+                                              session: Session) -> None:
+    response = halland_asked(session, "retur", "Returtest")
+    now = dt.datetime.now(dt.UTC)
+    repo.save_answers(session, response, COMPLETE, actor="respondent", now=now)
+    repo.submit(session, response, actor="respondent", actor_name="R", now=now, confirmed=(),
+                render_receipt=fake_receipt)
+    session.commit()
+    base = f"/surveys/responses/{response.id}"
+
+    analyst = sign_in(browser, live_server, "analyst", f"{base}/submissions/1")
+    analyst.get_by_role("link", name="Återsänd för komplettering").click()
+    analyst.wait_for_url(f"{live_server}{base}/return")
+    assert violations(analyst) == []
+    analyst.locator("#c-staff").fill("Gäller antalet hela regionen?")
+    analyst.get_by_label("Ny sista dag (ÅÅÅÅ-MM-DD)").fill("2099-06-30")
+    analyst.get_by_role("button", name="Återsänd för komplettering").click()
+    analyst.wait_for_url(f"{live_server}{base}?notice=returned")
+    assert "uppgiftslämnaren har en ny sista dag" in analyst.get_by_role("status").inner_text()
+    analyst.context.close()
+
+    page = sign_in(browser, live_server, "respondent", "/")
+    page.get_by_role("link", name="1 kommentar vid frågorna").click()
+    page.wait_for_url(f"{live_server}{base}#comments")
+    page.get_by_role("link", name="2. Hur många medarbetare", exact=False).click()
+    note = page.get_by_role("note", name="Kommentar från uppföljningsmyndigheten")
+    assert "Gäller antalet hela regionen?" in note.inner_text()
+    assert violations(page) == []
+    page.get_by_label("Hur många medarbetare", exact=False).fill("15")
+    page.get_by_label("Ditt svar på kommentaren (frivilligt)").fill("Nej, nu hela regionen.")
+    page.get_by_role("button", name="Nästa").click()
+    page.wait_for_url(f"{live_server}{base}/pages/3")
+    page.goto(f"{live_server}{base}/summary")
+    assert "Nej, nu hela regionen." in page.get_by_role("table").first.inner_text()
+    page.get_by_role("button", name="Lämna in", exact=False).click()
+    page.wait_for_url(f"{live_server}{base}/submissions/2?notice=submitted")
+    answered = page.get_by_role("table").filter(has_text="Svar före").inner_text()
+    assert "Gäller antalet hela regionen?" in answered and "15" in answered
+    assert violations(page) == []
+    page.context.close()

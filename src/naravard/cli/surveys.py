@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from naravard.cli.common import OutputFormat, database, emit
 from naravard.storage import survey_repo
+from naravard.storage.survey_comments import return_for_correction
 from naravard.storage.survey_results import (
     QuestionResult,
     answer_table,
@@ -353,16 +354,34 @@ def round_reopen(
         None, "--notify", metavar="SITE",
         help="Also e-mail the organisation's respondents the reason and the new deadline, "
         "linking the questionnaire at this address (e.g. https://nara.example.se)."),
+    comment: list[str] = typer.Option(
+        [], "--comment", metavar="QUESTION=TEXT",
+        help="Return the latest submitted version for correction with this comment on a "
+        "question (by its name; repeat for more questions). The respondent sees it beside "
+        "the question and can reply."),
 ) -> None:
-    """Give one respondent of an open round a new deadline of its own."""
+    """Give one respondent of an open round a new deadline of its own (with --comment:
+    return its submitted answers for correction)."""
     day = _day(deadline, "--deadline")
+    notes: dict[str, str] = {}
+    for given in comment:
+        name, sep, text = given.partition("=")
+        if not sep or not name.strip() or not text.strip():
+            raise typer.BadParameter(f"Write --comment as QUESTION=TEXT, not {given!r}.",
+                                     param_hint="--comment")
+        notes[name.strip()] = (notes[name.strip()] + "\n" if name.strip() in notes
+                               else "") + text.strip()
     outcome = ""
     try:
         with database() as db:
             found = _find_round(db, round_ref)
             now = _now()
-            survey_repo.reopen(db, found, org, reason=reason, deadline=day, actor="cli",
-                               now=now)
+            if notes:
+                return_for_correction(db, found, org, notes, reason=reason, deadline=day,
+                                      actor="cli", now=now)
+            else:
+                survey_repo.reopen(db, found, org, reason=reason, deadline=day, actor="cli",
+                                   now=now)
             if notify_site is not None:
                 from naravard.web import surveys_reminders as reminders
 
@@ -372,7 +391,9 @@ def round_reopen(
             code = found.code
     except survey_repo.SurveyError as exc:
         raise _refused(exc) from exc
-    out.print(f"{org} may change its answers to {code} until {day.isoformat()}."
+    returned = (f" Returned for correction with {len(notes)} comment"
+                f"{'' if len(notes) == 1 else 's'}." if notes else "")
+    out.print(f"{org} may change its answers to {code} until {day.isoformat()}.{returned}"
               + (f" E-mail to its respondents: {outcome}." if outcome else ""))
 
 

@@ -384,7 +384,8 @@ def access(response: SurveyResponse, now: dt.datetime) -> Access:
     return Access(reason == "open", reason, deadline, locks_at, opens_at)
 
 
-def _refuse_if_locked(response: SurveyResponse, now: dt.datetime) -> None:
+def refuse_if_locked(response: SurveyResponse, now: dt.datetime) -> None:
+    """Raise :class:`SurveyError` saying why, unless the answers can be changed at ``now``."""
     state = access(response, now)
     if state.editable:
         return
@@ -435,7 +436,7 @@ def save_answers(
     that changed. Refused when the round is not open for this respondent.
     """
     now = _utc(now)
-    _refuse_if_locked(response, now)
+    refuse_if_locked(response, now)
     form = round_form(response.round)
     items = {i.name: i for i in form.items()}
     unknown = sorted(set(updates) - set(items))
@@ -572,7 +573,7 @@ def submit(
     source lost them) but never break a rule. The receipt is rendered with the stored time.
     """
     now = _utc(now)
-    _refuse_if_locked(response, now)
+    refuse_if_locked(response, now)
     form = round_form(response.round)
     result = validate_draft(response, now, for_submission=True)
     errors = [e for e in result.errors if source == WEB or e.code != "required"]

@@ -1,4 +1,5 @@
-"""Tables of the surveys capability: rounds, responses (drafts), submissions and answer history.
+"""Tables of the surveys capability: rounds, responses (drafts), submissions, answer history and
+the follow-up authority's comments on submitted answers.
 
 A round pins its questionnaire: the definition is stored as YAML text with its SHA-256, so later
 edits of a form never change a round. Drafts keep the answers exactly as typed (JSON); a
@@ -90,6 +91,9 @@ class SurveyResponse(Base):
     submissions: Mapped[list[SurveySubmission]] = relationship(
         back_populates="response", order_by="SurveySubmission.version"
     )
+    comments: Mapped[list[SurveyComment]] = relationship(
+        back_populates="response", order_by="SurveyComment.id"
+    )
 
 
 class SurveySubmission(Base):
@@ -137,3 +141,26 @@ class SurveyAnswerChange(Base):
     old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
     version: Mapped[int] = mapped_column(Integer)
+
+
+class SurveyComment(Base):
+    """The follow-up authority's comment on one question of a submitted version, sent back with
+    the response for correction, and the respondent's reply. The comment itself is never
+    changed; it is answered by the first version submitted after the one it comments on."""
+
+    __tablename__ = "survey_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("survey_responses.id"), index=True)
+    #: The submitted version commented on.
+    version: Mapped[int] = mapped_column(Integer)
+    #: The question's or table's name in the round's questionnaire.
+    name: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(String(100))
+    reply: Mapped[str] = mapped_column(Text, default="")
+    replied_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    replied_by: Mapped[str | None] = mapped_column(String(100))
+
+    response: Mapped[SurveyResponse] = relationship(back_populates="comments")

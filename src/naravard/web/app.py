@@ -28,6 +28,7 @@ from naravard.web import (
     reports,
     surveys,
     surveys_admin,
+    surveys_return,
 )
 from naravard.web.api_docs import DOCS_CSP, DOCS_PATH, add_docs
 from naravard.web.carry import sign_in_keeping_form
@@ -43,7 +44,8 @@ from naravard.web.security import (
 
 #: Every router of the app; each of their routes must declare a permission.
 ROUTERS = (pages.router, account.router, admin.router, api.router, funding.router, surveys.router,
-           surveys_admin.router, indicators.router, indicators_api.router, reports.router)
+           surveys_admin.router, surveys_return.router, indicators.router, indicators_api.router,
+           reports.router)
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

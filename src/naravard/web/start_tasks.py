@@ -27,6 +27,7 @@ from naravard.indicators.disclosure import shipped_rule
 from naravard.storage import funding_overview as overview
 from naravard.storage import funding_repo, survey_repo
 from naravard.storage.indicator_crosscheck import cross_check
+from naravard.storage.survey_comments import open_comments
 from naravard.storage.survey_results import member_view
 from naravard.storage.survey_status import round_counts
 from naravard.storage.survey_tables import OPEN
@@ -107,12 +108,13 @@ def questionnaire_tasks(db: Session, code: str, now: dt.datetime, lang: str) -> 
         kind, day = survey_repo.due_report(response, now)
         state = survey_repo.access(response, now)
         title = survey_repo.round_form(response.round).settings.title.get(lang)
+        reopened = survey_repo.reopened_since_submission(response)
         out.append(Task(
             "questionnaire", f"/surveys/responses/{response.id}", title, day,
             late=state.reason == "locked", status=response.status, detail=response.round.title,
             interim=kind is RoundKind.INTERIM,
-            reason=(response.reopen_reason or "")
-            if survey_repo.reopened_since_submission(response) else "",
+            reason=(response.reopen_reason or "") if reopened else "",
+            count=len(open_comments(response)) if reopened else 0,
             opens=state.opens_at.date() if state.reason == "not_yet" else None,
         ))
     return ordered(out)

@@ -17,10 +17,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from naravard.accounts.roles import Permission, Principal, is_allowed
+from naravard.storage import survey_comments as comments
 from naravard.storage import survey_repo as repo
 from naravard.storage import survey_results as results
 from naravard.storage.models import User
-from naravard.storage.survey_tables import SurveyResponse
+from naravard.storage.survey_tables import OPEN, SurveyResponse
 from naravard.surveys.model import Questionnaire, Table
 from naravard.surveys.pii import highlight
 from naravard.surveys.respondents import RespondentFacts
@@ -147,7 +148,9 @@ def response_page(request: Request, db: Db, now: Now, response_id: int) -> Respo
         org_name=repo.organisation_name(db, response.organisation_code),
         has_members=bool(form.settings.aggregates_form) and is_allowed(
             _principal(request), Permission.AGGREGATE_MEMBERS, response.organisation_code),
-        notice=request.query_params.get("notice"),
+        notice=request.query_params.get("notice"), where=view.page_of(form),
+        can_return=bool(response.submissions) and response.round.status == OPEN
+        and is_allowed(_principal(request), Permission.MANAGE_ROUNDS),
     )
 
 
@@ -176,9 +179,30 @@ def _error_summary(form: Questionnaire, page: view.Page, result: ValidationResul
     return out
 
 
+def _comment_boxes(response: SurveyResponse, page: view.Page) -> dict[str, list[Any]]:
+    """The open comments on the page's questions, by question name."""
+    names = {i.name for i in page.items()}
+    out: dict[str, list[Any]] = {}
+    for c in comments.open_comments(response):
+        if c.name in names:
+            out.setdefault(c.name, []).append(c)
+    return out
+
+
+def _posted_replies(data: view.FormData) -> dict[int, str]:
+    """The replies the page posted (``reply.<comment id>``)."""
+    out = {}
+    for key in data.names():
+        cid = _int(key.removeprefix("reply.")) if key.startswith("reply.") else None
+        if cid is not None:
+            out[cid] = data.get(key)
+    return out
+
+
 def _render_page(request: Request, db: Session, response: SurveyResponse, number: int,
                  now: dt.datetime, *, values: dict[str, object] | None = None,
-                 problem: str | None = None, status_code: int = 200) -> Response:  # fmt: skip
+                 replies: dict[int, str] | None = None, problem: str | None = None,
+                 status_code: int = 200) -> Response:  # fmt: skip
     form = repo.round_form(response.round)
     all_pages = view.pages(form)
     page = all_pages[number - 1]
@@ -205,6 +229,7 @@ def _render_page(request: Request, db: Session, response: SurveyResponse, number
         stats=_page_stats(form, result), errors=_error_summary(form, page, result, lang),
         notice=request.query_params.get("notice"), problem=problem, members=members,
         org_name=repo.organisation_name(db, response.organisation_code),
+        comments=_comment_boxes(response, page), replies=replies or {},
     )
 
 
@@ -245,11 +270,14 @@ async def save_page(
     data = view.FormData({k: [str(v) for v in posted.getlist(k)] for k in posted})
     action = data.get("action") or "save"
     updates = view.posted_answers(form, page, data)
+    replies = _posted_replies(data)
     if action.startswith("prefill:"):
         updates.update(_prefill(db, response, action.removeprefix("prefill:")))
     try:
         repo.save_answers(db, response, updates, actor=principal.username, now=now,
                           page=number)
+        if replies:
+            comments.save_replies(db, response, replies, actor=principal.username, now=now)
     except repo.SurveyError as err:
         db.rollback()
         if action == "autosave":
@@ -259,7 +287,7 @@ async def save_page(
         typed = {**response.draft, **updates}
         message = gettext_for(request.state.lang)(err.msgid, **err.params)
         return _render_page(request, db, response, number, now, values=typed,
-                            problem=message, status_code=409)
+                            replies=replies, problem=message, status_code=409)
     target = _target(response, now, page, len(all_pages), action, set(data.getlist("fields")))
     if isinstance(target, int):
         response.page = target  # "continue where you left off" goes here
@@ -327,7 +355,8 @@ def _summary(request: Request, db: Session, response: SurveyResponse, now: dt.da
         access=state, editable=state.editable and can_edit(request, response),
         warnings=[(w, form.item(w.name), where.get(w.name, 1)) for w in result.warnings],
         org_name=repo.organisation_name(db, response.organisation_code),
-        confirmed=set(extra.pop("confirmed", ())), **extra,
+        confirmed=set(extra.pop("confirmed", ())),
+        open_comments=comments.open_comments(response), **extra,
     )
 
 
@@ -388,11 +417,21 @@ def submission_page(request: Request, db: Db, response_id: int, version: int) ->
     if response is None or submission is None:
         return _not_found(request)
     form = repo.round_form(response.round)
+    lang = request.state.lang
+
+    def shown(name: str, value: object) -> str:
+        return view.changed_value_text(form, form.item(name), value, lang)
+
     return page_response(
         request, "surveys/submission.html", response=response, submission=submission,
-        form=form, sections=sections(form, submission.answers, request.state.lang),
+        form=form, sections=sections(form, submission.answers, lang),
         org_name=repo.organisation_name(db, response.organisation_code),
-        notice=request.query_params.get("notice"),
+        notice=request.query_params.get("notice"), shown=shown,
+        answered=comments.answered_by(response, version),
+        commented=[c for c in response.comments if c.version == version],
+        where=view.page_of(form),
+        can_return=version == response.latest_version and response.round.status == OPEN
+        and is_allowed(_principal(request), Permission.MANAGE_ROUNDS),
     )
 
 

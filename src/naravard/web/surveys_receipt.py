@@ -7,7 +7,7 @@ stored with the submission and shown to the respondent.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -31,15 +31,19 @@ def stockholm_time(moment: dt.datetime | None, seconds: bool = False) -> str:
     return repo.aware(moment).astimezone(repo.STOCKHOLM).strftime(fmt)
 
 
-def sections(form: Questionnaire, values: Mapping[str, object],
-             lang: str) -> list[dict[str, Any]]:  # fmt: skip
-    """Stored answers by page: ``[{title, rows: [{name, page, label, text | table}]}]``."""
+def sections(form: Questionnaire, values: Mapping[str, object], lang: str,
+             unanswered: Collection[str] = ()) -> list[dict[str, Any]]:  # fmt: skip
+    """Stored answers by page: ``[{title, rows: [{name, page, label, text | table}]}]``; the
+    items named in ``unanswered`` are listed without an answer too (``text`` ``None``)."""
     out = []
     for page in view.pages(form):
         rows: list[dict[str, Any]] = []
         for item in page.items():
             value = values.get(item.name)
             if value is None:
+                if item.name in unanswered:
+                    rows.append({"name": item.name, "page": page.number, "text": None,
+                                 "label": view.label_of(item, lang)})
                 continue
             if isinstance(item, Table):
                 table = []

@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 from naravard import mail
 from naravard.storage import audit
 from naravard.storage import survey_repo as repo
+from naravard.storage.survey_comments import open_comments
 from naravard.storage.survey_tables import OPEN, SurveyRound
-from naravard.surveys.model import RoundKind
+from naravard.surveys.model import Questionnaire, RoundKind
+from naravard.web import surveys_view as view
 from naravard.web.i18n import gettext_for
 from naravard.web.mailing import (
     FAILED,
@@ -58,6 +60,8 @@ class Reminder:
     addresses: tuple[str, ...]
     #: Why the organisation was reopened after submitting (empty when it has not submitted).
     reopened: str = ""
+    #: The follow-up authority's comments awaiting the new version: (question name, text).
+    comments: tuple[tuple[str, str], ...] = ()
     outcome: str = ""
     error: str = ""
 
@@ -71,12 +75,14 @@ def reminders_due(session: Session, survey_round: SurveyRound, now: dt.datetime
     out = []
     for response in owing:
         kind, day = repo.due_report(response, now)
+        reopened = repo.reopened_since_submission(response)
         out.append(Reminder(
             response.id, response.organisation_code,
             repo.organisation_name(session, response.organisation_code), kind, day,
             late=now >= repo.day_ends(day), addresses=addresses[response.organisation_code],
-            reopened=(response.reopen_reason or "")
-            if repo.reopened_since_submission(response) else ""))
+            reopened=(response.reopen_reason or "") if reopened else "",
+            comments=tuple((c.name, c.text) for c in open_comments(response))
+            if reopened else ()))
     return out
 
 
@@ -97,6 +103,11 @@ def invitation_text(survey_round: SurveyRound, reminder: Reminder, lang: str, si
           "of %(org)s.", org=reminder.organisation_name),
     )
     return subject, body
+
+
+def _label(form: Questionnaire, name: str, lang: str) -> str:
+    item = form.item(name)
+    return view.label_of(item, lang) if item is not None else name
 
 
 def message_text(survey_round: SurveyRound, reminder: Reminder, lang: str, site: str
@@ -122,8 +133,12 @@ def message_text(survey_round: SurveyRound, reminder: Reminder, lang: str, site:
         what = _("%(org)s has not yet submitted %(report)s of %(title)s (round %(round)s).",
                  org=reminder.organisation_name, report=report, title=title,
                  round=survey_round.code)
+    form = repo.round_form(survey_round)
+    noted = [_("The follow-up authority's comments, shown beside the questions:")] + [
+        f"- {_label(form, name, lang)}: {text}" for name, text in reminder.comments]
     body = body_of(
         what,
+        *(["\n".join(noted)] if reminder.comments else []),
         when,
         _("Answer here: %(url)s", url=f"{site}/surveys/responses/{reminder.response_id}"),
         _("This reminder was sent by Nära to the respondents of %(org)s. If the report has "

@@ -136,6 +136,9 @@ class FormData:
     def getlist(self, name: str) -> list[str]:
         return list(self.data.get(name) or [])
 
+    def names(self) -> list[str]:
+        return list(self.data)
+
 
 def _text(value: str) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n")
