@@ -420,7 +420,7 @@ def submission_page(request: Request, db: Db, response_id: int, version: int) ->
     lang = request.state.lang
 
     def shown(name: str, value: object) -> str:
-        return view.changed_value_text(form, form.item(name), value, lang)
+        return view.submitted_text(form, form.item(name), value, lang)
 
     return page_response(
         request, "surveys/submission.html", response=response, submission=submission,

@@ -2,7 +2,8 @@
 
 * ``2023-region`` and ``2023-rss`` (deadline 2024-03-31): Region Halland's and RSS Halland's
   legible answers from the printed committee paper (``naravard.surveys.demo``) submitted on time;
-  Region Dalarna with a partial draft; Region Värmland reopened and submitted late;
+  Region Dalarna with a partial draft; Region Värmland reopened and submitted late, then returned
+  for correction with a comment on question 22, replied to and answered by version 2;
 * ``2023-kommuner``: the municipal questions for Halland's six municipalities (no answers: the
   sources hold none), which the RSS form summarises;
 * ``2021-region``: the 2021 reporting structure with an interim (2021-09-30) and a final
@@ -19,6 +20,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from naravard.storage import survey_comments as comments
 from naravard.storage import survey_repo as repo
 from naravard.storage.survey_tables import SurveyRound
 from naravard.surveys.catalog import find_form, shipped_forms
@@ -32,6 +34,14 @@ PARTIAL = ("r2", "r7", "r8", "r11", "r13", "r14")
 #: the register cross-check has reported numbers to compare: Halland's own figures for these
 #: questions were lost in the printed paper the Halland answers come from.
 EXAMPLE_FIGURES = {"r22": "48,5", "r24": "92,0", "r25": "0,410"}
+#: The follow-up authority's question about Värmland's share (an example), its reply and the
+#: comment added to the answers in version 2.
+VARMLAND_COMMENT = ("Andelen 48,5 % ligger långt från registrets värde för regionen. Avser den "
+                    "hela befolkningen den 31 december 2023?")
+VARMLAND_REPLY = ("Ja. Andelen är räknad på hela befolkningen ur vår listningsstatistik; vi har "
+                  "förklarat skillnaden i kommentaren till frågan.")
+VARMLAND_NOTE = ("Andelen är räknad ur regionens listningssystem på hela befolkningen; den som "
+                 "har en namngiven sjuksköterska räknas inte. Exempeltext.")
 HALLAND_MUNICIPALITIES = ("1315", "1380", "1381", "1382", "1383", "1384")
 
 
@@ -68,6 +78,22 @@ def _answer(session: Session, survey_round: SurveyRound, org: str, answers: dict
         repo.record_mail(session, submission, repo.MAIL_NOT_SENT, None, "demo data", "demo")
 
 
+def _returned(session: Session, region_2023: SurveyRound) -> None:
+    """Värmland's late version returned for correction with a comment on question 22 (its
+    share differs from the register's), replied to and answered by version 2."""
+    comments.return_for_correction(
+        session, region_2023, "17", {"r22": VARMLAND_COMMENT},
+        reason="Kontrollfråga om andelen med fast läkarkontakt (exempel)",
+        deadline=dt.date(2024, 4, 30), actor="demo", now=_at("2024-04-15", "11:20"))
+    response = repo.response_for(session, region_2023, "17")
+    assert response is not None
+    [comment] = comments.open_comments(response)
+    comments.save_replies(session, response, {comment.id: VARMLAND_REPLY}, actor="demo",
+                          now=_at("2024-04-22", "09:30"))
+    _answer(session, region_2023, "17", {"r22_comment": VARMLAND_NOTE}, "demo",
+            _at("2024-04-22", "09:35"), _at("2024-04-22", "09:40"))
+
+
 def survey_demo(session: Session) -> str:
     """Add the demo rounds (once); returns a one-line summary."""
     if repo.get_round(session, "2023-region") is not None:
@@ -86,6 +112,7 @@ def survey_demo(session: Session) -> str:
                 deadline=dt.date(2024, 4, 12), actor="demo", now=_at("2024-04-02", "09:00"))
     _answer(session, region_2023, "17", {**partial, **EXAMPLE_FIGURES}, "demo", _at("2024-04-05"),
             _at("2024-04-08", "16:40"))
+    _returned(session, region_2023)
     rss_2023 = _round(session, "gonv-2023-rss", "2023-rss",
                       "Uppföljning 2023, RSS (exempeldata)",
                       repo.organisations_of_kind(session, "rss"), "2024-01-15", "2024-03-31")
@@ -103,5 +130,5 @@ def survey_demo(session: Session) -> str:
            (today + dt.timedelta(days=90)).isoformat(), now=dt.datetime.now(dt.UTC))
     session.flush()
     return ("Questionnaire rounds: 2023 regions (Halland submitted, Dalarna draft, Värmland "
-            "late), 2023 RSS (Halland submitted), 2023 municipal questions, 2021 regions "
-            "(interim and final), a practice round open for 90 days.")
+            "late and returned for correction), 2023 RSS (Halland submitted), 2023 municipal "
+            "questions, 2021 regions (interim and final), a practice round open for 90 days.")

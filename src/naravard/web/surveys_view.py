@@ -289,3 +289,19 @@ def changed_value_text(form: Questionnaire, item: Question | Table | None, value
     if value == CANNOT_ESTIMATE and isinstance(item, Question):
         return item.cannot_estimate.get(lang) or value
     return raw_text(value)
+
+
+def submitted_text(form: Questionnaire, item: Question | Table | None, value: Any,
+                   lang: str) -> str:  # fmt: skip
+    """A submitted answer as the page shows it (Swedish numbers; tables as ``row: cells``
+    lines, only the rows answered); empty when unanswered."""
+    if value is None or item is None:
+        return ""
+    if isinstance(item, Table):
+        lines = []
+        for row in form.options(item):
+            cells = [display(form, c, cell(value, row.name, c.name), lang) for c in item.columns]
+            if any(cells):
+                lines.append(f"{row.label.get(lang)}: {', '.join(cells)}")
+        return "\n".join(lines)
+    return display(form, item, value, lang)
