@@ -16,13 +16,25 @@ class SmtpSink:
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        #: The client's address and port of each message (one per connection).
+        self.peers: list[Any] = []
+        #: Recipients the server refuses (550), as a real server refuses an unknown mailbox.
+        self.refused: set[str] = set()
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: Any) -> str:
+        if address in self.refused:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(email.message_from_bytes(envelope.content, policy=default))
+        self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
     def start(self) -> None:

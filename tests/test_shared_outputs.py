@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
-from naravard.mail import Attachment, MailError, SmtpSettings, build_message, send
+from naravard.mail import Attachment, MailError, Sender, SmtpSettings, build_message, send
 from naravard.pdf import html_to_pdf
 from naravard.spreadsheets import escape_cell, safe_value, unescape_cell
 from tests.smtp import SmtpSink
@@ -94,3 +94,32 @@ def test_mail_failure_is_reported() -> None:
         assert "NARAVARD_SMTP_HOST" in str(exc)
     else:
         raise AssertionError("mail without a server must fail")
+
+
+def test_a_batch_shares_one_connection_and_survives_a_dropped_one(smtp_sink: SmtpSink) -> None:
+    settings = SmtpSettings(host="127.0.0.1", port=smtp_sink.port, sender="nara@example.se")
+    with Sender(settings) as sender:
+        for n in range(3):
+            sender.send(build_message(settings, [f"r{n}@example.se"], f"Påminnelse {n}", "x"))
+        assert len(set(smtp_sink.peers)) == 1  # three messages, one connection
+        kept = sender._server
+        assert kept is not None
+        kept.close()  # the connection is gone (as when a server drops an idle client)
+        sender.send(build_message(settings, ["r3@example.se"], "Påminnelse 3", "x"))
+    assert [m["Subject"] for m in smtp_sink.messages] == [f"Påminnelse {n}" for n in range(4)]
+    assert len(set(smtp_sink.peers)) == 2  # opened again once, nothing sent twice
+    assert sender._server is None  # closed at the end of the batch
+
+
+def test_a_refused_message_does_not_stop_the_batch(smtp_sink: SmtpSink) -> None:
+    settings = SmtpSettings(host="127.0.0.1", port=smtp_sink.port, sender="nara@example.se")
+    smtp_sink.refused = {"gone@example.se"}
+    with Sender(settings) as sender:
+        try:
+            sender.send(build_message(settings, ["gone@example.se"], "Fel", "x"))
+        except MailError as exc:
+            assert f"127.0.0.1:{smtp_sink.port}" in str(exc) and "Mailbox unavailable" in str(exc)
+        else:
+            raise AssertionError("a refused recipient must fail")
+        sender.send(build_message(settings, ["ok@example.se"], "Rätt", "x"))
+    assert [m["Subject"] for m in smtp_sink.messages] == ["Rätt"]

@@ -73,22 +73,71 @@ def build_message(
     return msg
 
 
-def send(settings: SmtpSettings, message: EmailMessage) -> None:
-    """Hand ``message`` to the configured server; raises :class:`MailError` on failure."""
-    if not settings.enabled:
-        raise MailError("no SMTP server is configured (NARAVARD_SMTP_HOST)")
-    try:
-        if settings.security == "ssl":
-            context = ssl.create_default_context()
-            server: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port,
-                                                    timeout=settings.timeout, context=context)
+class Sender:
+    """Hands messages to the configured server over one connection, opened at the first
+    message and closed when the ``with`` block ends: a batch of reminders costs one connection,
+    not one per message. A failed message closes the connection (the next opens a new one); a
+    kept connection the server has dropped meanwhile is opened again once."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+        self._server: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Sender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _open(self) -> smtplib.SMTP:
+        s = self.settings
+        if s.security == "ssl":
+            server: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
+                                                    context=ssl.create_default_context())
         else:
-            server = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        with server:
-            if settings.security == "starttls":
+            server = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
+            if s.security == "starttls":
                 server.starttls(context=ssl.create_default_context())
-            if settings.username:
-                server.login(settings.username, settings.password or "")
-            server.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(f"sending mail via {settings.host}:{settings.port} failed: {exc}") from exc
+            if s.username:
+                server.login(s.username, s.password or "")
+        except BaseException:
+            server.close()
+            raise
+        return server
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand ``message`` to the server; raises :class:`MailError` on failure."""
+        s = self.settings
+        if not s.enabled:
+            raise MailError("no SMTP server is configured (NARAVARD_SMTP_HOST)")
+        kept = self._server is not None
+        try:
+            if self._server is None:
+                self._server = self._open()
+            self._server.send_message(message)
+        except smtplib.SMTPServerDisconnected:
+            self.close()
+            if not kept:
+                raise MailError(f"sending mail via {s.host}:{s.port} failed: the server "
+                                "closed the connection") from None
+            self.send(message)  # the kept connection had been dropped: once more, new
+        except (OSError, smtplib.SMTPException) as exc:
+            self.close()
+            raise MailError(f"sending mail via {s.host}:{s.port} failed: {exc}") from exc
+
+    def close(self) -> None:
+        """Say goodbye to the server (quietly if it is gone)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        try:
+            server.quit()
+        except (OSError, smtplib.SMTPException):
+            server.close()
+
+
+def send(settings: SmtpSettings, message: EmailMessage) -> None:
+    """Hand one ``message`` to the configured server; raises :class:`MailError` on failure."""
+    with Sender(settings) as sender:
+        sender.send(message)

@@ -209,6 +209,29 @@ def test_command_lists_then_sends(
     assert bad.exit_code == 1 and "--lang must be sv or en" in bad.stderr
 
 
+def test_one_connection_for_the_whole_reminder_and_a_refusal_reaches_the_others(
+    client_as: Client, clock: Clock, session: Session, addressed: SurveyRound,
+    smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    smtp_env(monkeypatch, smtp_sink.port)
+    make_round(session, ("13", "20", "17", "14"), code="many-2024")
+    session.scalars(select(User).where(User.username == "foreign")).one().email = \
+        "dalarna@example.se"
+    for org, address in (("17", "varmland@example.se"), ("14", "vg@example.se")):
+        users_repo.create_user(session, f"user{org}", "a-password-1234567", Role.RESPONDENT, org,
+                               email=address)
+    session.commit()
+    smtp_sink.refused = {"varmland@example.se"}
+    many = session.scalars(select(SurveyRound).where(SurveyRound.code == "many-2024")).one()
+    client_as("analyst").post(f"/surveys/rounds/{many.id}/remind", data={"csrf_token": CSRF})
+    assert [m["To"] for m in smtp_sink.messages] == [
+        "helena@example.se, second@example.se", "vg@example.se", "dalarna@example.se"]
+    assert len(set(smtp_sink.peers)) == 2  # one connection, opened again after the refusal
+    outcomes = {e.organisation_code: e.details["outcome"] for e in events(
+        session, "survey.reminder")}
+    assert outcomes == {"13": "sent", "14": "sent", "17": "failed", "20": "sent"}
+
+
 def final_report_in(session: Session, r: SurveyRound, clock: Clock) -> SurveyResponse:
     """Halland submits its final report on 2024-11-02; the clock moves to the day after."""
     halland = response(session, r, "13")

@@ -101,19 +101,19 @@ def send_report_reminders(session: Session, agreement_code: str, now: dt.datetim
                           ) -> list[ReportDue]:  # fmt: skip
     """E-mail every recipient whose financial report is due or late; record each outcome and
     the counts in the audit log (in the caller's transaction)."""
-    settings = settings or mail.smtp_settings()
     stored = repo.get_agreement(session, agreement_code)
     if stored is None:
         return []
     done = []
-    for due in reports_due(session, agreement_code, now):
-        subject, body = message_text(agreement_code, stored.name, due, lang, site)
-        outcome, error = deliver(settings, due.addresses, subject, body)
-        audit.record(session, actor, ORG_ACTION, "funding_agreement", agreement_code,
-                     due.organisation_code, duty="financial_report", outcome=outcome,
-                     deadline=due.deadline.isoformat(), recipients=len(due.addresses),
-                     error=error)
-        done.append(replace(due, outcome=outcome, error=error))
+    with mail.Sender(settings or mail.smtp_settings()) as sender:
+        for due in reports_due(session, agreement_code, now):
+            subject, body = message_text(agreement_code, stored.name, due, lang, site)
+            outcome, error = deliver(sender, due.addresses, subject, body)
+            audit.record(session, actor, ORG_ACTION, "funding_agreement", agreement_code,
+                         due.organisation_code, duty="financial_report", outcome=outcome,
+                         deadline=due.deadline.isoformat(), recipients=len(due.addresses),
+                         error=error)
+            done.append(replace(due, outcome=outcome, error=error))
     record_batch(session, actor, AGREEMENT_ACTION, "funding_agreement", agreement_code, now,
                  [(d.organisation_code, d.outcome) for d in done], duty="financial_report")
     return done
@@ -167,13 +167,13 @@ def tell_requisition(session: Session, row: StoredRequisition, now: dt.datetime,
                      lang: str, site: str, settings: mail.SmtpSettings | None = None) -> str:
     """E-mail the recipient's respondents and the requisition's contact person its new status;
     record the outcome in the audit log (in the caller's transaction) and return it."""
-    settings = settings or mail.smtp_settings()
     addresses = list(respondent_addresses(session, [row.recipient_code])[row.recipient_code])
     contact = (row.email or "").strip()
     if contact and contact not in addresses:
         addresses.append(contact)
     subject, body = requisition_notice_text(row, lang, site)
-    outcome, error = deliver(settings, addresses, subject, body)
+    with mail.Sender(settings or mail.smtp_settings()) as sender:
+        outcome, error = deliver(sender, addresses, subject, body)
     audit.record(session, actor, NOTICE_ACTION, "funding_requisition", row.id,
                  row.recipient_code, status=row.status, outcome=outcome,
                  recipients=len(addresses), error=error, at=now.astimezone(dt.UTC).isoformat())

@@ -41,16 +41,18 @@ def respondent_addresses(session: Session, codes: Sequence[str]) -> dict[str, tu
     return {code: tuple(found.get(code, ())) for code in codes}
 
 
-def deliver(settings: mail.SmtpSettings, addresses: Sequence[str], subject: str,
+def deliver(sender: mail.Sender, addresses: Sequence[str], subject: str,
             body: str) -> tuple[str, str]:  # fmt: skip
-    """Send one plain-text message to ``addresses``: (outcome, the server's error or "")."""
+    """Send one plain-text message to ``addresses`` over the batch's connection: (outcome,
+    the server's error or "")."""
+    settings = sender.settings
     if not addresses:
         return NO_ADDRESS, ""
     if not settings.enabled:
         return NO_SERVER, ""
     try:
-        mail.send(settings, mail.build_message(settings, list(addresses),
-                                               " ".join(subject.split()), body))
+        sender.send(mail.build_message(settings, list(addresses), " ".join(subject.split()),
+                                       body))
     except mail.MailError as exc:
         return FAILED, str(exc)
     return SENT, ""

@@ -156,22 +156,22 @@ def send_reminders(session: Session, survey_round: SurveyRound, now: dt.datetime
     record each outcome and the round's counts in the audit log (in the caller's transaction).
     With ``invitation`` the message invites to a round just opened instead of reminding.
     Returns the reminders with their outcomes."""
-    settings = settings or mail.smtp_settings()
     done = []
-    for reminder in reminders_due(session, survey_round, now):
-        if only is not None and reminder.organisation_code != only:
-            continue
-        if due_within is not None and not upcoming(reminder, now, due_within):
-            continue
-        subject, body = (invitation_text if invitation else message_text)(
-            survey_round, reminder, lang, site)
-        outcome, error = deliver(settings, reminder.addresses, subject, body)
-        audit.record(session, actor, ORG_ACTION, "survey_response", reminder.response_id,
-                     reminder.organisation_code, round=survey_round.code, outcome=outcome,
-                     kind="invitation" if invitation else "reminder",
-                     report=reminder.report.value, deadline=reminder.deadline.isoformat(),
-                     recipients=len(reminder.addresses), error=error)
-        done.append(replace(reminder, outcome=outcome, error=error))
+    with mail.Sender(settings or mail.smtp_settings()) as sender:
+        for reminder in reminders_due(session, survey_round, now):
+            if only is not None and reminder.organisation_code != only:
+                continue
+            if due_within is not None and not upcoming(reminder, now, due_within):
+                continue
+            subject, body = (invitation_text if invitation else message_text)(
+                survey_round, reminder, lang, site)
+            outcome, error = deliver(sender, reminder.addresses, subject, body)
+            audit.record(session, actor, ORG_ACTION, "survey_response", reminder.response_id,
+                         reminder.organisation_code, round=survey_round.code, outcome=outcome,
+                         kind="invitation" if invitation else "reminder",
+                         report=reminder.report.value, deadline=reminder.deadline.isoformat(),
+                         recipients=len(reminder.addresses), error=error)
+            done.append(replace(reminder, outcome=outcome, error=error))
     record_batch(session, actor, INVITE_ACTION if invitation else ROUND_ACTION, "survey_round",
                  survey_round.id, now, [(r.organisation_code, r.outcome) for r in done],
                  code=survey_round.code)
