@@ -201,7 +201,7 @@ def test_analyst_sees_open_rounds_late_first(
     analyst = client_as("analyst")
     rows = tables(analyst).table(ROUNDS)
     assert rows == [
-        ["Omgång", "Närmaste sista dag", "Inlämnad"],
+        ["Omgång", "Närmaste sista dag", "Inlämnade"],
         ["Testomgång 2024 (early-2024)", "2024-01-31 för sent: 1 utan redovisning", "0 av 1"],
         ["Testomgång 2024 (test-2024)", "2024-09-30 (242 dagar kvar)", "1 av 2"],
     ]
