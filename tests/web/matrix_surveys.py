@@ -34,6 +34,7 @@ MATRIX: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", RESPONSE + "/history"): HALLAND,
     ("GET", RESPONSE + "/municipalities"): HALLAND,  # AGGREGATE_MEMBERS on the owner
     ("GET", RESPONSE + "/return"): MANAGERS,
+    ("POST", RESPONSE + "/fill"): ANSWERER,  # 409 here: no earlier round
     ("POST", RESPONSE + "/return"): MANAGERS,
     ("GET", "/surveys/rounds"): STAFF,
     ("POST", "/surveys/rounds"): MANAGERS,
@@ -55,6 +56,7 @@ FORMS: dict[str, dict[str, str]] = {
                         "opens_on": "2019-12-16", "deadline": "2020-01-27",
                         "respondents": "listed", "codes": "1384"},
     ROUND + "/reopen": {"organisation": "13", "reason": "Matris", "deadline": "2099-12-31"},
+    RESPONSE + "/fill": {"source": "0"},
     RESPONSE + "/return": {"c.staff": "Matris", "reason": "Matris", "deadline": "2099-12-31"},
 }
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from naravard.accounts.roles import Permission, Principal, is_allowed
 from naravard.storage import survey_comments as comments
+from naravard.storage import survey_previous as previous
 from naravard.storage import survey_repo as repo
 from naravard.storage import survey_results as results
 from naravard.storage.models import User
@@ -139,12 +140,23 @@ def response_page(request: Request, db: Db, now: Now, response_id: int) -> Respo
     response = _load(db, response_id)
     if response is None:
         return _not_found(request)
+    return _response_page(request, db, response, now)
+
+
+def _response_page(request: Request, db: Session, response: SurveyResponse, now: dt.datetime,
+                   status_code: int = 200, problem: str | None = None) -> Response:  # fmt: skip
     form = repo.round_form(response.round)
     result = repo.validate_draft(response, now)
+    state = repo.access(response, now)
+    editable = can_edit(request, response)
     return page_response(
-        request, "surveys/response.html", response=response, form=form,
-        access=repo.access(response, now), result=result, pages=view.pages(form),
-        stats=_page_stats(form, result), editable=can_edit(request, response),
+        request, "surveys/response.html", status_code=status_code, problem=problem,
+        response=response, form=form,
+        earlier=previous.earlier_responses(db, response) if state.editable and editable else [],
+        filled=(_int(request.query_params.get("filled")),
+                _int(request.query_params.get("kept"))),
+        access=state, result=result, pages=view.pages(form),
+        stats=_page_stats(form, result), editable=editable,
         org_name=repo.organisation_name(db, response.organisation_code),
         has_members=bool(form.settings.aggregates_form) and is_allowed(
             _principal(request), Permission.AGGREGATE_MEMBERS, response.organisation_code),
@@ -152,6 +164,32 @@ def response_page(request: Request, db: Db, now: Now, response_id: int) -> Respo
         can_return=bool(response.submissions) and response.round.status == OPEN
         and is_allowed(_principal(request), Permission.MANAGE_ROUNDS),
     )
+
+
+@router.post("/responses/{response_id}/fill")
+async def fill_from_earlier(
+    request: Request, db: Db, now: Now, response_id: int,
+    principal: Principal = guard(Permission.EDIT_ORG_DATA, scope=response_org),
+) -> Response:
+    """Fill the unanswered questions with the organisation's answers in an earlier round."""
+    response = repo.get_response(db, response_id, lock=True)
+    if response is None:
+        return _not_found(request)
+    posted = await request.form()
+    source = db.get(SurveyResponse, _int(posted.get("source")) or 0)
+    try:
+        if source is None:
+            raise repo.SurveyError("Choose one of the earlier rounds listed.")
+        filled, kept = previous.fill_from(db, response, source, actor=principal.username,
+                                          now=now)
+    except repo.SurveyError as err:
+        db.rollback()
+        response = _load(db, response_id)
+        assert response is not None
+        return _response_page(request, db, response, now, 409,
+                              gettext_for(request.state.lang)(err.msgid, **err.params))
+    db.commit()
+    return _redirect(f"{base(response_id)}?notice=filled&filled={len(filled)}&kept={len(kept)}")
 
 
 def _error_summary(form: Questionnaire, page: view.Page, result: ValidationResult,
