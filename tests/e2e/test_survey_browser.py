@@ -164,3 +164,26 @@ def test_returned_for_correction_and_answered(browser: Browser, live_server: str
     assert "Gäller antalet hela regionen?" in answered and "15" in answered
     assert violations(page) == []
     page.context.close()
+
+
+def test_answers_filled_from_an_earlier_round(browser: Browser, live_server: str,
+                                              session: Session) -> None:
+    before = halland_asked(session, "tidigare", "Tidigare omgång")
+    now = dt.datetime.now(dt.UTC)
+    repo.save_answers(session, before, COMPLETE, actor="respondent", now=now)
+    repo.submit(session, before, actor="respondent", actor_name="R", now=now, confirmed=(),
+                render_receipt=fake_receipt)
+    session.commit()
+    response = halland_asked(session, "senare", "Senare omgång")
+    base = f"/surveys/responses/{response.id}"
+
+    page = sign_in(browser, live_server, "respondent", base)
+    choices = page.get_by_label("Tidigare omgång", exact=True).inner_text()
+    assert "Tidigare omgång – version 1" in choices
+    page.get_by_role("button", name="Fyll i de obesvarade frågorna").click()
+    page.wait_for_url(f"{live_server}{base}?notice=filled&filled=7&kept=0")
+    assert "Svar hämtade från den tidigare omgången: 7." in page.get_by_role("status").inner_text()
+    assert violations(page) == []
+    page.goto(f"{live_server}{base}/pages/2")
+    assert page.get_by_label("Hur många medarbetare", exact=False).input_value() == "12"
+    page.context.close()
