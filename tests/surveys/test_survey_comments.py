@@ -151,6 +151,12 @@ def test_analyst_returns_and_respondent_replies_in_the_form(
             "ny version.\n\nUppföljningsmyndighetens kommentarer, som visas vid frågorna:\n"
             "- 2. Hur många medarbetare arbetar med omställningen?: Stämmer <b>12</b>?\n"
             "- 5. Antal enheter per kategori: Rad 2?\n\nSista dagen är 2024-12-15") in body
+    round_page = text_of(analyst.get(f"/surveys/rounds/{addressed.id}").text)
+    assert "Region Halland 13 Inlämnad återsänd för komplettering, öppna kommentarer: 2" \
+        in round_page
+    status = analyst.get(f"/surveys/rounds/{addressed.id}/status.csv").text.splitlines()
+    assert status[0].endswith(",reopened,open_comments")
+    assert status[1].endswith(",2024-12-15,yes,2") and status[2].endswith(",no,0")
     # the respondent: start page, response page, the question's page
     start = text_of(respondent.get("/").text)
     assert "Öppnad igen för en ny version: Komplettera. 2 kommentarer vid frågorna" in start
@@ -189,6 +195,7 @@ def test_analyst_returns_and_respondent_replies_in_the_form(
             "<b>12</b>? Nu 14. 12 14 5. Antal enheter per kategori Rad 2? – ") in v2
     assert "oförändrat" in v2
     assert "Besvarad i version 2" in text_of(respondent.get(f"/surveys/responses/{rid}").text)
+    assert "öppna kommentarer" not in text_of(analyst.get(f"/surveys/rounds/{addressed.id}").text)
     assert "kommentarer vid frågorna" not in text_of(respondent.get("/").text)
     assert "Nu 14. Besvarad i version 2" in text_of(analyst.get(f"/surveys/responses/{rid}").text)
 

@@ -501,13 +501,13 @@ def round_status_command(
                  if r.final.first_submitted_at else "",
                  _yes_no(r.final.on_time), r.answered, r.required,
                  "" if r.completeness is None else str(r.completeness), r.deadline.isoformat(),
-                 r.reopen_reason] for r in status.rows]
+                 r.reopen_reason, r.open_comments] for r in status.rows]
     if fmt is OutputFormat.table:
         out.print(headline)
     emit(["organisation", "name", "status", "versions", "submitted_at", "on_time", "answered",
-          "required", "completeness_percent", "deadline", "reopened_because"], rows, fmt,
-         title="Per respondent", numeric=("versions", "answered", "required",
-                                          "completeness_percent"))
+          "required", "completeness_percent", "deadline", "reopened_because", "open_comments"],
+         rows, fmt, title="Per respondent",
+         numeric=("versions", "answered", "required", "completeness_percent", "open_comments"))
 
 
 def _moment(as_of: str | None) -> dt.datetime:

@@ -57,6 +57,8 @@ class RespondentStatus:
     reopen_reason: str
     editable: bool
     changed_since_submission: bool
+    #: Comments of a return for correction that await a new version.
+    open_comments: int = 0
 
     @property
     def completeness(self) -> Decimal | None:
@@ -121,7 +123,8 @@ def round_status(session: Session, survey_round: SurveyRound, now: dt.datetime) 
     """
     responses = list(session.scalars(
         select(SurveyResponse).where(SurveyResponse.round_id == survey_round.id)
-        .options(selectinload(SurveyResponse.submissions))
+        .options(selectinload(SurveyResponse.submissions),
+                 selectinload(SurveyResponse.comments))
         .order_by(SurveyResponse.organisation_code)
     ))  # fmt: skip
     orgs = {o.code: o for o in session.scalars(select(Organisation).where(
@@ -148,6 +151,8 @@ def round_status(session: Session, survey_round: SurveyRound, now: dt.datetime) 
             reopened=response.deadline_override is not None,
             reopen_reason=response.reopen_reason, editable=access(response, now).editable,
             changed_since_submission=response.changed_since_submission,
+            open_comments=sum(1 for c in response.comments
+                              if c.version >= response.latest_version),
         ))  # fmt: skip
     interim_counts = (_counts([r.interim for r in rows if r.interim is not None])
                       if with_interim else None)

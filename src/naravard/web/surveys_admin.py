@@ -315,14 +315,14 @@ def status_csv(request: Request, db: Db, now: Now, round_id: int) -> Response:
     status = round_status(db, survey_round, now)
     headers = ["organisation_code", "organisation_name", "status", "versions", "submitted_at",
                "on_time", "answered", "required", "completeness_percent", "deadline",
-               "reopened"]
+               "reopened", "open_comments"]
     rows: list[list[object]] = [
         [r.organisation_code, r.organisation_name, r.status, r.final.versions,
          r.final.first_submitted_at.isoformat(timespec="seconds")
          if r.final.first_submitted_at else None,
          None if r.final.on_time is None else ("yes" if r.final.on_time else "no"),
          r.answered, r.required, r.completeness, r.deadline.isoformat(),
-         "yes" if r.reopened else "no"]
+         "yes" if r.reopened else "no", r.open_comments]
         for r in status.rows
     ]
     return Response(results.table_csv(headers, rows), media_type="text/csv; charset=utf-8",
