@@ -49,6 +49,7 @@ MATRIX: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", ROUND + "/results.pdf"): STAFF,
     ("GET", ROUND + "/answers.csv"): STAFF,
     ("GET", ROUND + "/answers.xlsx"): STAFF,
+    ("GET", "/surveys/questions/{key}"): STAFF,
 }
 FORMS: dict[str, dict[str, str]] = {
     RESPONSE + "/pages/{number}": {"action": "save", "fields": "staff", "q.staff": "13"},
@@ -75,4 +76,4 @@ def seed(session: Session) -> dict[str, str]:
                 confirmed=(), render_receipt=fake_receipt)
     session.flush()
     return {"response_id": str(response.id), "number": "2", "version": "1",
-            "round_id": str(survey_round.id)}
+            "round_id": str(survey_round.id), "key": "test.staff"}

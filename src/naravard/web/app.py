@@ -27,6 +27,7 @@ from naravard.web import (
     pages,
     reports,
     surveys,
+    surveys_across,
     surveys_admin,
     surveys_return,
 )
@@ -44,8 +45,8 @@ from naravard.web.security import (
 
 #: Every router of the app; each of their routes must declare a permission.
 ROUTERS = (pages.router, account.router, admin.router, api.router, funding.router, surveys.router,
-           surveys_admin.router, surveys_return.router, indicators.router, indicators_api.router,
-           reports.router)
+           surveys_admin.router, surveys_return.router, surveys_across.router, indicators.router,
+           indicators_api.router, reports.router)
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",

@@ -17,6 +17,7 @@ from naravard.accounts.roles import Permission, Principal, is_allowed
 from naravard.storage import survey_import
 from naravard.storage import survey_repo as repo
 from naravard.storage import survey_results as results
+from naravard.storage.survey_across import keys_in_several_rounds
 from naravard.storage.survey_status import round_counts, round_status
 from naravard.storage.survey_tables import SurveyRound
 from naravard.surveys.catalog import FormEntry, all_forms, find_form
@@ -349,7 +350,7 @@ def results_page(request: Request, db: Db, round_id: int,
     answers = results.latest_answers(db, survey_round, _kind(report))
     return _page(request, "surveys/results.html", survey_round=survey_round, form=form,
                  answers=answers, questions=results.question_results(form, answers),
-                 report=_kind(report))
+                 report=_kind(report), across=keys_in_several_rounds(db))
 
 
 @router.get("/{round_id}/results.pdf", dependencies=[guard(Permission.VIEW_ALL_DATA)])

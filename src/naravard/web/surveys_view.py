@@ -219,7 +219,8 @@ def table_errors(result: ValidationResult, name: str, lang: str) -> list[FieldEr
 # --- display -----------------------------------------------------------------------------------
 
 
-def _decimal(value: object) -> Decimal | None:
+def decimal_of(value: object) -> Decimal | None:
+    """A stored or typed number as a decimal (decimal comma or point); ``None`` otherwise."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | Decimal):
@@ -242,7 +243,7 @@ def display(form: Questionnaire, q: Question, value: object, lang: str = "sv") -
     if q.type.is_numeric:
         if value == CANNOT_ESTIMATE:
             return q.cannot_estimate.get(lang) or value
-        number = _decimal(value)
+        number = decimal_of(value)
         if number is None:
             return str(value)
         text = format_number(number, lang)
