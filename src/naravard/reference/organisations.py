@@ -62,6 +62,12 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 
 @cache
+def county_names() -> dict[str, str]:
+    """County code → the county's name (``13`` → ``Hallands län``)."""
+    return {row["code"]: row["county_name"] for row in _rows("regions.csv")}
+
+
+@cache
 def shipped_organisations() -> tuple[Organisation, ...]:
     """All organisations in official order: Riket, regions by code, RSS by code, municipalities."""
     orgs: list[Organisation] = [

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from naravard.reference.organisations import county_names
 from naravard.storage.models import Organisation
 from naravard.storage.survey_repo import access, aware, effective_deadline, validate_draft
 from naravard.storage.survey_tables import SurveyResponse, SurveyRound, SurveySubmission
@@ -99,6 +100,25 @@ class RoundStatus:
     def mean_completeness(self) -> Decimal | None:
         """Required items answered over all respondents ÷ required items, in per cent."""
         return percent(sum(r.answered for r in self.rows), sum(r.required for r in self.rows))
+
+
+@dataclass(frozen=True)
+class CountyCounts:
+    """The final reports of one county's respondents."""
+
+    county_code: str
+    county_name: str
+    counts: Counts
+
+
+def by_county(status: RoundStatus) -> list[CountyCounts]:
+    """Expected, submitted, on time and late final reports per county, in county code order
+    (respondents without a county left out)."""
+    names = county_names()
+    codes = sorted({r.county_code for r in status.rows if r.county_code is not None})
+    return [CountyCounts(code, names.get(code, code),
+                         _counts([r.final for r in status.rows if r.county_code == code]))
+            for code in codes]
 
 
 def _report(subs: list[SurveySubmission]) -> ReportStatus:

@@ -14,11 +14,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from naravard.accounts.roles import Permission, Principal, is_allowed
+from naravard.reference.organisations import county_names
 from naravard.storage import survey_import
 from naravard.storage import survey_repo as repo
 from naravard.storage import survey_results as results
 from naravard.storage.survey_across import keys_in_several_rounds
-from naravard.storage.survey_status import round_counts, round_status
+from naravard.storage.survey_status import by_county, round_counts, round_status
 from naravard.storage.survey_tables import SurveyRound
 from naravard.surveys.catalog import FormEntry, all_forms, find_form
 from naravard.web import round_answers
@@ -133,8 +134,11 @@ def _round(db: Session, round_id: int) -> SurveyRound | None:
 def _round_page(request: Request, db: Session, survey_round: SurveyRound, now: dt.datetime,
                 status_code: int = 200, **extra: Any) -> Response:  # fmt: skip
     form = repo.round_form(survey_round)
+    status = round_status(db, survey_round, now)
     return _page(request, "surveys/round.html", status_code=status_code,
-                 survey_round=survey_round, form=form, status=round_status(db, survey_round, now),
+                 survey_round=survey_round, form=form, status=status,
+                 counties=by_county(status)
+                 if survey_round.respondent_kind == "municipality" else [],
                  notice=request.query_params.get("notice"),
                  owing=reminders.reminders_due(db, survey_round, now),
                  last_reminder=reminders.last_reminder(db, survey_round),
@@ -340,17 +344,26 @@ def _kind(value: str | None) -> str | None:
 
 @router.get("/{round_id}/results", response_class=HTMLResponse,
             dependencies=[guard(Permission.VIEW_ALL_DATA)])
-def results_page(request: Request, db: Db, round_id: int,
-                 report: str | None = None) -> Response:  # fmt: skip
-    """Every question across the respondents' latest submitted versions."""
+def results_page(request: Request, db: Db, round_id: int, report: str | None = None,
+                 county: str | None = None) -> Response:  # fmt: skip
+    """Every question across the respondents' latest submitted versions (of one county's
+    respondents, with ``county``)."""
     survey_round = _round(db, round_id)
     if survey_round is None:
         return _not_found(request)
     form = repo.round_form(survey_round)
-    answers = results.latest_answers(db, survey_round, _kind(report))
+    every = results.latest_answers(db, survey_round, _kind(report))
+    names = county_names()
+    present = sorted({a.county_code for a in every if a.county_code is not None})
+    chosen = county if county in present else None
+    answers = [a for a in every if chosen is None or a.county_code == chosen]
     return _page(request, "surveys/results.html", survey_round=survey_round, form=form,
                  answers=answers, questions=results.question_results(form, answers),
-                 report=_kind(report), across=keys_in_several_rounds(db))
+                 report=_kind(report), across=keys_in_several_rounds(db),
+                 counties=[(c, names.get(c, c), sum(1 for a in every if a.county_code == c))
+                           for c in present]
+                 if survey_round.respondent_kind == "municipality" else [],
+                 county=chosen, county_name=names.get(chosen or "", ""))
 
 
 @router.get("/{round_id}/results.pdf", dependencies=[guard(Permission.VIEW_ALL_DATA)])
