@@ -60,5 +60,9 @@ def test_per_county_and_one_countys_answers(client_as: Client, clock: Clock,
     assert "Svar per fråga: uppgiftslämnare i Hallands län" in halland
     assert "Har regionen en plan? Besvarad av n = 1 av 1." in halland
     assert "Ja 1 100,0" in halland.replace("\u202f", " ")
+    stockholm = text_of(analyst.get(f"/surveys/rounds/{r.id}/results?county=01").text)
+    assert "Svar per fråga: uppgiftslämnare i Stockholms län" in stockholm  # none of them
+    assert "Besvarad av n = 0 av 0." in stockholm
+    assert "Stockholms län (inlämnade: 0)" in stockholm
     unknown = text_of(analyst.get(f"/surveys/rounds/{r.id}/results?county=99").text)
     assert "Besvarad av n = 2 av 2." in unknown  # an unknown county: all of them

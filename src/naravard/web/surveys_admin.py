@@ -354,8 +354,9 @@ def results_page(request: Request, db: Db, round_id: int, report: str | None = N
     form = repo.round_form(survey_round)
     every = results.latest_answers(db, survey_round, _kind(report))
     names = county_names()
-    present = sorted({a.county_code for a in every if a.county_code is not None})
-    chosen = county if county in present else None
+    chosen = county if county in names else None
+    present = sorted({a.county_code for a in every if a.county_code is not None}
+                     | ({chosen} if chosen else set()))
     answers = [a for a in every if chosen is None or a.county_code == chosen]
     return _page(request, "surveys/results.html", survey_round=survey_round, form=form,
                  answers=answers, questions=results.question_results(form, answers),
