@@ -40,6 +40,17 @@ def halland_asked(session: Session, code: str, title: str) -> SurveyResponse:
     return response
 
 
+def halland_submitted(session: Session, code: str, title: str) -> SurveyResponse:
+    """As :func:`halland_asked`, with a complete version 1 submitted now."""
+    response = halland_asked(session, code, title)
+    now = dt.datetime.now(dt.UTC)
+    repo.save_answers(session, response, COMPLETE, actor="respondent", now=now)
+    repo.submit(session, response, actor="respondent", actor_name="R", now=now, confirmed=(),
+                render_receipt=fake_receipt)
+    session.commit()
+    return response
+
+
 def test_respondent_answers_and_submits(browser: Browser, live_server: str,
                                        session: Session) -> None:
     response = halland_asked(session, "webb", "Webbtest")
@@ -126,12 +137,7 @@ def test_start_page_leads_to_the_questionnaire_due(browser: Browser, live_server
 
 def test_returned_for_correction_and_answered(browser: Browser, live_server: str,
                                               session: Session) -> None:
-    response = halland_asked(session, "retur", "Returtest")
-    now = dt.datetime.now(dt.UTC)
-    repo.save_answers(session, response, COMPLETE, actor="respondent", now=now)
-    repo.submit(session, response, actor="respondent", actor_name="R", now=now, confirmed=(),
-                render_receipt=fake_receipt)
-    session.commit()
+    response = halland_submitted(session, "retur", "Returtest")
     base = f"/surveys/responses/{response.id}"
 
     analyst = sign_in(browser, live_server, "analyst", f"{base}/submissions/1")
@@ -168,12 +174,7 @@ def test_returned_for_correction_and_answered(browser: Browser, live_server: str
 
 def test_answers_filled_from_an_earlier_round(browser: Browser, live_server: str,
                                               session: Session) -> None:
-    before = halland_asked(session, "tidigare", "Tidigare omgång")
-    now = dt.datetime.now(dt.UTC)
-    repo.save_answers(session, before, COMPLETE, actor="respondent", now=now)
-    repo.submit(session, before, actor="respondent", actor_name="R", now=now, confirmed=(),
-                render_receipt=fake_receipt)
-    session.commit()
+    halland_submitted(session, "tidigare", "Tidigare omgång")
     response = halland_asked(session, "senare", "Senare omgång")
     base = f"/surveys/responses/{response.id}"
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from naravard.reference.organisations import county_names
 from naravard.storage.models import Organisation
+from naravard.storage.survey_comments import open_comments
 from naravard.storage.survey_repo import access, aware, effective_deadline, validate_draft
 from naravard.storage.survey_tables import SurveyResponse, SurveyRound, SurveySubmission
 from naravard.surveys.model import RoundKind
@@ -171,8 +172,7 @@ def round_status(session: Session, survey_round: SurveyRound, now: dt.datetime) 
             reopened=response.deadline_override is not None,
             reopen_reason=response.reopen_reason, editable=access(response, now).editable,
             changed_since_submission=response.changed_since_submission,
-            open_comments=sum(1 for c in response.comments
-                              if c.version >= response.latest_version),
+            open_comments=len(open_comments(response)),
         ))  # fmt: skip
     interim_counts = (_counts([r.interim for r in rows if r.interim is not None])
                       if with_interim else None)

@@ -161,6 +161,7 @@ def _response_page(request: Request, db: Session, response: SurveyResponse, now:
         has_members=bool(form.settings.aggregates_form) and is_allowed(
             _principal(request), Permission.AGGREGATE_MEMBERS, response.organisation_code),
         notice=request.query_params.get("notice"), where=view.page_of(form),
+        pending=comments.open_comments(response),
         can_return=bool(response.submissions) and response.round.status == OPEN
         and is_allowed(_principal(request), Permission.MANAGE_ROUNDS),
     )
