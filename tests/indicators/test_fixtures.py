@@ -42,6 +42,18 @@ def vals(res: Any, variant: str, period: str, level: str, code: str, sex: str
     return r["numerator"], r["denominator"], r["value"], r["status"]
 
 
+def limits(res: Any, variant: str, period: str, level: str, code: str, sex: str
+           ) -> tuple[Any, Any]:
+    r = res[(variant, period, level, code, sex)]
+    return r["ci_low"], r["ci_high"]
+
+
+#: Exact 95 % limits of a Poisson count k (χ²(0.025; 2k) / 2, χ²(0.975; 2k + 2) / 2), from
+#: the χ² table: what the intervals of fewer than 10 events are made of.
+EXACT = {1: (0.025318, 5.571643), 2: (0.242209, 7.224688), 3: (0.618672, 8.767273),
+         4: (1.089865, 10.241589)}
+
+
 # --- avoidable inpatient care --------------------------------------------------------------
 
 def test_avoidable_inpatient_care_standardised(run: Any) -> None:
@@ -91,6 +103,24 @@ def test_avoidable_inpatient_care_standardised(run: Any) -> None:
         4.0, 1700.0, approx(400_000 / 1_700, rel=1e-12), "ok")
     # asthma: the planned stay
     assert res[("asthma", "2023", "nation", "00", "K")]["numerator"] == 1.0
+    # Dobson's interval, K: variance = Σ w² d / p² × (1e5 / Σ w)²
+    #   = (6 000² × 1 / 1 000² + 5 000² × 2 / 500²) × (1e5 / 78 500)² = 236 × (1e5 / 78 500)²;
+    # the rate moves by √(variance / 3) per event from 3 to the count's limits (exact: 3 < 10)
+    rate, step = 2_600_000 / 78_500, (236 * (1e5 / 78_500) ** 2 / 3) ** 0.5
+    assert limits(res, "all", "2023", "municipality", "0114", "K") == (
+        approx(rate + step * (EXACT[3][0] - 3), rel=1e-5),
+        approx(rate + step * (EXACT[3][1] - 3), rel=1e-5))
+    # M: one event in 85-89: variance 1 500² × 1 / 200² × (1e5 / 78 500)²; √(variance / 1)
+    rate, step = 750_000 / 78_500, 1_500 / 200 * 1e5 / 78_500
+    assert limits(res, "all", "2023", "municipality", "0114", "M") == (
+        approx(rate + step * (EXACT[1][0] - 1), rel=1e-5),
+        approx(rate + step * (EXACT[1][1] - 1), rel=1e-5))
+    # the crude rate: the count's limits over the population (Dobson without weights)
+    assert limits(res, "all_crude", "2023", "municipality", "0114", "K") == (
+        approx(EXACT[3][0] / 1500 * 1e5, rel=1e-5), approx(EXACT[3][1] / 1500 * 1e5, rel=1e-5))
+    # no events: Dobson's method has no interval; a missing value has none either
+    assert limits(res, "heart_failure", "2023", "municipality", "0114", "M") == (None, None)
+    assert limits(res, "all", "2023", "region", "12", "T") == (None, None)
     # region 12 has no population → missing; municipality 0180 likewise
     assert vals(res, "all", "2023", "region", "12", "T") == (0.0, 0.0, None, "missing")
 
@@ -310,6 +340,11 @@ def test_emergency_visits_leap_day_birthday(run: Any) -> None:
     # Riket: 4 visits / 70 inhabitants 80+ × 1 000
     assert vals(res, "visits", "2024", "nation", "00", "T") == (4.0, 70.0, approx(4000 / 70),
                                                                 "ok")
+    # Poisson limits of the count (exact below 10) over the population, per 1 000
+    assert limits(res, "visits", "2024", "nation", "00", "T") == (
+        approx(EXACT[4][0] / 70 * 1000, rel=1e-5), approx(EXACT[4][1] / 70 * 1000, rel=1e-5))
+    assert limits(res, "visits", "2024", "municipality", "0114", "K") == (
+        approx(EXACT[2][0] / 40 * 1000, rel=1e-5), approx(EXACT[2][1] / 40 * 1000, rel=1e-5))
 
 
 # --- distance visits ----------------------------------------------------------------------
@@ -431,6 +466,13 @@ def test_named_doctor_listed(run: Any) -> None:
     assert vals(res, "all", "2023", "municipality", "1280", "M") == (1.0, 1.0, 100.0, "ok")
     assert vals(res, "all", "2023", "municipality", "0180", "M") == (0.0, 0.0, None, "missing")
     assert vals(res, "all", "2023", "nation", "00", "T") == (2.0, 4.0, 50.0, "ok")
+    # Wilson, 1 of 3 (z = 1.959964, z² = 3.841459): centre 1/3 + z²/6 = 0.973576, half-width
+    # z √(2/27 + z²/36) = 0.833345, divided by 1 + z²/3 = 2.280486 → 6.1492 % … 79.2341 %
+    assert limits(res, "all", "2023", "municipality", "0114", "K") == (
+        approx(6.1492, abs=1e-4), approx(79.2341, abs=1e-4))
+    # 1 of 1: the upper limit is 100 %, the lower 1 / (1 + z²) = 20.655 %
+    assert limits(res, "all", "2023", "municipality", "1280", "M") == (
+        approx(100 / (1 + 3.841459), abs=1e-4), 100.0)
 
 
 def test_named_doctor_whole_population(run: Any) -> None:
@@ -438,6 +480,9 @@ def test_named_doctor_whole_population(run: Any) -> None:
     # numerators as above; denominators from the population table: 10, 5 and 4
     assert vals(res, "all", "2023", "municipality", "0114", "K") == (1.0, 10.0, 10.0, "ok")
     assert vals(res, "all", "2023", "municipality", "0180", "M") == (0.0, 5.0, 0.0, "ok")
+    # Wilson, 0 of 5: from 0 to z² / (5 + z²) = 3.841459 / 8.841459
+    assert limits(res, "all", "2023", "municipality", "0180", "M") == (
+        0.0, approx(100 * 3.841459 / 8.841459, abs=1e-4))
     assert vals(res, "all", "2023", "region", "12", "M") == (1.0, 4.0, 25.0, "ok")
     assert vals(res, "all", "2023", "nation", "00", "T") == (2.0, 19.0, approx(200 / 19), "ok")
 
@@ -504,6 +549,8 @@ def test_continuity_indices(run: Any) -> None:
     # per health centre: only S1 is listed (VC1); S2 is unlisted
     assert vals(res, "coc_doctor", "2023", "care_unit", "VC1", "K") == (0.5, 1.0, 0.5, "ok")
     assert ("coc_doctor", "2023", "care_unit", "VC3", "M") not in res
+    # a mean of indices: the results keep no spread, so no interval
+    assert limits(res, "coc_doctor", "2023", "care_unit", "VC1", "K") == (None, None)
     shipped = run(_continuity_register(), [2023], definition("continuity_primary_care"))
     assert shipped[("coc_doctor", "2023", "nation", "00", "T")]["status"] == "too_few"
 
@@ -611,6 +658,8 @@ def test_primary_care_cost_share(run: Any) -> None:
     assert vals(res, "regional_accounts", "2023", "region", "12", "T")[2] == 30.0
     assert vals(res, "regional_accounts", "2023", "nation", "00", "T") == (
         1_600_000.0, 6_000_000.0, approx(160 / 6), "ok")
+    # accounting totals are not a sample: no interval
+    assert limits(res, "regional_accounts", "2023", "nation", "00", "T") == (None, None)
     # a year without data is missing
     res = run(reg, [2022, 2023], definition("primary_care_cost_share"))
     assert vals(res, "regional_accounts", "2022", "nation", "00", "T") == (None, None, None,

@@ -83,18 +83,18 @@ def test_values_are_paged_in_kolada_shape(web: Client, stored: None) -> None:
         "kpi": ND, "variant": "all", "period": "2023", "area_level": "region", "ou": None}
     assert halland["values"] == [
         {"gender": "T", "value": 60.0, "count": 1000.0, "numerator": 600.0,
-         "denominator": 1000.0, "status": "ok"},
+         "denominator": 1000.0, "status": "ok", "ci_low": None, "ci_high": None},
         {"gender": "K", "value": 303 / 505 * 100, "count": 505.0, "numerator": 303.0,
-         "denominator": 505.0, "status": "ok"},
+         "denominator": 505.0, "status": "ok", "ci_low": None, "ci_high": None},
         {"gender": "M", "value": 297 / 495 * 100, "count": 495.0, "numerator": 297.0,
-         "denominator": 495.0, "status": "ok"},
-    ]
+         "denominator": 495.0, "status": "ok", "ci_low": None, "ci_high": None},
+    ]  # rows stored without intervals (test_intervals_web has them)
     last = client.get(VALUES, params={"per_page": 2, "page": 3}).json()
     assert last["next_page"] is None and last["previous_page"] == f"{VALUES}?per_page=2&page=2"
     assert [v["municipality"] for v in last["values"]] == ["1384"]
     assert last["values"][0]["values"][0] == {
         "gender": "T", "value": None, "count": 50.0, "numerator": None, "denominator": 50.0,
-        "status": "suppressed"}
+        "status": "suppressed", "ci_low": None, "ci_high": None}
     beyond = client.get(VALUES, params={"per_page": 2, "page": 9}).json()
     assert beyond["values"] == [] and beyond["count"] == 5
 
@@ -148,10 +148,11 @@ def test_csv_matches_the_selection_and_escapes_formulas(web: Client,
     note = shipped_rule().footnote_text("sv")
     assert list(csv.reader(io.StringIO(response.text))) == [
         ["kpi", "variant", "period", "area_level", "area_code", "area_name", "gender",
-         "numerator", "denominator", "value", "status", "note"],
-        [ND, "all", "2023", "nation", "00", "Riket", "T", "1000", "2000", "50", "ok", ""],
-        [ND, "all", "2023", "municipality", "1384", "Kungsbacka", "T", "..", "50", "..",
-         "suppressed", note],
+         "numerator", "denominator", "value", "ci_low", "ci_high", "status", "note"],
+        [ND, "all", "2023", "nation", "00", "Riket", "T", "1000", "2000", "50", "", "", "ok",
+         ""],
+        [ND, "all", "2023", "municipality", "1384", "Kungsbacka", "T", "..", "50", "..", "..",
+         "..", "suppressed", note],
     ]
     english = client.get(VALUES + ".csv", params={"area": "1384", "gender": "T", "lang": "en"})
     assert list(csv.reader(io.StringIO(english.text)))[1][-1] == shipped_rule().footnote_text("en")
@@ -160,7 +161,7 @@ def test_csv_matches_the_selection_and_escapes_formulas(web: Client,
     rows = list(csv.reader(io.StringIO(units)))
     assert [r[5] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")"] * 2
     assert rows[1][:5] == [COC, "coc_doctor", "2021", "care_unit", "VC1"]
-    assert rows[1][7:] == ["30", "50", "0.6", "ok", ""]
+    assert rows[1][7:] == ["30", "50", "0.6", "", "", "ok", ""]
     api = client.get(f"/api/v1/indicators/{COC}/values", params={"level": "care_unit"}).json()
     assert [(v["ou"], v["municipality"]) for v in api["values"]] == [
         ("VC1", None), ("VC1", None)]

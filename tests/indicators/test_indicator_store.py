@@ -159,7 +159,9 @@ def test_store_then_read_the_same_rows(session: Session, clean_cache: None) -> N
         SNAPSHOT, "test data", [2023], {ND: VERSION}, 1)
     stored = indicator_repo.stored_rows(session, snap.id, [ND])
     key = lambda r: (r["area_code"], r["sex"])  # noqa: E731
-    assert sorted(stored, key=key) == sorted(named_doctor_rows(), key=key)
+    # rows made before intervals were computed are stored without one
+    assert sorted(stored, key=key) == sorted(
+        ({**r, "ci_low": None, "ci_high": None} for r in named_doctor_rows()), key=key)
     assert cell(stored, "13")["value"] == 60.0 and cell(stored, "00")["value"] == 50.0
     event = session.scalars(select(AuditEvent).where(
         AuditEvent.action == "indicators.store")).one()

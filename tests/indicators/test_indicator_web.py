@@ -340,7 +340,7 @@ def test_staff_see_internal_figures_on_their_own_route(web: Client, stored: None
             in page.text)
     export = analyst.get(f"/indicators/{ND}/internal.csv")
     assert export.headers["content-type"].startswith("text/csv")
-    assert f"{ND},all,2023,municipality,1384,Kungsbacka,T,3,50,6,ok" in export.text
+    assert f"{ND},all,2023,municipality,1384,Kungsbacka,T,3,50,6,,,ok" in export.text
     assert web("respondent").get(f"/indicators/{ND}/internal").status_code == 403
 
 

@@ -56,26 +56,28 @@ def test_published_workbook_holds_the_selection_with_numbers_and_masks(
     assert rows[0][0] == d.title.get("sv")
     assert rows[1][0].startswith("Beräknad från ") and "definitionsversion" in rows[1][0]
     assert rows[3] == ("Variant", "Period", "Nivå", "Områdeskod", "Område", "Kön", "Täljare",
-                       "Nämnare", "Värde", "Status", "Anmärkning")
+                       "Nämnare", "Värde", "Nedre gräns", "Övre gräns", "Status",
+                       "Anmärkning")
     variant = d.variants[0].title.get("sv")
     note = shipped_rule().footnote_text("sv")
     assert rows[4:] == [
-        (variant, "2023", "Riket", "00", "Riket", "Kvinnor och män", 1000, 2000, 50, None, None),
-        (variant, "2023", "Riket", "00", "Riket", "Kvinnor", 520, 1010,
-         pytest.approx(520 / 1010 * 100), None, None),
-        (variant, "2023", "Region", "13", "Region Halland", "Kvinnor och män", 600, 1000, 60,
+        (variant, "2023", "Riket", "00", "Riket", "Kvinnor och män", 1000, 2000, 50, None, None,
          None, None),
+        (variant, "2023", "Riket", "00", "Riket", "Kvinnor", 520, 1010,
+         pytest.approx(520 / 1010 * 100), None, None, None, None),
+        (variant, "2023", "Region", "13", "Region Halland", "Kvinnor och män", 600, 1000, 60,
+         None, None, None, None),
         (variant, "2023", "Region", "13", "Region Halland", "Kvinnor", 303, 505,
-         pytest.approx(303 / 505 * 100), None, None),
+         pytest.approx(303 / 505 * 100), None, None, None, None),
         (variant, "2023", "Kommun", "1384", "Kungsbacka", "Kvinnor och män", "..", 50, "..",
-         "Dold (röjandeskydd)", note),
-        (variant, "2023", "Kommun", "1384", "Kungsbacka", "Kvinnor", "..", 25, "..",
+         "..", "..", "Dold (röjandeskydd)", note),
+        (variant, "2023", "Kommun", "1384", "Kungsbacka", "Kvinnor", "..", 25, "..", "..", "..",
          "Dold (röjandeskydd)", note),
     ]
     # numbers are numbers, shown with the indicator's decimals and a thousands format
     assert ws["I5"].number_format == "0." + "0" * d.decimals
     assert ws["H5"].number_format == "#,##0"
-    assert ws.freeze_panes == "A5" and ws.auto_filter.ref == "A4:K10"
+    assert ws.freeze_panes == "A5" and ws.auto_filter.ref == "A4:M10"
     info = about(wb, "Om")
     assert info["Indikator"] == f"{d.title.get('sv')} ({ND})"
     assert info["Urval"] == "områden: 00,13,1384; kön: T,K"
@@ -105,7 +107,8 @@ def test_english_workbook_and_escaped_formulas(web: Client, stored: None) -> Non
     assert rows[0][:6] == ("Variant", "Period", "Level", "Area code", "Area", "Sex")
     d = shipped_catalogue().definition(COC)
     assert rows[1] == (d.variant("coc_doctor").title.get("en"), "2021", "Care unit", "VC1",
-                       "'=HYPERLINK(\"http://x\")", "Women and men", 30, 50, 0.6, None, None)
+                       "'=HYPERLINK(\"http://x\")", "Women and men", 30, 50, 0.6, None, None,
+                       None, None)
     assert wb["Values"]["E5"].data_type == "s"  # text, never a formula
     assert about(wb, "About")["Selection"] == "level: care_unit"
 
@@ -231,7 +234,7 @@ def test_a_number_that_is_not_finite_is_left_empty() -> None:
     cells = list(book(content)["Values"].iter_rows(min_row=5, values_only=True))
     assert [r[8] for r in cells] == [pytest.approx(rows[0]["value"]), None,
                                      pytest.approx(rows[2]["value"])]
-    assert cells[1][9] == "No data"
+    assert cells[1][11] == "No data"
 
 
 def test_sweden_and_the_regions_in_one_workbook_for_everyone(web: Client, stored: None) -> None:

@@ -55,6 +55,9 @@ class Point:
     #: Against a reference line: ``aim`` on the side the indicator aims for, ``away`` on the
     #: other, ``none`` where neither side is the aim (a colour each); "" for no such reading.
     side: str = ""
+    #: The value's confidence interval, drawn as a line across the bar (None: none).
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,8 @@ def bar_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
     labels = {p.x: "\n".join(textwrap.wrap(p.x, LABEL_CHARS)) or p.x for p in points}
     values = [{"x": labels[p.x], "value": p.value,
                "kind": "h" if p.highlight else "o" if p.own else p.side or "n",
-               "mask": ".." if p.value is None else ""} for p in points]
+               "mask": ".." if p.value is None else "", "low": p.low, "high": p.high}
+              for p in points]
     order = [labels[p.x] for p in points]
     lines = max(label.count("\n") + 1 for label in order) if order else 1
     highlighted = [labels[p.x] for p in points if p.highlight or p.own]
@@ -170,7 +174,11 @@ def bar_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
                                                *SIDE_COLOURS.values()])))
     masks = base.mark_text(align="left", dx=3, color="#1b1f24", fontSize=12).encode(
         y=alt.Y("x:N", sort=order), x=alt.value(0), text="mask:N")
-    layered = alt.layer(bars, masks, *_target_layer(chart, "x")).properties(
+    limits = [base.transform_filter("isValid(datum.low) && isValid(datum.high)")
+              .mark_rule(color="#1b1f24", strokeWidth=1.5)
+              .encode(y=alt.Y("x:N", sort=order), x="low:Q", x2="high:Q")
+              ] if any(p.low is not None for p in points) else []
+    layered = alt.layer(bars, *limits, masks, *_target_layer(chart, "x")).properties(
         width=420, height=alt.Step(18 if lines == 1 else 14 * lines + 6))
     return {**layered.to_dict(), "config": _config()}
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from naravard.indicators.intervals import METHODS
 from naravard.indicators.kinds import (
     AREA_LEVELS,
     EVIDENCE,
@@ -54,6 +55,17 @@ class Standardisation:
     method: str
     standard: str
     total_sex: str
+    evidence: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Interval:
+    """How a value's confidence interval is computed (:mod:`naravard.indicators.intervals`):
+    ``wilson``, ``poisson``, ``dobson`` or ``none``, at ``level`` (0.95)."""
+
+    method: str
+    level: float
     evidence: str
     note: str
 
@@ -114,6 +126,8 @@ class Definition:
     variants: tuple[Variant, ...]
     #: Why ``min_denominator`` is what it is (evidence and note; None for 1, no threshold).
     min_denominator_basis: Setting | None = None
+    #: The confidence interval published with each value (``none``: no interval).
+    interval: Interval = Interval("none", 0.95, "C", "")
 
     @property
     def spec(self) -> KindSpec:
@@ -169,7 +183,7 @@ def parse_definition(source: str, data: Mapping[str, Any]) -> Definition:
     r.only({"id", "version", "kind", "title", "description", "unit", "value_type", "scale",
             "decimals", "population", "age", "numerator", "denominator", "window", "periods",
             "codelists", "standardisation", "breakdowns", "target", "direction",
-            "min_denominator",
+            "min_denominator", "interval",
             "denominator_public", "disclosure", "sources", "settings", "variants"})
     kind = r.choice("kind", tuple(KINDS))
     spec = KINDS[kind]
@@ -281,6 +295,7 @@ def parse_definition(source: str, data: Mapping[str, Any]) -> Definition:
         sources=r.str_list("sources"),
         settings=settings,
         variants=tuple(variants),
+        interval=_interval(r, value_type, std),
     )
     if definition.scale <= 0:
         raise r.fail("scale", "must be positive")
@@ -299,6 +314,29 @@ def _direction(r: Reader, target: Target | None) -> Setting:
             raise r.fail("direction.value", f"the target ({target.comparison}) asks for "
                          f"{wanted} values")
     return direction
+
+
+#: The interval methods each kind of value allows.
+_INTERVALS = {"share": ("wilson", "none"), "rate": ("poisson", "none"),
+              "mean": ("none",), "change": ("none",)}
+
+
+def _interval(r: Reader, value_type: str, std: Standardisation | None) -> Interval:
+    """``interval``: the method (fitting the value: Wilson for shares, Poisson for crude
+    rates, Dobson for standardised ones), the level, evidence and note."""
+    i = r.sub("interval")
+    i.only({"method", "level", "evidence", "note"})
+    allowed = _INTERVALS[value_type]
+    if value_type == "rate" and std is not None:
+        allowed = ("dobson", "none")
+    method = i.choice("method", METHODS)
+    if method not in allowed:
+        raise i.fail("method", f"a {'standardised ' if std else ''}{value_type} allows "
+                     f"{', '.join(allowed)}")
+    level = i.raw("level")
+    if not isinstance(level, float) or not 0.5 <= level < 1:
+        raise i.fail("level", "must be a decimal number from 0.5 up to 1 (e.g. 0.95)")
+    return Interval(method, level, i.choice("evidence", EVIDENCE), i.string("note"))
 
 
 def _standard(r: Reader, others: tuple[str, ...]) -> str:

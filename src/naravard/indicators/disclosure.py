@@ -378,6 +378,7 @@ def mask_row(row: Row, d: Definition) -> Row:
     out = dict(row)
     out["numerator"] = None
     out["value"] = None
+    out["ci_low"] = out["ci_high"] = None
     if not d.denominator_public:
         out["denominator"] = None
     out["status"] = "suppressed"

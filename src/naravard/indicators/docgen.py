@@ -158,6 +158,7 @@ def render_definition(d: Definition) -> str:
         f"| desired direction | {d.direction.value} [{d.direction.evidence}] "
         f"{_cell(d.direction.note)} |",
         f"| too few | {_too_few(d)} |",
+        f"| confidence interval | {_interval(d)} |",
         f"| disclosure | {d.disclosure}; denominator public: "
         f"{'yes' if d.denominator_public else 'no'} |",
         f"| sources | {'; '.join(d.sources)} |",
@@ -192,6 +193,13 @@ def _std(d: Definition) -> str:
         return "none (crude)"
     return (f"{s.method}, standard `{s.standard}`, total sex: {s.total_sex} [{s.evidence}] "
             f"{_cell(s.note)}")
+
+
+def _interval(d: Definition) -> str:
+    i = d.interval
+    if i.method == "none":
+        return f"none [{i.evidence}] {_cell(i.note)}"
+    return f"{i.method}, {i.level:.0%} [{i.evidence}] {_cell(i.note)}"
 
 
 def _too_few(d: Definition) -> str:

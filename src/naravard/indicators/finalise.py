@@ -14,8 +14,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from naravard.indicators.definition import Definition
+from naravard.indicators.intervals import dobson, poisson_rate, wilson
 from naravard.indicators.plan import CELL_KEY, CELL_SCHEMA, periods_for
-from naravard.indicators.standardise import AgeGroup, direct_rate, standard_groups
+from naravard.indicators.standardise import (
+    AgeGroup,
+    direct_rate,
+    direct_rate_variance,
+    standard_groups,
+)
 from naravard.reference.organisations import OrgKind, shipped_organisations
 
 NATION = "00"
@@ -43,11 +49,16 @@ RESULT_SCHEMA = pa.schema(
         pa.field("denominator", pa.float64()),
         pa.field("value", pa.float64()),
         pa.field("status", pa.string(), nullable=False),
+        pa.field("ci_low", pa.float64()),
+        pa.field("ci_high", pa.float64()),
     ]
 )
 """One row per indicator, variant, period, area and sex. ``status``: ``ok``; ``too_few`` (the
 denominator is below the definition's minimum; value empty); ``missing`` (no data for the period
-or a zero denominator; value empty); ``suppressed`` (set by disclosure control at publication)."""
+or a zero denominator; value empty); ``suppressed`` (set by disclosure control at publication).
+``ci_low``/``ci_high``: the value's confidence interval by the definition's ``interval`` (empty
+where it names none, where the value is empty or where the method has none, e.g. Dobson's
+without events)."""
 
 
 def tidy_cells(cells: pa.Table) -> pa.Table:
@@ -194,6 +205,7 @@ def finalise(definition: Definition, variant: str, cells: Sequence[dict[str, Any
                     "indicator": d.id, "version": d.version, "variant": variant,
                     "period": period, "area_level": level, "area_code": code, "sex": sex,
                     "numerator": None, "denominator": None, "value": None, "status": "missing",
+                    "ci_low": None, "ci_high": None,
                 }
                 rows.append(row)
                 if year not in covered:
@@ -214,7 +226,27 @@ def finalise(definition: Definition, variant: str, cells: Sequence[dict[str, Any
                     value = num / den * d.scale
                 if value is not None:
                     row["value"], row["status"] = value, "ok"
+                    limits = _limits(d, value, num, den, groups, by_group)
+                    if limits is not None:
+                        row["ci_low"], row["ci_high"] = limits
     return rows
+
+
+def _limits(d: Definition, value: float, num: float, den: float,
+            groups: tuple[AgeGroup, ...], by_group: Mapping[str, list[float]]
+            ) -> tuple[float, float] | None:  # fmt: skip
+    """A value's confidence interval by the definition's method (None when it has none)."""
+    method, level = d.interval.method, d.interval.level
+    if method == "wilson":
+        found = wilson(num, den, level)
+        return None if found is None else (found[0] * d.scale, found[1] * d.scale)
+    if method == "poisson" or (method == "dobson" and not groups):
+        return poisson_rate(num, den, d.scale, level)
+    if method == "dobson":
+        variance = direct_rate_variance(groups, {g: v[0] for g, v in by_group.items()},
+                                        {g: v[1] for g, v in by_group.items()}, d.scale)
+        return None if variance is None else dobson(value, num, variance, level)
+    return None
 
 
 def change_rows(definition: Definition, source_rows: Sequence[dict[str, Any]],
@@ -235,7 +267,8 @@ def change_rows(definition: Definition, source_rows: Sequence[dict[str, Any]],
         base = by_key.get((r["variant"], str(base_year), r["area_level"], r["area_code"],
                            r["sex"]))
         row = {**r, "indicator": definition.id, "version": definition.version,
-               "numerator": None, "denominator": None, "value": None, "status": "missing"}
+               "numerator": None, "denominator": None, "value": None, "status": "missing",
+               "ci_low": None, "ci_high": None}
         out.append(row)
         if base is None or r["status"] != "ok" or base["status"] != "ok":
             statuses = (r["status"], base["status"] if base is not None else "missing")

@@ -65,7 +65,8 @@ def write_results(results: pa.Table, path: Path, metadata: Mapping[str, object],
         for row in results.to_pylist():
             masked = has_masked_number(row)
             writer.writerow([
-                *(number_text(row[name], masked, mask) if name in NUMBERS else _cell(row[name])
+                *(number_text(row[name], masked, mask) if name in NUMBERS + LIMITS
+                  else _cell(row[name])
                   for name in results.column_names),
                 note if masked else "",
             ])
@@ -73,6 +74,8 @@ def write_results(results: pa.Table, path: Path, metadata: Mapping[str, object],
 
 NUMBERS = ("numerator", "denominator", "value")
 """The numbers of a result row."""
+LIMITS = ("ci_low", "ci_high")
+"""The limits of a value's confidence interval (hidden with it)."""
 
 
 def has_masked_number(row: Mapping[str, Any]) -> bool:

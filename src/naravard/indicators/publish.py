@@ -25,6 +25,8 @@ Row = dict[str, Any]
 
 #: Columns of a result row, in order.
 COLUMNS: tuple[str, ...] = tuple(RESULT_SCHEMA.names)
+#: Columns results made before confidence intervals were computed lack (read as empty).
+OPTIONAL_COLUMNS: tuple[str, ...] = ("ci_low", "ci_high")
 _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 _KEY = ("indicator", "variant", "period", "area_level", "area_code", "sex")
 
@@ -67,7 +69,7 @@ def check_rows(rows: Sequence[Mapping[str, Any]], catalogue: Catalogue) -> list[
             problems.append(f"row {i + 1}: {column}: {message}")
 
     for i, r in enumerate(rows):
-        missing = [c for c in COLUMNS if c not in r]
+        missing = [c for c in COLUMNS if c not in r and c not in OPTIONAL_COLUMNS]
         if missing:
             bad(i, missing[0], "missing")
             continue
@@ -89,16 +91,35 @@ def check_rows(rows: Sequence[Mapping[str, Any]], catalogue: Catalogue) -> list[
             bad(i, "status", f"{r['status']!r} is not one of {', '.join(STATUSES)}")
         elif (r["value"] is None) == (r["status"] == "ok"):
             bad(i, "value", "a value is given exactly when the status is ok")
-        for col in ("numerator", "denominator", "value"):
-            v = r[col]
+        for col in ("numerator", "denominator", "value", *OPTIONAL_COLUMNS):
+            v = r.get(col)
             if v is not None and (not isinstance(v, int | float) or isinstance(v, bool)
                                   or not math.isfinite(v)):
                 bad(i, col, f"{v!r} is not a number")
+        problem = _interval_problem(r)
+        if problem:
+            bad(i, "ci_low", problem)
         key = tuple(r[k] for k in _KEY)
         if key in seen:
             bad(i, "indicator", "the same indicator, variant, period, area and sex twice")
         seen.add(key)
     return problems
+
+
+def _interval_problem(r: Mapping[str, Any]) -> str:
+    """What is wrong with a row's interval ("" when nothing): it has both limits or none,
+    only beside a value, and holds the value."""
+    low, high, value = r.get("ci_low"), r.get("ci_high"), r["value"]
+    if (low is None) != (high is None) or (low is not None and value is None):
+        return "an interval has both limits, and only beside a value"
+    def number(v: object) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+    if low is None or high is None or not all(number(v) for v in (low, high, value)):
+        return ""  # no interval, or not numbers (named apart)
+    if not low - 1e-9 * abs(low) <= value <= high + 1e-9 * abs(high):
+        return f"the interval {low}–{high} does not hold the value {value}"
+    return ""
 
 
 def publish(rows: Sequence[Mapping[str, Any]], definitions: Mapping[str, Definition],

@@ -85,6 +85,25 @@ def group_of(groups: tuple[AgeGroup, ...], age: int) -> str | None:
     return None
 
 
+def _terms(groups: tuple[AgeGroup, ...], events: Mapping[str, float],
+           population: Mapping[str, float]) -> list[tuple[int, float, float]] | None:
+    """(weight, events, population) of each group with population; None when the rate is
+    undefined (no population or weight at all, or events where there is no population)."""
+    if sum(population.get(g.label, 0) for g in groups) <= 0 or sum(
+            g.weight for g in groups) <= 0:
+        return None
+    out: list[tuple[int, float, float]] = []
+    for g in groups:
+        d = events.get(g.label, 0)
+        p = population.get(g.label, 0)
+        if p <= 0:
+            if d > 0:
+                return None
+            continue
+        out.append((g.weight, d, p))
+    return out
+
+
 def direct_rate(
     groups: tuple[AgeGroup, ...],
     events: Mapping[str, float],
@@ -96,16 +115,23 @@ def direct_rate(
     A group with no population contributes 0 if it has no events; events without population make
     the rate undefined (None). None also when the total population is 0.
     """
-    total_weight = sum(g.weight for g in groups)
-    if sum(population.get(g.label, 0) for g in groups) <= 0 or total_weight <= 0:
+    terms = _terms(groups, events, population)
+    if terms is None:
         return None
-    acc = 0.0
-    for g in groups:
-        d = events.get(g.label, 0)
-        p = population.get(g.label, 0)
-        if p <= 0:
-            if d > 0:
-                return None
-            continue
-        acc += d / p * g.weight
-    return acc / total_weight * scale
+    return sum(d / p * w for w, d, p in terms) / sum(g.weight for g in groups) * scale
+
+
+def direct_rate_variance(
+    groups: tuple[AgeGroup, ...],
+    events: Mapping[str, float],
+    population: Mapping[str, float],
+    scale: int,
+) -> float | None:
+    """The variance of :func:`direct_rate` with Poisson counts:
+    ``Σ wᵢ² dᵢ / pᵢ² × (scale / Σ w)²`` (what Dobson's interval needs); None where the rate
+    is undefined."""
+    terms = _terms(groups, events, population)
+    if terms is None:
+        return None
+    return sum(w * w * d / (p * p) for w, d, p in terms) * (
+        scale / sum(g.weight for g in groups)) ** 2

@@ -38,15 +38,18 @@ LABEL = "Synthetic registers (demo, 1 % of Sweden, seed 7)"
 
 
 def _results(registers: Path, checksum: str, cache: Path) -> pa.Table:
-    """The computed results, from ``cache`` when it was computed from the same registers."""
+    """The computed results, from ``cache`` when it was computed from the same registers with
+    the same definition versions."""
+    definitions = shipped_catalogue().definitions
+    made_by = {"checksum": checksum, "definitions": {d.id: d.version for d in definitions}}
     if cache.is_file():
         table = pq.read_table(cache)
         meta = json.loads((table.schema.metadata or {}).get(b"naravard", b"{}"))
-        if meta.get("checksum") == checksum:
+        if meta == made_by:
             return table
     data = RegisterData.from_directory(registers)
-    table = compute(data, list(YEARS), shipped_catalogue().definitions)
-    meta_bytes = json.dumps({"checksum": checksum}).encode()
+    table = compute(data, list(YEARS), definitions)
+    meta_bytes = json.dumps(made_by).encode()
     pq.write_table(table.replace_schema_metadata({b"naravard": meta_bytes}), cache)
     return table
 

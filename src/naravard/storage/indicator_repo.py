@@ -34,6 +34,7 @@ from naravard.indicators.disclosure import (
 from naravard.indicators.finalise import publication_order
 from naravard.indicators.publish import (
     COLUMNS,
+    OPTIONAL_COLUMNS,
     base_year,
     check_rows,
     form_derived,
@@ -77,11 +78,15 @@ def aware(moment: dt.datetime) -> dt.datetime:
 
 def _rows_of(results: pa.Table | Sequence[Mapping[str, Any]]) -> list[Row]:
     if isinstance(results, pa.Table):
-        missing = [c for c in COLUMNS if c not in results.column_names]
+        missing = [c for c in COLUMNS
+                   if c not in results.column_names and c not in OPTIONAL_COLUMNS]
         if missing:
             raise ResultsError(f"result table lacks the columns {', '.join(missing)}")
+        for c in OPTIONAL_COLUMNS:  # results made before intervals were computed
+            if c not in results.column_names:
+                results = results.append_column(c, pa.nulls(results.num_rows, pa.float64()))
         return list(results.select(list(COLUMNS)).to_pylist())
-    return [dict(r) for r in results]
+    return [{**dict.fromkeys(OPTIONAL_COLUMNS), **r} for r in results]
 
 
 def store_results(session: Session, results: pa.Table | Sequence[Mapping[str, Any]],
@@ -342,7 +347,7 @@ def stored_rows(session: Session, snapshot_id: int, indicators: Sequence[str],
 
 #: The result columns in the order :func:`_row_dicts` reads them (that of ``COLUMNS``).
 _READ = ("indicator", "version", "variant", "period", "area_level", "area_code", "sex",
-         "numerator", "denominator", "value", "status")
+         "numerator", "denominator", "value", "status", "ci_low", "ci_high")
 
 
 def _row_dicts(result: Iterable[Sequence[Any]]) -> list[Row]:
@@ -358,8 +363,8 @@ def _row_dicts(result: Iterable[Sequence[Any]]) -> list[Row]:
     return [{"indicator": one(i, i), "version": one(v, v), "variant": one(w, w),
              "period": one(p, p), "area_level": one(lv, lv), "area_code": one(a, a),
              "sex": one(x, x), "numerator": n, "denominator": d, "value": val,
-             "status": one(st, st)}
-            for i, v, w, p, lv, a, x, n, d, val, st in result]
+             "status": one(st, st), "ci_low": lo, "ci_high": hi}
+            for i, v, w, p, lv, a, x, n, d, val, st, lo, hi in result]
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,9 @@ class IndicatorResult(Base):
     denominator: Mapped[float | None] = mapped_column(Float(precision=53))
     value: Mapped[float | None] = mapped_column(Float(precision=53))
     status: Mapped[str] = mapped_column(String(16))
+    #: The value's confidence interval (empty where the definition names none).
+    ci_low: Mapped[float | None] = mapped_column(Float(precision=53))
+    ci_high: Mapped[float | None] = mapped_column(Float(precision=53))
 
 
 

@@ -23,7 +23,7 @@ from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.crosscheck import shipped_crosschecks
 from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import DisclosureRule, shipped_rule
-from naravard.indicators.output import NUMBERS, has_masked_number, number_text
+from naravard.indicators.output import LIMITS, NUMBERS, has_masked_number, number_text
 from naravard.reference.organisations import Organisation, OrgKind, shipped_organisation
 from naravard.spreadsheets import escape_cell
 from naravard.storage import indicator_repo
@@ -49,7 +49,7 @@ Db = Annotated[Session, Depends(get_db)]
 EVIDENCE_TEXT = {"C": "confirmed in a source", "P": "partly confirmed", "I": "inferred"}
 #: Columns of the CSV exports (published and internal).
 CSV_COLUMNS = ("kpi", "variant", "period", "area_level", "area_code", "area_name", "gender",
-               "numerator", "denominator", "value", "status")
+               "numerator", "denominator", "value", "ci_low", "ci_high", "status")
 
 
 def _definition(indicator_id: str) -> Definition | None:
@@ -164,7 +164,7 @@ def _indicator_page(request: Request, db: Session, d: Definition, variant: str |
         codelists=[cat.codelist(c) for c in d.codelists], evidence=EVIDENCE_TEXT,
         checks=checks, staff=_staff(request), region_names=view.area_names(),
         age_text=view.age_text(d, _), breakdowns=view.breakdowns_text(d, _),
-        direction=view.direction_text(d, _),
+        direction=view.direction_text(d, _), interval_method=view.interval_method_text(d, _),
         regions=regions, region=chosen_region, municipalities=municipalities,
         region_years=region_years, region_months=region_months,
         stored_version=(results.snapshot.definitions or {}).get(d.id) if results else None,
@@ -283,6 +283,7 @@ def csv_text(results: ResultSet, rows: Sequence[dict[str, Any]], rule: Disclosur
             r["area_level"], escape_cell(str(r["area_code"])),
             escape_cell(view.area_name(r, results)), r["sex"],
             *(number_text(r[n], masked, rule.mask) for n in NUMBERS),
+            *(number_text(r.get(n), masked, rule.mask) for n in LIMITS),
             r["status"], note if masked else "",
         ])  # fmt: skip
     return buf.getvalue()

@@ -126,6 +126,10 @@ class GenderValue(BaseModel):
     numerator: float | None
     denominator: float | None
     status: str
+    #: The value's confidence interval (the definition names its method and level; null where
+    #: there is none or the value is hidden).
+    ci_low: float | None = None
+    ci_high: float | None = None
 
 
 class ValueEntry(BaseModel):
@@ -295,7 +299,7 @@ def values(
             GenderValue(gender=r["sex"], value=r["value"],
                         count=None if d.value_type == "change" else r["denominator"],
                         numerator=r["numerator"], denominator=r["denominator"],
-                        status=r["status"])
+                        status=r["status"], ci_low=r.get("ci_low"), ci_high=r.get("ci_high"))
             for r in sorted(entry, key=lambda r: SEX_ORDER[r["sex"]])
         ]  # fmt: skip
         care_unit = key[2] == "care_unit"

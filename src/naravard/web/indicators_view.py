@@ -10,7 +10,7 @@ from typing import Any
 
 from babel.dates import get_month_names
 
-from naravard.formatting import fmt_decimal, fmt_int
+from naravard.formatting import fmt_decimal, fmt_int, fmt_percent
 from naravard.indicators import charts
 from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.charts import Chart, Point
@@ -74,6 +74,30 @@ class TableRow:
     status: str
     raw: Row
     highlight: bool = False
+    #: The value's confidence interval ("12,3–45,6"; empty where there is none).
+    interval: str = ""
+
+
+def interval_text(row: Row, decimals: int) -> str:
+    """A row's confidence interval, Swedish numbers joined by an en dash ("" when none)."""
+    low, high = row.get("ci_low"), row.get("ci_high")
+    if low is None or high is None:
+        return ""
+    return f"{fmt_decimal(low, decimals)}–{fmt_decimal(high, decimals)}"
+
+
+#: The interval methods in words (message ids).
+INTERVAL_METHODS = {"wilson": "Wilson's score interval", "poisson": "Poisson limits of the count",
+                    "dobson": "Dobson's method"}
+
+
+def interval_method_text(d: Definition, _: Gettext) -> str:
+    """How the values' intervals are computed, in words with their level ("none")."""
+    method = INTERVAL_METHODS.get(d.interval.method)
+    if method is None:
+        return _("none")
+    return _("%(method)s, %(level)s", method=_(method),
+             level=fmt_percent(d.interval.level * 100, 0))
 
 
 def table_row(row: Row, d: Definition, label: str, _: Gettext,
@@ -84,7 +108,7 @@ def table_row(row: Row, d: Definition, label: str, _: Gettext,
     return TableRow(label, str(row["area_code"]), fmt_amount(row["numerator"], places),
                     fmt_amount(row["denominator"], places),
                     fmt_decimal(row["value"], d.decimals), _(text) if text else "", row,
-                    highlight)
+                    highlight, interval_text(row, d.decimals))
 
 
 def variant_rows(results: ResultSet, variant: str) -> list[Row]:
@@ -247,7 +271,8 @@ def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _
         return _("Sweden") if r["area_level"] == "nation" else area_name(r)
 
     points = [Point(name(r), r["value"], highlight=r["area_level"] == "nation",
-                    own=r["area_level"] == "region" and r["area_code"] == own)
+                    own=r["area_level"] == "region" and r["area_code"] == own,
+                    low=r.get("ci_low"), high=r.get("ci_high"))
               for r in ordered]
     shown = [r for r in ordered if r["value"] is not None and r["area_level"] == "region"]
     place = next((i for i, r in enumerate(shown, 1) if r["area_code"] == own), None)
@@ -273,6 +298,9 @@ def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _
           n=len(shown)) if place is not None else "",
         (_("One region without a value is shown as ..") if hidden == 1 else
          _("%(n)s regions without a value are shown as ..", n=hidden) if hidden else ""),
+        _("A line across each bar shows its %(level)s confidence interval; the table gives "
+          "its limits.", level=fmt_percent(d.interval.level * 100, 0))
+        if any(p.low is not None for p in points) else "",
     ]))  # fmt: skip
     description = _with_target(description, d, _)
     chart = Chart(value_title, description, d.decimals, target, target_label)

@@ -29,7 +29,7 @@ from fastapi.responses import Response
 
 from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import DisclosureRule
-from naravard.indicators.output import NUMBERS, has_masked_number
+from naravard.indicators.output import LIMITS, NUMBERS, has_masked_number
 from naravard.spreadsheets import escape_cell
 from naravard.storage.indicator_repo import ResultSet
 from naravard.web import indicators_view as view
@@ -45,7 +45,7 @@ _SEXES = {"T": "Women and men", "K": "Women", "M": "Men"}
 #: Column headers (message ids) and widths.
 _COLUMNS = (("Variant", 34), ("Period", 9), ("Level", 13), ("Area code", 11), ("Area", 26),
             ("Sex", 15), ("Numerator", 13), ("Denominator", 13), ("Value", 11),
-            ("Status", 24), ("Note", 60))
+            ("Lower limit", 12), ("Upper limit", 12), ("Status", 24), ("Note", 60))
 _STOCKHOLM = ZoneInfo("Europe/Stockholm")
 #: Texts stay texts: nothing is read as a formula, a number or a link.
 _OPTIONS = {"constant_memory": True, "strings_to_formulas": False,
@@ -218,20 +218,20 @@ def _values_sheet(ws: Any, f: _Formats, results: ResultSet, rows: Sequence[Mappi
         text(at, 4, escape_cell(view.area_name(r, results)))
         text(at, 5, sexes.get(r["sex"]) or escape_cell(str(r["sex"])))
         masked = has_masked_number(r)
-        for col, name in enumerate(NUMBERS, start=6):
-            value = r[name]
+        for col, name in enumerate((*NUMBERS, *LIMITS), start=6):
+            value = r.get(name)
             if value is None or not math.isfinite(value):  # not finite: never stored, no number
                 if masked:
                     text(at, col, mask, f.mask)
-            elif name == "value":
+            elif name in ("value", *LIMITS):
                 number(at, col, value, value_format)
             else:
                 number(at, col, value, f.whole if float(value).is_integer() else f.part)
         status = statuses.get(r["status"], escape_cell(str(r["status"])))
         if status:
-            text(at, 9, status)
+            text(at, 11, status)
         if masked:
-            text(at, 10, note)
+            text(at, 12, note)
 
 
 def _about_sheet(ws: Any, f: _Formats, results: ResultSet, rows: Sequence[Mapping[str, Any]],
@@ -253,6 +253,7 @@ def _about_sheet(ws: Any, f: _Formats, results: ResultSet, rows: Sequence[Mappin
         (_("Description"), d.description.get(lang)),
         *((_("Unit") if i == 0 else "", text) for i, text in enumerate(units)),
         (_("Desired direction"), view.direction_text(d, _)),
+        (_("Confidence interval"), view.interval_method_text(d, _)),
         (_("Definition version"), (snap.definitions or {}).get(d.id, "")),
         (_("Data"), snap.label),
         (_("Stored on"), snap.stored_at.date().isoformat()),

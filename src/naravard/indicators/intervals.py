@@ -1,0 +1,104 @@
+"""Confidence intervals of indicator values: Wilson for shares, Poisson for crude rates,
+Dobson for directly standardised rates (the methods of PHE's ``PHEindicatormethods``).
+
+Pure functions of counts; :func:`interval` picks the method a definition names. Every
+function returns the limits on the value's own scale, or None when no interval exists (no
+denominator, or a standardised rate without events, for which Dobson's method is undefined).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from statistics import NormalDist
+
+#: Methods a definition can name (``interval.method``).
+METHODS = ("wilson", "poisson", "dobson", "none")
+#: Below this many events a count's limits are exact (Poisson), from it Byar's approximation,
+#: as in PHEindicatormethods (``byars_lower``/``byars_upper`` from 10 events).
+EXACT_BELOW = 10
+
+Limits = tuple[float, float]
+
+
+@lru_cache(maxsize=8)
+def z_of(level: float) -> float:
+    """The two-sided normal quantile of a confidence ``level`` (1.959964 for 0.95)."""
+    if not 0 < level < 1:
+        raise ValueError(f"confidence level must be between 0 and 1, not {level}")
+    return NormalDist().inv_cdf(0.5 + level / 2)
+
+
+def wilson(successes: float, trials: float, level: float) -> Limits | None:
+    """Wilson's score interval of the proportion ``successes / trials`` (0–1)."""
+    if trials <= 0 or not 0 <= successes <= trials:
+        return None
+    z = z_of(level)
+    p = successes / trials
+    centre = p + z * z / (2 * trials)
+    spread = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
+    scale = 1 + z * z / trials
+    lower = 0.0 if successes == 0 else max(0.0, (centre - spread) / scale)
+    upper = 1.0 if successes == trials else min(1.0, (centre + spread) / scale)
+    return lower, upper
+
+
+def _poisson_cdf(k: int, mean: float) -> float:
+    """P(X ≤ k) for X ~ Poisson(mean), summed term by term (k is small here)."""
+    term = math.exp(-mean)
+    total = term
+    for i in range(1, k + 1):
+        term *= mean / i
+        total += term
+    return total
+
+
+def _mean_at(k: int, target: float) -> float:
+    """The Poisson mean at which P(X ≤ k) equals ``target`` (bisection: the probability
+    falls as the mean grows)."""
+    lo, hi = 0.0, 100.0 + 10 * k
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if _poisson_cdf(k, mid) > target:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+@lru_cache(maxsize=64)
+def _exact(k: int, level: float) -> Limits:
+    """Exact limits of a small count ``k`` (the means at which P(X ≥ k) and P(X ≤ k) are
+    each half of 1 − ``level``)."""
+    alpha = 1 - level
+    return (0.0 if k == 0 else _mean_at(k - 1, 1 - alpha / 2)), _mean_at(k, alpha / 2)
+
+
+def poisson_count(count: float, level: float) -> Limits:
+    """Limits of the expected count behind an observed ``count``: exact below
+    :data:`EXACT_BELOW` events, Byar's approximation from there."""
+    if count < EXACT_BELOW:
+        return _exact(round(count), level)
+    z = z_of(level)
+    lower = count * (1 - 1 / (9 * count) - z / (3 * math.sqrt(count))) ** 3
+    upper = (count + 1) * (1 - 1 / (9 * (count + 1)) + z / (3 * math.sqrt(count + 1))) ** 3
+    return lower, upper
+
+
+def poisson_rate(events: float, population: float, scale: int, level: float) -> Limits | None:
+    """Limits of a crude rate ``events / population × scale``."""
+    if population <= 0 or events < 0:
+        return None
+    lower, upper = poisson_count(events, level)
+    return lower / population * scale, upper / population * scale
+
+
+def dobson(rate: float, events: float, variance: float, level: float) -> Limits | None:
+    """Dobson's limits of a directly standardised ``rate`` from its ``events`` (the observed
+    total) and the rate's ``variance`` (Σ wᵢ² dᵢ / pᵢ² · (scale / Σ w)²): the count's limits
+    carried to the rate, ``rate + √(variance / events) · (limit − events)``."""
+    if events <= 0 or variance < 0:
+        return None
+    lower, upper = poisson_count(events, level)
+    factor = math.sqrt(variance / events)
+    return rate + factor * (lower - events), rate + factor * (upper - events)

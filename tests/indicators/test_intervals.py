@@ -1,0 +1,187 @@
+"""Confidence intervals: the methods against worked values, their invariants, and how a
+definition names them, results carry them and publication hides them with the value."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from naravard import indicators
+from naravard.indicators.catalogue import shipped_catalogue
+from naravard.indicators.definition import parse_definition
+from naravard.indicators.disclosure import mask_row
+from naravard.indicators.intervals import dobson, poisson_count, poisson_rate, wilson, z_of
+from naravard.indicators.publish import check_rows
+from naravard.indicators.standardise import AgeGroup, direct_rate, direct_rate_variance
+from naravard.indicators.text import DefinitionError, read_yaml
+
+approx = pytest.approx
+DEFINITIONS = Path(indicators.__file__).parent / "definitions"
+
+
+def test_worked_values() -> None:
+    assert z_of(0.95) == approx(1.959964, abs=1e-6)
+    assert z_of(0.90) == approx(1.644854, abs=1e-6)
+    # exact Poisson limits below 10 events (χ² table: χ²(0.025; 10) / 2, χ²(0.975; 12) / 2)
+    assert poisson_count(5, 0.95) == (approx(1.623486, abs=1e-6), approx(11.668332, abs=1e-6))
+    assert poisson_count(0, 0.95) == (0.0, approx(3.688879, abs=1e-6))
+    assert poisson_count(9, 0.95) == (approx(4.115373, abs=1e-6), approx(17.084803, abs=1e-6))
+    # Byar's from 10: 100 (1 − 1/900 − z/30)³ and 101 (1 − 1/909 + z/(3√101))³
+    z = 1.959963985
+    assert poisson_count(100, 0.95) == (
+        approx(100 * (1 - 1 / 900 - z / 30) ** 3, rel=1e-9),
+        approx(101 * (1 - 1 / 909 + z / (3 * 101 ** 0.5)) ** 3, rel=1e-9))
+    assert poisson_count(100, 0.95) == (approx(81.3621, abs=1e-4), approx(121.6280, abs=1e-4))
+    # Wilson, 5 of 10: 0.5 ± z √(0.025 + z²/400) / (1 + z²/10) = 0.236593 … 0.763407
+    assert wilson(5, 10, 0.95) == (approx(0.236593, abs=1e-6), approx(0.763407, abs=1e-6))
+    assert wilson(10, 10, 0.95) == (approx(10 / (10 + z * z), rel=1e-9), 1.0)
+    assert wilson(1, 0, 0.95) is None
+    assert poisson_rate(5, 1000, 100_000, 0.95) == (approx(162.3486, abs=1e-3),
+                                                    approx(1166.8332, abs=1e-3))
+    assert poisson_rate(5, 0, 100_000, 0.95) is None
+
+
+def test_dobson_worked_example() -> None:
+    """Two age groups weighted 60 and 40: 4 events in 1 000 and 16 in 400, per 100 000.
+
+    Rate (4/1 000 × 60 + 16/400 × 40) / 100 × 1e5 = 1 840; variance (60² × 4 / 1 000² +
+    40² × 16 / 400²) × (1e5 / 100)² = (0.0144 + 0.16) × 1e6 = 174 400; 20 events, so
+    √(174 400 / 20) = √8 720 = 93.3809 per event from 20 to Byar's limits of 20:
+    20 (1 − 1/180 − z/(3√20))³ = 12.2114 and 21 (1 − 1/189 + z/(3√21))³ = 30.8899, so
+    1 840 − 93.3809 × 7.7886 = 1 112.70 and 1 840 + 93.3809 × 10.8899 = 2 856.91.
+    """
+    groups = (AgeGroup("a", 0, 49, 60), AgeGroup("b", 50, None, 40))
+    events, population = {"a": 4.0, "b": 16.0}, {"a": 1000.0, "b": 400.0}
+    rate = direct_rate(groups, events, population, 100_000)
+    variance = direct_rate_variance(groups, events, population, 100_000)
+    assert rate == approx(1840.0, rel=1e-12)
+    assert variance == approx(174_400.0, rel=1e-12)
+    low, high = poisson_count(20, 0.95)
+    assert (low, high) == (approx(12.2114, abs=1e-4), approx(30.8899, abs=1e-4))
+    assert dobson(rate, 20, variance, 0.95) == (
+        approx(1840 + 8720 ** 0.5 * (low - 20), rel=1e-12),
+        approx(1840 + 8720 ** 0.5 * (high - 20), rel=1e-12))
+    assert dobson(rate, 20, variance, 0.95) == (approx(1112.70, abs=0.01),
+                                                approx(2856.91, abs=0.01))
+    assert dobson(0.0, 0, 0.0, 0.95) is None  # no events: Dobson's method is undefined
+    # events where there is no population: no rate, no variance
+    assert direct_rate_variance(groups, {"a": 1.0}, {"b": 10.0}, 100) is None
+
+
+@given(st.integers(0, 5000), st.integers(1, 5000), st.sampled_from([0.8, 0.9, 0.95, 0.99]))
+def test_wilson_holds_the_share(successes: int, extra: int, level: float) -> None:
+    trials = successes + extra - 1 if successes + extra > 1 else 1
+    successes = min(successes, trials)
+    found = wilson(successes, trials, level)
+    assert found is not None
+    low, high = found
+    assert 0 <= low <= successes / trials <= high <= 1
+    wider = wilson(successes, trials, min(0.999, level + 0.009))
+    assert wider is not None and wider[0] <= low + 1e-12 and wider[1] >= high - 1e-12
+
+
+@given(st.integers(0, 100_000), st.sampled_from([0.9, 0.95, 0.99]))
+def test_poisson_limits_hold_the_count(count: int, level: float) -> None:
+    low, high = poisson_count(count, level)
+    assert 0 <= low <= count < high
+    if count:  # the next count's limits lie above (monotone across the switch at 10)
+        before = poisson_count(count - 1, level)
+        assert before[0] < low and before[1] < high
+
+
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(1, 2000), st.integers(1, 9000)),
+                min_size=1, max_size=6))
+def test_dobson_holds_the_rate(cells: list[tuple[int, int, int]]) -> None:
+    groups = tuple(AgeGroup(str(i), i, i, w) for i, (_, _, w) in enumerate(cells))
+    events = {str(i): float(d) for i, (d, _, _) in enumerate(cells)}
+    population = {str(i): float(p) for i, (_, p, _) in enumerate(cells)}
+    rate = direct_rate(groups, events, population, 100_000)
+    variance = direct_rate_variance(groups, events, population, 100_000)
+    assert rate is not None and variance is not None
+    found = dobson(rate, sum(events.values()), variance, 0.95)
+    if sum(events.values()) == 0:
+        assert found is None
+    else:
+        assert found is not None and found[0] <= rate <= found[1]
+
+
+def _yaml(indicator: str) -> dict[str, Any]:
+    return copy.deepcopy(read_yaml(DEFINITIONS / f"{indicator}.yaml"))
+
+
+@pytest.mark.parametrize(("indicator", "method", "message"), [
+    ("readmission_30d_65plus", "poisson", "a share allows wilson, none"),
+    ("ed_visits_80plus", "wilson", "a rate allows poisson, none"),
+    ("ed_visits_80plus", "dobson", "a rate allows poisson, none"),
+    ("avoidable_inpatient_chronic", "poisson", "a standardised rate allows dobson, none"),
+    ("continuity_primary_care", "wilson", "a mean allows none"),
+    ("readmission_30d_65plus", "bootstrap", "must be one of wilson, poisson, dobson, none"),
+])
+def test_a_definition_names_a_method_that_fits(indicator: str, method: str,
+                                               message: str) -> None:
+    data = _yaml(indicator)
+    data["interval"]["method"] = method
+    with pytest.raises(DefinitionError, match=message):
+        parse_definition(f"{indicator}.yaml", data)
+    data = _yaml(indicator)
+    data["interval"]["level"] = 95
+    with pytest.raises(DefinitionError, match=r"decimal number from 0\.5 up to 1"):
+        parse_definition(f"{indicator}.yaml", data)
+    data = _yaml(indicator)
+    del data["interval"]
+    with pytest.raises(DefinitionError, match="interval"):
+        parse_definition(f"{indicator}.yaml", data)
+
+
+def test_every_shipped_definition_names_its_interval() -> None:
+    methods = {d.id: (d.interval.method, d.interval.level, bool(d.interval.note))
+               for d in shipped_catalogue().definitions}
+    assert methods == {
+        "avoidable_inpatient_chronic": ("dobson", 0.95, True),
+        "care_guarantee_3_days": ("wilson", 0.95, True),
+        "continuity_change": ("none", 0.95, True),
+        "continuity_primary_care": ("none", 0.95, True),
+        "distance_share_doctor_visits": ("wilson", 0.95, True),
+        "ed_visits_80plus": ("poisson", 0.95, True),
+        "health_centres_offering_distance": ("wilson", 0.95, True),
+        "named_doctor_listed": ("wilson", 0.95, True),
+        "named_doctor_population": ("wilson", 0.95, True),
+        "named_doctor_special_housing": ("wilson", 0.95, True),
+        "primary_care_cost_share": ("none", 0.95, True),
+        "readmission_30d_65plus": ("wilson", 0.95, True),
+    }
+
+
+def _row(**changes: Any) -> dict[str, Any]:
+    row = {"indicator": "readmission_30d_65plus", "version": "x", "variant": "all_causes",
+           "period": "2023", "area_level": "nation", "area_code": "00", "sex": "T",
+           "numerator": 5.0, "denominator": 10.0, "value": 50.0, "status": "ok",
+           "ci_low": 23.66, "ci_high": 76.34}
+    return {**row, **changes}
+
+
+def test_a_masked_value_loses_its_interval() -> None:
+    d = shipped_catalogue().definition("readmission_30d_65plus")
+    masked = mask_row(_row(), d)
+    assert (masked["value"], masked["ci_low"], masked["ci_high"], masked["status"]) == (
+        None, None, None, "suppressed")
+
+
+def test_stored_rows_are_checked_for_their_interval() -> None:
+    cat = shipped_catalogue()
+    assert check_rows([_row()], cat) == []
+    assert check_rows([_row(ci_low=None, ci_high=None)], cat) == []
+    assert check_rows([{k: v for k, v in _row().items() if not k.startswith("ci_")}],
+                      cat) == []
+    assert check_rows([_row(ci_high=None)], cat) == [
+        "row 1: ci_low: an interval has both limits, and only beside a value"]
+    assert check_rows([_row(value=None, status="too_few")], cat) == [
+        "row 1: ci_low: an interval has both limits, and only beside a value"]
+    assert check_rows([_row(ci_low=51.0)], cat) == [
+        "row 1: ci_low: the interval 51.0–76.34 does not hold the value 50.0"]
+    assert check_rows([_row(ci_high=float("nan"))], cat) == ["row 1: ci_high: nan is not a number"]

@@ -1,0 +1,107 @@
+"""Confidence intervals where figures are published: the indicator page, the API, CSV and
+Excel; a hidden value's interval is hidden with it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from naravard.indicators.intervals import wilson
+from naravard.storage import indicator_repo
+from tests.indicators import test_indicator_web as pages
+from tests.indicators.test_indicator_store import ND, named_doctor_rows, store
+from tests.indicators.test_indicator_workbook import book
+
+Client = Callable[[str | None], TestClient]
+web = pages.web
+approx = pytest.approx
+#: Halland, women and men: Wilson's interval of 600 of 1 000 (z = 1.959964, z² = 3.841459):
+#: centre 0.6 + z²/2 000 = 0.601921, half-width z √(0.24/1 000 + z²/4 000 000) = 0.030425,
+#: both divided by 1 + z²/1 000 = 1.003841 → 56.931 % … 62.993 %.
+HALLAND = (56.9309, 62.9925)
+
+
+def with_limits(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with the intervals a computation gives them (Wilson, per cent)."""
+    out = []
+    for r in rows:
+        found = wilson(r["numerator"], r["denominator"], 0.95) if r["status"] == "ok" else None
+        low, high = (None, None) if found is None else (found[0] * 100, found[1] * 100)
+        out.append({**r, "ci_low": low, "ci_high": high})
+    return out
+
+
+@pytest.fixture
+def stored(session: Session) -> Iterator[None]:
+    indicator_repo._CACHE.clear()
+    store(session, with_limits(named_doctor_rows()))
+    yield
+    indicator_repo._CACHE.clear()
+
+
+def test_stored_intervals_are_read_back(session: Session, stored: None) -> None:
+    snap = indicator_repo.current_snapshots(session)[ND]
+    rows = {(r["area_code"], r["sex"]): r for r in indicator_repo.stored_rows(session, snap.id,
+                                                                              [ND])}
+    assert (rows[("13", "T")]["ci_low"], rows[("13", "T")]["ci_high"]) == (
+        approx(HALLAND[0], abs=1e-4), approx(HALLAND[1], abs=1e-4))
+
+
+def test_the_page_shows_the_interval_beside_the_value(web: Client, stored: None) -> None:
+    page = web(None).get(f"/indicators/{ND}?period=2023")
+    regions = pages.Tables(page.text).table("Regionerna jämförda, 2023")
+    assert regions[0][4] == "Konfidensintervall"
+    halland = next(r for r in regions if r[0] == "Region Halland")
+    assert halland[3:5] == ["60,0", "56,9–63,0"]
+    assert "<dt>Konfidensintervall</dt><dd>Wilsons intervall, 95\u202f% (" in page.text
+    assert ("Ett streck över varje stapel visar dess konfidensintervall (95\u202f%); tabellen "
+            "ger gränserna.") in page.text
+    english = web(None)
+    english.cookies.set("lang", "en")
+    text = english.get(f"/indicators/{ND}?period=2023").text
+    assert "<dt>Confidence interval</dt><dd>Wilson&#39;s score interval, 95\u202f% (" in text
+
+
+def test_the_api_csv_and_workbook_carry_the_interval_and_hide_it_with_the_value(
+        web: Client, stored: None) -> None:
+    client = web(None)
+    values = f"/api/v1/indicators/{ND}/values"
+    api = client.get(values, params={"area": "13,1384", "gender": "T"}).json()["values"]
+    halland, kungsbacka = (entry["values"][0] for entry in api)
+    assert (halland["ci_low"], halland["ci_high"]) == (approx(HALLAND[0], abs=1e-4),
+                                                       approx(HALLAND[1], abs=1e-4))
+    # Kungsbacka's 3 of 50 is hidden: so is its interval, which would bound the numerator
+    assert (kungsbacka["status"], kungsbacka["value"], kungsbacka["ci_low"],
+            kungsbacka["ci_high"]) == ("suppressed", None, None, None)
+    table = list(csv.reader(io.StringIO(client.get(
+        values + ".csv", params={"area": "13,1384", "gender": "T"}).text)))
+    assert table[0][9:12] == ["value", "ci_low", "ci_high"]
+    assert [float(x) for x in table[1][10:12]] == [approx(HALLAND[0], abs=1e-4),
+                                                   approx(HALLAND[1], abs=1e-4)]
+    assert table[2][9:13] == ["..", "..", "..", "suppressed"]
+    sheet = list(book(client.get(values + ".xlsx", params={
+        "area": "13,1384", "gender": "T"}).content)["Värden"].iter_rows(
+            min_row=4, values_only=True))
+    assert sheet[0][8:11] == ("Värde", "Nedre gräns", "Övre gräns")
+    assert sheet[1][9:11] == (approx(HALLAND[0], abs=1e-4), approx(HALLAND[1], abs=1e-4))
+    assert sheet[2][8:11] == ("..", "..", "..")
+
+
+def test_the_bars_carry_their_intervals_as_lines() -> None:
+    from naravard.indicators.charts import Chart, Point, bar_spec
+
+    spec = bar_spec([Point("Region Halland", 60.0, low=56.9, high=63.0),
+                     Point("Kungsbacka", None)], Chart("Andel", ""))
+    marks = [layer["mark"] if isinstance(layer["mark"], str) else layer["mark"]["type"]
+             for layer in spec["layer"]]
+    assert marks[:2] == ["bar", "rule"]
+    rule = spec["layer"][1]["encoding"]
+    assert (rule["x"]["field"], rule["x2"]["field"]) == ("low", "high")
+    plain = bar_spec([Point("Region Halland", 60.0)], Chart("Andel", ""))
+    assert "rule" not in str([layer["mark"] for layer in plain["layer"]])
