@@ -162,9 +162,9 @@ def test_a_region_sees_its_own_answers_only(web: Client, answered: None) -> None
     latest = tables.table("Senaste publicerade värde för varje indikator, Region Halland "
                           "bredvid riket")
     assert ["Andel av befolkningen med fast läkarkontakt", "2023", "60,0", "50,0",
-            "procent av befolkningen", "120", "högre"] in latest  # 60,0 / 50,0 × 100
-    assert latest[0][-1] == "Bättre värde"
-    assert next(r for r in latest if r[0].startswith("Undvikbar slutenvård"))[-1] == "lägre"
+            "procent av befolkningen", "120", "högre", ""] in latest  # 60,0 / 50,0 × 100
+    assert latest[0][-2:] == ["Bättre värde", "Skillnad mot riket"]
+    assert next(r for r in latest if r[0].startswith("Undvikbar slutenvård"))[-2] == "lägre"
     # The same values as a chart beside the table: an index of Sweden's value, sorted.
     assert "<svg" in page.text
     assert ("Stapeldiagram: det senaste värdet för varje indikator i Region Halland som index "

@@ -105,3 +105,27 @@ def test_the_bars_carry_their_intervals_as_lines() -> None:
     assert (rule["x"]["field"], rule["x2"]["field"]) == ("low", "high")
     plain = bar_spec([Point("Region Halland", 60.0)], Chart("Andel", ""))
     assert "rule" not in str([layer["mark"] for layer in plain["layer"]])
+
+
+def test_a_regions_difference_from_sweden_beyond_chance(web: Client, stored: None) -> None:
+    page = web("respondent").get("/indicators/regions/13").text
+    latest = pages.Tables(page).table("Senaste publicerade värde för varje indikator, Region "
+                                      "Halland bredvid riket")
+    assert latest[0][-1] == "Skillnad mot riket"
+    # Halland 60,0 (56,9–63,0) against Sweden's 50,0: the whole interval lies above
+    assert ["Andel av befolkningen med fast läkarkontakt", "2023", "60,0", "50,0",
+            "procent av befolkningen", "120", "högre", "högre, utöver slumpen"] in latest
+    assert ("Färgerna visar sidan; tabellen visar vilka skillnader som går utöver slumpen "
+            "(rikets värde utanför regionens konfidensintervall).") in page
+
+
+def test_difference_from_sweden() -> None:
+    from naravard.web.indicators_view import difference_from_nation
+
+    region = {"value": 60.0, "ci_low": 56.9, "ci_high": 63.0}
+    assert [difference_from_nation(region, {"value": v}) for v in (50.0, 56.9, 63.0, 70.0)] == [
+        "higher", "within", "within", "lower"]
+    assert difference_from_nation({"value": 60.0, "ci_low": None, "ci_high": None},
+                                  {"value": 50.0}) == ""
+    assert difference_from_nation(region, {"value": None}) == ""
+    assert difference_from_nation(None, {"value": 50.0}) == ""

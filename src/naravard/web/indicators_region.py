@@ -68,11 +68,14 @@ def region_items(db: Session, code: str) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for d in shipped_catalogue().definitions:
         if "region" not in d.areas:
-            items.append({"d": d, "year": None, "region": None, "nation": None, "index": None})
+            items.append({"d": d, "year": None, "region": None, "nation": None, "index": None,
+                          "difference": ""})
             continue
         latest = latest_values(db, d, region=code)
         items.append({"d": d, **latest,
-                      "index": view.index_of_nation(latest["region"], latest["nation"])})
+                      "index": view.index_of_nation(latest["region"], latest["nation"]),
+                      "difference": view.difference_from_nation(latest["region"],
+                                                                latest["nation"])})
     return items
 
 

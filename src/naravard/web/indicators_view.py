@@ -466,6 +466,20 @@ def index_of_nation(region: Row | None, nation: Row | None) -> float | None:
     return 100.0 * float(r) / float(n)
 
 
+def difference_from_nation(region: Row | None, nation: Row | None) -> str:
+    """Whether Sweden's value lies outside the region's confidence interval: ``higher`` (the
+    region's whole interval above it), ``lower``, ``within``; "" where the region's value has
+    no interval or either value is not shown."""
+    if region is None or nation is None or nation["value"] is None:
+        return ""
+    low, high = region.get("ci_low"), region.get("ci_high")
+    if low is None or high is None:
+        return ""
+    if low > nation["value"]:
+        return "higher"
+    return "lower" if high < nation["value"] else "within"
+
+
 def index_side(d: Definition, index: float | None) -> str:
     """Which side of Sweden (index 100) a region's value lies on, read with the indicator's
     desired direction: ``aim``, ``away`` or ``none`` (no direction, or shown as 100: equal to
@@ -504,7 +518,11 @@ def region_index_chart(items: Sequence[Mapping[str, Any]], region_name: str, lan
     if sides["none"]:
         parts.append(_("Without a desired direction, or equal to Sweden: %(names)s.",
                        names=sides["none"]))
-    if valued:
+    if valued and any(it.get("difference") for it in items):
+        parts.append(_("The colours show the side; the table says which differences lie "
+                       "beyond chance (Sweden's value outside the region's confidence "
+                       "interval)."))
+    elif valued:
         parts.append(_("The colours show the side; the differences are not tested "
                        "statistically."))
     missing = len(ordered) - len(valued)
