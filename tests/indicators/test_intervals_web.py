@@ -62,6 +62,10 @@ def test_the_page_shows_the_interval_beside_the_value(web: Client, stored: None)
     assert "<dt>Konfidensintervall</dt><dd>Wilsons intervall, 95\u202f% (" in page.text
     assert ("Ett streck över varje stapel visar dess konfidensintervall (95\u202f%); tabellen "
             "ger gränserna.") in page.text
+    assert ("Ett skuggat band kring en linje visar dess konfidensintervall (95\u202f%); "
+            "tabellen ger gränserna.") in page.text
+    sweden = pages.Tables(page.text).table("Riket per år")
+    assert sweden[0][4] == "Konfidensintervall" and sweden[1][3:5] == ["50,0", "47,8–52,2"]
     english = web(None)
     english.cookies.set("lang", "en")
     text = english.get(f"/indicators/{ND}?period=2023").text
@@ -105,6 +109,18 @@ def test_the_bars_carry_their_intervals_as_lines() -> None:
     assert (rule["x"]["field"], rule["x2"]["field"]) == ("low", "high")
     plain = bar_spec([Point("Region Halland", 60.0)], Chart("Andel", ""))
     assert "rule" not in str([layer["mark"] for layer in plain["layer"]])
+
+
+def test_the_lines_carry_their_intervals_as_bands() -> None:
+    from naravard.indicators.charts import Chart, Point, line_spec
+
+    spec = line_spec([Point("2022", 58.0, "Sverige", low=55.0, high=61.0),
+                      Point("2023", 60.0, "Sverige", low=57.0, high=63.0)], Chart("Andel", ""))
+    band = spec["layer"][0]
+    assert band["mark"]["type"] == "area"
+    assert (band["encoding"]["y"]["field"], band["encoding"]["y2"]["field"]) == ("low", "high")
+    plain = line_spec([Point("2023", 60.0, "Sverige")], Chart("Andel", ""))
+    assert "area" not in str([layer["mark"] for layer in plain["layer"]])
 
 
 def test_a_regions_difference_from_sweden_beyond_chance(web: Client, stored: None) -> None:

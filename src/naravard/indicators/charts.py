@@ -122,10 +122,11 @@ def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
     import altair as alt
 
     order = list(dict.fromkeys(p.x for p in points))
-    values = [{"x": p.x, "value": p.value, "series": p.series} for p in points]
+    values = [{"x": p.x, "value": p.value, "series": p.series, "low": p.low, "high": p.high}
+              for p in points]
     series = sorted({p.series for p in points}, key=[p.series for p in points].index)
-    colour = alt.Color("series:N", title=None,
-                       scale=alt.Scale(domain=series, range=list(SERIES_COLOURS[:len(series)])),
+    palette = alt.Scale(domain=series, range=list(SERIES_COLOURS[:len(series)]))
+    colour = alt.Color("series:N", title=None, scale=palette,
                        legend=alt.Legend() if len(series) > 1 else None)
     shapes = alt.Shape("series:N", title=None, legend=alt.Legend() if len(series) > 1 else None,
                        scale=alt.Scale(domain=series,
@@ -139,7 +140,13 @@ def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
         color=colour)
     marks = base.mark_point(filled=True, size=70).encode(
         x=alt.X("x:O", sort=order), y="value:Q", color=colour, shape=shapes)
-    layered = alt.layer(line, marks, *_target_layer(chart, "y")).properties(
+    bands = [base.transform_filter(alt.FieldEqualPredicate(field="series", equal=name))
+             .transform_filter("isValid(datum.low) && isValid(datum.high)")
+             .mark_area(opacity=0.18, color=SERIES_COLOURS[i])
+             .encode(x=alt.X("x:O", sort=order), y="low:Q", y2="high:Q")
+             for i, name in enumerate(series)
+             if any(p.low is not None for p in points if p.series == name)]
+    layered = alt.layer(*bands, line, marks, *_target_layer(chart, "y")).properties(
         width=420, height=LINE_HEIGHT)
     return {**layered.to_dict(), "config": _config()}
 

@@ -160,6 +160,23 @@ def _draw(draw: Callable[[Sequence[Point], Chart], str], points: Sequence[Point]
     return draw(points, chart) if charts.available() else ""
 
 
+def _bars_interval_text(points: Sequence[Point], d: Definition, _: Gettext) -> str:
+    """The sentence a bar chart's text alternative gets when its bars carry intervals."""
+    if not any(p.low is not None for p in points):
+        return ""
+    return _("A line across each bar shows its %(level)s confidence interval; the table gives "
+             "its limits.", level=fmt_percent(d.interval.level * 100, 0))
+
+
+def _with_band(description: str, points: Sequence[Point], d: Definition, _: Gettext) -> str:
+    """A line chart's text alternative, with a sentence on its bands where it has them."""
+    if not any(p.low is not None for p in points):
+        return description
+    return " ".join([description, _(
+        "A shaded band around a line shows its %(level)s confidence interval; the table gives "
+        "its limits.", level=fmt_percent(d.interval.level * 100, 0))])
+
+
 def _target(d: Definition, _: Gettext) -> tuple[float | None, str]:
     if d.target is None:
         return None, ""
@@ -189,10 +206,11 @@ def _series_figure(fid: str, caption: str, first_column: str, d: Definition, _: 
     """A line of Riket's values over ``series`` of (chart label, table label, row), with the
     target line where there is one, and the table beside it."""
     target, target_label = _target(d, _)
-    description = _with_target(description, d, _)
+    points = [Point(x, r["value"], _("Sweden"), low=r.get("ci_low"), high=r.get("ci_high"))
+              for x, _t, r in series]
+    description = _with_band(_with_target(description, d, _), points, d, _)
     chart = Chart(value_title, description, d.decimals, target, target_label)
-    svg = _draw(charts.line_svg, [Point(x, r["value"], _("Sweden")) for x, _t, r in series],
-                chart)
+    svg = _draw(charts.line_svg, points, chart)
     table = tuple(table_row(r, d, label, _) for _x, label, r in series)
     return Figure(fid, caption, svg, description, first_column, table)
 
@@ -298,9 +316,7 @@ def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _
           n=len(shown)) if place is not None else "",
         (_("One region without a value is shown as ..") if hidden == 1 else
          _("%(n)s regions without a value are shown as ..", n=hidden) if hidden else ""),
-        _("A line across each bar shows its %(level)s confidence interval; the table gives "
-          "its limits.", level=fmt_percent(d.interval.level * 100, 0))
-        if any(p.low is not None for p in points) else "",
+        _bars_interval_text(points, d, _),
     ]))  # fmt: skip
     description = _with_target(description, d, _)
     chart = Chart(value_title, description, d.decimals, target, target_label)
@@ -359,12 +375,13 @@ def _lines_figure(fid: str, caption: str, first_column: str, d: Definition, _: G
     """Lines of areas over the same periods: drawn in the order of ``in_chart`` (which gives
     their colours), listed in the order of ``in_table`` with rows named "period, area"; ``text``
     makes the text alternative from the values in words."""
-    points = [Point(x, r["value"], label) for label, line in in_chart for x, _t, r in line]
+    points = [Point(x, r["value"], label, low=r.get("ci_low"), high=r.get("ci_high"))
+              for label, line in in_chart for x, _t, r in line]
     table = tuple(table_row(r, d, f"{x}, {label}", _)
                   for label, line in in_table for _c, x, r in line)
     values = ". ".join(f"{label}: " + _values_text([(x, r["value"]) for _c, x, r in line],
                                                    d.decimals, _) for label, line in in_table)
-    description = _with_target(text(values), d, _)
+    description = _with_band(_with_target(text(values), d, _), points, d, _)
     target, target_label = _target(d, _)
     chart = Chart(value_title, description, d.decimals, target, target_label)
     return Figure(fid, caption, _draw(charts.line_svg, points, chart), description,
@@ -415,7 +432,8 @@ def municipality_figure(rows: Sequence[Row], d: Definition, period: str, region:
     total = next((r for r in pick(rows, period, "region") if r["area_code"] == region), None)
     ordered = by_value(found + ([total] if total is not None else []))
     region_name = area_name(total, results) if total is not None else region
-    points = [Point(area_name(r, results), r["value"], highlight=r["area_level"] == "region")
+    points = [Point(area_name(r, results), r["value"], highlight=r["area_level"] == "region",
+                    low=r.get("ci_low"), high=r.get("ci_high"))
               for r in ordered]
     shown = [r for r in ordered if r["value"] is not None and r["area_level"] == "municipality"]
     if shown:
@@ -433,6 +451,7 @@ def municipality_figure(rows: Sequence[Row], d: Definition, period: str, region:
         summary,
         f"{region_name}: {fmt_decimal(total['value'], d.decimals)}." if total else "",
         _("%(n)s municipalities without a value are shown as ..", n=hidden) if hidden else "",
+        _bars_interval_text(points, d, _),
     ]))  # fmt: skip
     target, target_label = _target(d, _)
     chart = Chart(value_title, description, d.decimals, target, target_label)
