@@ -133,6 +133,8 @@ def test_a_regions_difference_from_sweden_beyond_chance(web: Client, stored: Non
             "procent av befolkningen", "120", "högre", "högre, utöver slumpen"] in latest
     assert ("Färgerna visar sidan; tabellen visar vilka skillnader som går utöver slumpen "
             "(rikets värde utanför regionens konfidensintervall).") in page
+    assert ("Skillnad mot riket: ”utöver slumpen” där rikets värde ligger utanför regionens "
+            "konfidensintervall (95 %)") in page
 
 
 def test_difference_from_sweden() -> None:
@@ -145,3 +147,24 @@ def test_difference_from_sweden() -> None:
                                   {"value": 50.0}) == ""
     assert difference_from_nation(region, {"value": None}) == ""
     assert difference_from_nation(None, {"value": 50.0}) == ""
+
+
+def test_a_results_file_made_before_intervals_is_stored_without_them(session: Session) -> None:
+    import pyarrow as pa
+
+    from naravard.indicators.catalogue import shipped_catalogue
+    from naravard.storage.indicator_repo import store_results
+    from tests.indicators.test_indicator_store import info
+
+    old = pa.Table.from_pylist(named_doctor_rows())  # the columns of before: no ci_low/ci_high
+    assert "ci_low" not in old.column_names
+    indicator_repo._CACHE.clear()
+    store_results(session, old, info("old-file"), [], shipped_catalogue(), actor="tester")
+    session.commit()
+    snap = indicator_repo.current_snapshots(session)[ND]
+    stored = indicator_repo.stored_rows(session, snap.id, [ND])
+    assert len(stored) == 15
+    assert {(r["ci_low"], r["ci_high"]) for r in stored} == {(None, None)}
+    assert sorted(r["value"] for r in stored if r["value"] is not None) == sorted(
+        r["value"] for r in named_doctor_rows() if r["value"] is not None)
+    indicator_repo._CACHE.clear()

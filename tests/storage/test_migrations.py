@@ -45,3 +45,27 @@ def test_audit_log_refuses_update_and_delete(session: Session) -> None:
             session.execute(text(statement))
         session.rollback()
     assert session.execute(text("SELECT count(*) FROM audit_log")).scalar() == 1
+
+
+def test_results_stored_before_intervals_keep_their_values(engine: Engine) -> None:
+    """0007 adds each result's interval: rows stored before keep every value, without one."""
+    downgrade(engine, "0006")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO indicator_snapshots (id, checksum, label, source, created_at, "
+            "created_by, stored_at, stored_by, revision, engine, years, definitions, files, "
+            "disclosed_input, demo) VALUES (1, 'c', 'old', 's', :t, 'a', :t, 'a', 1, 'duckdb', "
+            "'[2023]', '{}', '{}', :f, :f)"), {"t": "2024-01-01 00:00:00+00:00", "f": False})
+        conn.execute(text(
+            "INSERT INTO indicator_results (snapshot_id, indicator, version, variant, period, "
+            "area_level, area_code, sex, numerator, denominator, value, status) VALUES "
+            "(1, 'ed_visits_80plus', '1.1', 'visits', '2023', 'nation', '00', 'T', 4, 70, "
+            ":v, 'ok')"), {"v": 4000 / 70})
+    upgrade(engine)
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT numerator, denominator, value, status, ci_low, ci_high "
+            "FROM indicator_results")).one()
+    assert tuple(row) == (4.0, 70.0, pytest.approx(4000 / 70), "ok", None, None)
+    downgrade(engine, "base")
+    upgrade(engine)
