@@ -78,6 +78,8 @@ def test_the_api_csv_and_workbook_carry_the_interval_and_hide_it_with_the_value(
     values = f"/api/v1/indicators/{ND}/values"
     api = client.get(values, params={"area": "13,1384", "gender": "T"}).json()["values"]
     halland, kungsbacka = (entry["values"][0] for entry in api)
+    about = client.get(f"/api/v1/indicators/{ND}").json()["interval"]
+    assert (about["method"], about["level"], about["evidence"]) == ("wilson", 0.95, "I")
     assert (halland["ci_low"], halland["ci_high"]) == (approx(HALLAND[0], abs=1e-4),
                                                        approx(HALLAND[1], abs=1e-4))
     # Kungsbacka's 3 of 50 is hidden: so is its interval, which would bound the numerator

@@ -75,6 +75,16 @@ class DirectionOut(BaseModel):
     note: str
 
 
+class IntervalOut(BaseModel):
+    """How each value's confidence interval (``ci_low``, ``ci_high``) is computed: ``wilson``,
+    ``poisson``, ``dobson`` or ``none``, at ``level``; ``evidence`` as for the direction."""
+
+    method: str
+    level: float
+    evidence: str
+    note: str
+
+
 class DisclosureOut(BaseModel):
     """The publication rule applied to every value."""
 
@@ -112,6 +122,7 @@ class IndicatorOut(BaseModel):
     variants: list[VariantOut]
     target: TargetOut | None
     direction: DirectionOut
+    interval: IntervalOut
     snapshot: SnapshotOut | None
     values_url: str
 
@@ -191,6 +202,8 @@ def _indicator(db: Session, d: Definition) -> IndicatorOut:
             value=d.target.value, comparison=d.target.comparison, text=_text(d.target.text)),
         direction=DirectionOut(value=d.direction.value, evidence=d.direction.evidence,
                                note=d.direction.note),
+        interval=IntervalOut(method=d.interval.method, level=d.interval.level,
+                             evidence=d.interval.evidence, note=d.interval.note),
         snapshot=_snapshot(db, d), values_url=f"/api/v1/indicators/{d.id}/values",
     )  # fmt: skip
 
