@@ -124,10 +124,10 @@ class Definition:
     sources: tuple[str, ...]
     settings: Mapping[str, Setting]
     variants: tuple[Variant, ...]
+    #: The confidence interval published with each value (method ``none``: no interval).
+    interval: Interval
     #: Why ``min_denominator`` is what it is (evidence and note; None for 1, no threshold).
     min_denominator_basis: Setting | None = None
-    #: The confidence interval published with each value (``none``: no interval).
-    interval: Interval = Interval("none", 0.95, "C", "")
 
     @property
     def spec(self) -> KindSpec:

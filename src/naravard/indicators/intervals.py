@@ -1,9 +1,10 @@
 """Confidence intervals of indicator values: Wilson for shares, Poisson for crude rates,
 Dobson for directly standardised rates (the methods of PHE's ``PHEindicatormethods``).
 
-Pure functions of counts; :func:`interval` picks the method a definition names. Every
-function returns the limits on the value's own scale, or None when no interval exists (no
-denominator, or a standardised rate without events, for which Dobson's method is undefined).
+Pure functions of counts (a definition names its method; results are given their limits in
+:mod:`naravard.indicators.finalise`). Each returns the limits — of a proportion (0–1), a
+count, or a rate on its scale — or None where no interval exists (no denominator, or a
+standardised rate without events, for which Dobson's method is undefined).
 """
 
 from __future__ import annotations

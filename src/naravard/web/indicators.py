@@ -276,6 +276,9 @@ def csv_text(results: ResultSet, rows: Sequence[dict[str, Any]], rule: Disclosur
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow((*CSV_COLUMNS, "note"))
     note = escape_cell(rule.footnote_text(lang))
+    # limits are hidden with the value where the indicator has them at all
+    limited = _definition(results.indicator) is not None and (
+        shipped_catalogue().definition(results.indicator).interval.method != "none")
     for r in rows:
         masked = has_masked_number(r)
         writer.writerow([
@@ -283,7 +286,7 @@ def csv_text(results: ResultSet, rows: Sequence[dict[str, Any]], rule: Disclosur
             r["area_level"], escape_cell(str(r["area_code"])),
             escape_cell(view.area_name(r, results)), r["sex"],
             *(number_text(r[n], masked, rule.mask) for n in NUMBERS),
-            *(number_text(r.get(n), masked, rule.mask) for n in LIMITS),
+            *(number_text(r.get(n), masked and limited, rule.mask) for n in LIMITS),
             r["status"], note if masked else "",
         ])  # fmt: skip
     return buf.getvalue()

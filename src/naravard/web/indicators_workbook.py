@@ -221,7 +221,7 @@ def _values_sheet(ws: Any, f: _Formats, results: ResultSet, rows: Sequence[Mappi
         for col, name in enumerate((*NUMBERS, *LIMITS), start=6):
             value = r.get(name)
             if value is None or not math.isfinite(value):  # not finite: never stored, no number
-                if masked:
+                if masked and (name not in LIMITS or d.interval.method != "none"):
                     text(at, col, mask, f.mask)
             elif name in ("value", *LIMITS):
                 number(at, col, value, value_format)
