@@ -56,16 +56,20 @@ def test_stored_intervals_are_read_back(session: Session, stored: None) -> None:
 def test_the_page_shows_the_interval_beside_the_value(web: Client, stored: None) -> None:
     page = web(None).get(f"/indicators/{ND}?period=2023")
     regions = pages.Tables(page.text).table("Regionerna jämförda, 2023")
-    assert regions[0][4] == "Konfidensintervall"
+    # "KI" to the eye (its title says it in full), the full word to a screen reader
+    assert regions[0][4] == "KIKonfidensintervall"
+    assert ('<abbr title="Konfidensintervall" aria-hidden="true">KI</abbr><span '
+            'class="visually-hidden">Konfidensintervall</span>') in page.text
     halland = next(r for r in regions if r[0] == "Region Halland")
-    assert halland[3:5] == ["60,0", "56,9–63,0"]
+    assert halland[3:5] == ["60,0", "56,9–\u200b63,0"]  # it may break after the dash
     assert "<dt>Konfidensintervall</dt><dd>Wilsons intervall, 95\u202f% (" in page.text
     assert ("Ett streck över varje stapel visar dess konfidensintervall (95\u202f%); tabellen "
             "ger gränserna.") in page.text
     assert ("Ett skuggat band kring en linje visar dess konfidensintervall (95\u202f%); "
             "tabellen ger gränserna.") in page.text
     sweden = pages.Tables(page.text).table("Riket per år")
-    assert sweden[0][4] == "Konfidensintervall" and sweden[1][3:5] == ["50,0", "47,8–52,2"]
+    assert sweden[0][4] == "KIKonfidensintervall"
+    assert sweden[1][3:5] == ["50,0", "47,8–\u200b52,2"]
     english = web(None)
     english.cookies.set("lang", "en")
     text = english.get(f"/indicators/{ND}?period=2023").text

@@ -83,7 +83,8 @@ def interval_text(row: Row, decimals: int) -> str:
     low, high = row.get("ci_low"), row.get("ci_high")
     if low is None or high is None:
         return ""
-    return f"{fmt_decimal(low, decimals)}–{fmt_decimal(high, decimals)}"
+    # a line may break after the dash (a zero-width space), so the column can be narrow
+    return f"{fmt_decimal(low, decimals)}–\u200b{fmt_decimal(high, decimals)}"
 
 
 #: The interval methods in words (message ids).
