@@ -85,7 +85,7 @@ def test_published_figures_download_as_a_workbook(browser: Browser, live_server:
     riket = next(r for r in rows if r[1] == "2023" and r[3] == "00" and r[5] == "Kvinnor och män")
     assert riket[6:9] == (1000, 2000, 50)
     hidden = [r for r in rows if r[1] == "2023" and r[3] == "1384"]
-    assert {(r[6], r[8], r[9]) for r in hidden} == {("..", "..", "Dold (röjandeskydd)")}
+    assert {(r[6], r[8], r[11]) for r in hidden} == {("..", "..", "Dold (röjandeskydd)")}
     page.context.close()
     indicator_repo._CACHE.clear()
 
