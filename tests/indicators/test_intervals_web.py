@@ -174,3 +174,21 @@ def test_a_results_file_made_before_intervals_is_stored_without_them(session: Se
     assert sorted(r["value"] for r in stored if r["value"] is not None) == sorted(
         r["value"] for r in named_doctor_rows() if r["value"] is not None)
     indicator_repo._CACHE.clear()
+
+
+def test_the_national_report_names_the_regions_beyond_chance(web: Client, stored: None) -> None:
+    # Halland 600 of 1 000 (56,9–63,0 %) above Sweden's 50,0; Dalarna 400 of 1 000 (Wilson:
+    # 37,0–43,1 %) below it
+    page = web("analyst").get("/reports/national").text
+    assert ("Utöver slumpen 2023 (rikets värde utanför regionens konfidensintervall): över "
+            "riket Region Halland; under riket Region Dalarna. Övriga regioner med ett värde "
+            "ligger inom slumpens marginal från rikets.") in page
+    from naravard.web.national_report import beyond_chance
+
+    rows = [{"period": "2023", "sex": "T", "area_level": "nation", "area_code": "00",
+             "value": 50.0},
+            {"period": "2023", "sex": "T", "area_level": "region", "area_code": "13",
+             "value": 52.0, "ci_low": 49.0, "ci_high": 55.0},
+            {"period": "2023", "sex": "T", "area_level": "region", "area_code": "20",
+             "value": 52.0, "ci_low": None, "ci_high": None}]
+    assert beyond_chance(rows, "2023") == ((), ())

@@ -12,6 +12,7 @@ data snapshot and definition version it comes from and the page it is on.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,26 @@ class IndicatorPart:
     regions: view.Figure | None
     snapshot: IndicatorSnapshot | None
     version: str
+    #: The regions whose difference from Sweden lies beyond chance in ``year`` (their whole
+    #: interval above Sweden's value, or below), by name; both empty without intervals.
+    above: tuple[str, ...] = ()
+    below: tuple[str, ...] = ()
+
+
+def beyond_chance(rows: Sequence[dict[str, Any]], year: str | None
+                  ) -> tuple[tuple[str, ...], tuple[str, ...]]:  # fmt: skip
+    """The regions (by name) whose interval lies wholly above, and wholly below, Sweden's
+    value in ``year`` (both sexes)."""
+    names = view.area_names()
+    wanted = [r for r in rows if r["period"] == year and r["sex"] == "T"]
+    nation = next((r for r in wanted if r["area_level"] == "nation"), None)
+    found: dict[str, list[str]] = {"higher": [], "lower": []}
+    for r in wanted:
+        if r["area_level"] == "region":
+            side = view.difference_from_nation(r, nation)
+            if side in found:
+                found[side].append(names.get(str(r["area_code"]), str(r["area_code"])))
+    return tuple(sorted(found["higher"])), tuple(sorted(found["lower"]))
 
 
 def indicator_parts(db: Session, lang: str, until: str | None = None) -> list[IndicatorPart]:
@@ -82,7 +103,7 @@ def indicator_parts(db: Session, lang: str, until: str | None = None) -> list[In
             view.national_figure(rows, d, lang, _, unit) if rows else None,
             view.sex_figure(rows, d, lang, _, unit) if rows else None,
             view.regions_figure(rows, d, year, lang, _, unit, None) if year else None,
-            snap, version))
+            snap, version, *beyond_chance(rows, year)))
     return parts
 
 
