@@ -181,7 +181,7 @@ def test_the_national_report_names_the_regions_beyond_chance(web: Client, stored
     # 37,0–43,1 %) below it
     page = web("analyst").get("/reports/national").text
     assert ("Utöver slumpen 2023 (rikets värde utanför regionens konfidensintervall): över "
-            "riket Region Halland; under riket Region Dalarna. Övriga regioner med ett värde "
+            "riket: Region Halland; under riket: Region Dalarna. Övriga regioner med ett värde "
             "ligger inom slumpens marginal från rikets.") in page
     from naravard.web.national_report import beyond_chance
 
