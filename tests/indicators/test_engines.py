@@ -67,3 +67,7 @@ def test_duckdb_matches_reference(data: RegisterData) -> None:
     for r, d in zip(ref, duck, strict=True):
         assert _same(r["numerator"], d["numerator"]), (r, d)
         assert _same(r["denominator"], d["denominator"]), (r, d)
+        assert _same(r["numerator_sq"], d["numerator_sq"]), (r, d)
+    # the spread of a mean is kept for continuity, and nowhere else
+    spread = {r["indicator"] for r in duck if r["numerator_sq"]}
+    assert spread <= {"continuity_primary_care", "continuity_primary_care_other"}

@@ -543,13 +543,17 @@ def test_continuity_indices(run: Any) -> None:
     # S3 has one doctor visit: no doctor index; with all professions N = 3, n = (1, 2):
     # COC = (1 + 4 − 3) / 6 = 1/3, so 0114 K all = (0.5 + 1/3) / 2 = 5/12
     assert vals(res, "coc_all", *p, "0114", "K") == (approx(5 / 6), 2.0, approx(5 / 12), "ok")
+    # its interval (Student's t, 1 degree of freedom: 12.7062): s² = ((1/2 − 5/12)² +
+    # (1/3 − 5/12)²) / 1 = 1/72, s / √2 = 1/12, so 5/12 ± 12.7062 / 12
+    assert limits(res, "coc_all", *p, "0114", "K") == (
+        approx(5 / 12 - 12.7062 / 12, abs=1e-4), approx(5 / 12 + 12.7062 / 12, abs=1e-4))
     assert res[("secon_all", *p, "0114", "K")]["value"] == approx((1 / 3 + 1 / 2) / 2)
     # Riket, doctors: (0.5 + 1/3) / 2
     assert res[("coc_doctor", "2023", "nation", "00", "T")]["value"] == approx(5 / 12)
     # per health centre: only S1 is listed (VC1); S2 is unlisted
     assert vals(res, "coc_doctor", "2023", "care_unit", "VC1", "K") == (0.5, 1.0, 0.5, "ok")
     assert ("coc_doctor", "2023", "care_unit", "VC3", "M") not in res
-    # a mean of indices: the results keep no spread, so no interval
+    # one patient: no spread, no interval
     assert limits(res, "coc_doctor", "2023", "care_unit", "VC1", "K") == (None, None)
     shipped = run(_continuity_register(), [2023], definition("continuity_primary_care"))
     assert shipped[("coc_doctor", "2023", "nation", "00", "T")]["status"] == "too_few"

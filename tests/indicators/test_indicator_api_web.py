@@ -18,6 +18,7 @@ from naravard.storage import indicator_repo
 from naravard.web import indicators_api
 from tests.indicators import test_indicator_web as pages
 from tests.indicators.test_indicator_store import (
+    CHANGE,
     COC,
     ND,
     UNITS,
@@ -162,11 +163,15 @@ def test_csv_matches_the_selection_and_escapes_formulas(web: Client,
     assert [r[5] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")"] * 2
     assert rows[1][:5] == [COC, "coc_doctor", "2021", "care_unit", "VC1"]
     assert rows[1][7:] == ["30", "50", "0.6", "", "", "ok", ""]
-    # a hidden continuity value: no limits to hide, the indicator has no interval
+    # a hidden value hides its limits; a change (no interval) has none to hide
     hidden = list(csv.reader(io.StringIO(client.get(
         f"/api/v1/indicators/{COC}/values.csv",
         params={"area": "1384", "period": "2023", "variant": "coc_doctor"}).text)))
-    assert hidden[1][9:13] == ["..", "", "", "suppressed"]
+    assert hidden[1][9:13] == ["..", "..", "..", "suppressed"]
+    change = list(csv.reader(io.StringIO(client.get(
+        f"/api/v1/indicators/{CHANGE}/values.csv",
+        params={"area": "1384", "period": "2023", "variant": "coc_doctor"}).text)))
+    assert change[1][9:13] == ["..", "", "", "suppressed"]
     api = client.get(f"/api/v1/indicators/{COC}/values", params={"level": "care_unit"}).json()
     assert [(v["ou"], v["municipality"]) for v in api["values"]] == [
         ("VC1", None), ("VC1", None)]

@@ -92,6 +92,8 @@ def test_duckdb_and_spark_agree(spark: Any, data: RegisterData) -> None:
         assert a["denominator"] == b["denominator"], (a, b)
         assert _same(a["numerator"], b["numerator"],
                      a["indicator"] not in FLOAT_NUMERATORS), (a, b)
+        assert _same(a["numerator_sq"], b["numerator_sq"],
+                     a["indicator"] not in FLOAT_NUMERATORS), (a, b)
 
     rule = shipped_rule()
     d_res = results(data, request, duck, catalogue=cat, disclosure=rule).to_pylist()

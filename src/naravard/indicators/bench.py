@@ -252,6 +252,8 @@ def _same_cells(a: pa.Table, b: pa.Table) -> bool:
     if [tuple(r[k] for k in CELL_KEY) for r in ra] != [tuple(r[k] for k in CELL_KEY) for r in rb]:
         return False
     return all(math.isclose(x["numerator"], y["numerator"], rel_tol=1e-9, abs_tol=1e-9)
+               and math.isclose(x["numerator_sq"], y["numerator_sq"], rel_tol=1e-9,
+                                abs_tol=1e-9)
                and x["denominator"] == y["denominator"] for x, y in zip(ra, rb, strict=True))
 
 

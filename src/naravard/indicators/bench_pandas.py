@@ -173,10 +173,11 @@ def continuity_cells(root: Path, year: int, plans: Sequence[Plan]) -> Any:
         index = str(s["index"])
         value = _index(index, t)
         minimum = max(int(s["min_visits"]), 2 if index in ("coc", "secon") else 1)
-        rows = t.assign(value=value)[t["n"] >= minimum]
+        rows = t.assign(value=value, value_sq=value * value)[t["n"] >= minimum]
         for level, code in (("municipality", "municipality_code"), ("care_unit", "care_unit_id")):
             cells = rows.dropna(subset=[code]).groupby([code, "sex"]).agg(
-                numerator=("value", "sum"), denominator=("value", "size")).reset_index()
+                numerator=("value", "sum"), denominator=("value", "size"),
+                numerator_sq=("value_sq", "sum")).reset_index()
             frames.append(cells.assign(indicator=plan.id, variant=plan.variant,
                                        period=str(year), area_level=level,
                                        area_code=cells[code], age_group=""))
@@ -197,5 +198,6 @@ def pandas_cells(root: Path, year: int, plans: Sequence[Plan], data_end: dt.date
     cells = pd.concat(frames)
     cells["numerator"] = cells["numerator"].astype(float)
     cells["denominator"] = cells["denominator"].astype(float)
+    cells["numerator_sq"] = cells["numerator_sq"].fillna(0.0).astype(float)
     return pa.Table.from_pandas(cells[CELL_SCHEMA.names], schema=CELL_SCHEMA,
                                 preserve_index=False)

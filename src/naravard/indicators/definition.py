@@ -318,7 +318,7 @@ def _direction(r: Reader, target: Target | None) -> Setting:
 
 #: The interval methods each kind of value allows.
 _INTERVALS = {"share": ("wilson", "none"), "rate": ("poisson", "none"),
-              "mean": ("none",), "change": ("none",)}
+              "mean": ("t", "none"), "change": ("none",)}
 
 
 def _interval(r: Reader, value_type: str, std: Standardisation | None) -> Interval:

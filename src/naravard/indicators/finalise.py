@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from naravard.indicators.definition import Definition
-from naravard.indicators.intervals import dobson, poisson_rate, wilson
+from naravard.indicators.intervals import dobson, mean_interval, poisson_rate, wilson
 from naravard.indicators.plan import CELL_KEY, CELL_SCHEMA, periods_for
 from naravard.indicators.standardise import (
     AgeGroup,
@@ -66,8 +66,8 @@ def tidy_cells(cells: pa.Table) -> pa.Table:
     if cells.num_rows == 0:
         return cells.cast(CELL_SCHEMA)
     grouped = cells.group_by(list(CELL_KEY)).aggregate(
-        [("numerator", "sum"), ("denominator", "sum")]
-    ).rename_columns([*CELL_KEY, "numerator", "denominator"])
+        [("numerator", "sum"), ("denominator", "sum"), ("numerator_sq", "sum")]
+    ).rename_columns([*CELL_KEY, "numerator", "denominator", "numerator_sq"])
     keep = pc.or_(pc.not_equal(grouped["numerator"], 0.0),
                   pc.not_equal(grouped["denominator"], 0.0))
     out = grouped.filter(keep).select(CELL_SCHEMA.names).cast(CELL_SCHEMA)
@@ -97,12 +97,14 @@ Key = tuple[str, str, str, str]  # (period, level, code, sex)
 def _rollup(cells: Iterable[dict[str, Any]], sexes: tuple[str, ...]
             ) -> dict[Key, dict[str, list[float]]]:
     """Sums per (period, level, code, sex) and age group, rolled up to region and Riket."""
-    sums: dict[Key, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
+    sums: dict[Key, dict[str, list[float]]] = defaultdict(
+        lambda: defaultdict(lambda: [0.0, 0.0, 0.0]))
 
-    def add(key: Key, group: str, num: float, den: float) -> None:
+    def add(key: Key, group: str, num: float, den: float, sq: float) -> None:
         cell = sums[key][group]
         cell[0] += num
         cell[1] += den
+        cell[2] += sq
 
     for c in cells:
         level, code, group = c["area_level"], c["area_code"], c["age_group"]
@@ -118,7 +120,8 @@ def _rollup(cells: Iterable[dict[str, Any]], sexes: tuple[str, ...]
             else:
                 areas = [("region", code), ("nation", NATION)]
             for lvl, area in areas:
-                add((c["period"], lvl, area, sex), group, c["numerator"], c["denominator"])
+                add((c["period"], lvl, area, sex), group, c["numerator"], c["denominator"],
+                    c.get("numerator_sq", 0.0))
     return sums
 
 
@@ -135,7 +138,7 @@ def rollup_table(cells: pa.Table, definitions: Iterable[Definition]
     returned the cells (which a parallel engine does not fix).
     """
     out: dict[tuple[str, str], Sums] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(lambda: [0.0, 0.0])))
+        lambda: defaultdict(lambda: defaultdict(lambda: [0.0, 0.0, 0.0])))
     if cells.num_rows == 0:
         return out
     schema = pa.schema([f.with_nullable(True) for f in cells.schema])
@@ -163,12 +166,12 @@ def rollup_table(cells: pa.Table, definitions: Iterable[Definition]
     nation = with_column(with_column(above, "area_level", pa.scalar("nation")), "area_code",
                          pa.scalar(NATION))
     rolled = pa.concat_tables([sexed, regions, nation]).group_by(list(CELL_KEY)).aggregate(
-        [("numerator", "sum"), ("denominator", "sum")])
+        [("numerator", "sum"), ("denominator", "sum"), ("numerator_sq", "sum")])
     columns = [rolled[name].to_pylist() for name in (*CELL_KEY, "numerator_sum",
-                                                      "denominator_sum")]
-    for ind, var, period, level, code, sex, group, num, den in zip(*columns, strict=True):
+                                                      "denominator_sum", "numerator_sq_sum")]
+    for ind, var, period, level, code, sex, group, num, den, sq in zip(*columns, strict=True):
         # a plain dict per key: no default factory runs in this loop over every cell
-        out[(ind, var)].setdefault((period, level, code, sex), {})[group] = [num, den]
+        out[(ind, var)].setdefault((period, level, code, sex), {})[group] = [num, den, sq]
     return out
 
 
@@ -246,6 +249,10 @@ def _limits(d: Definition, value: float, num: float, den: float,
         variance = direct_rate_variance(groups, {g: v[0] for g, v in by_group.items()},
                                         {g: v[1] for g, v in by_group.items()}, d.scale)
         return None if variance is None else dobson(value, num, variance, level)
+    if method == "t":
+        squares = sum(v[2] if len(v) > 2 else 0.0 for v in by_group.values())
+        found = mean_interval(num, squares, den, level)
+        return None if found is None else (found[0] * d.scale, found[1] * d.scale)
     return None
 
 

@@ -1,5 +1,6 @@
 """Confidence intervals of indicator values: Wilson for shares, Poisson for crude rates,
-Dobson for directly standardised rates (the methods of PHE's ``PHEindicatormethods``).
+Dobson for directly standardised rates (the methods of PHE's ``PHEindicatormethods``), and
+Student's t for means.
 
 Pure functions of counts (a definition names its method; results are given their limits in
 :mod:`naravard.indicators.finalise`). Each returns the limits — of a proportion (0–1), a
@@ -14,7 +15,7 @@ from functools import lru_cache
 from statistics import NormalDist
 
 #: Methods a definition can name (``interval.method``).
-METHODS = ("wilson", "poisson", "dobson", "none")
+METHODS = ("wilson", "poisson", "dobson", "t", "none")
 #: Below this many events a count's limits are exact (Poisson), from it Byar's approximation,
 #: as in PHEindicatormethods (``byars_lower``/``byars_upper`` from 10 events).
 EXACT_BELOW = 10
@@ -103,3 +104,34 @@ def dobson(rate: float, events: float, variance: float, level: float) -> Limits 
     lower, upper = poisson_count(events, level)
     factor = math.sqrt(variance / events)
     return rate + factor * (lower - events), rate + factor * (upper - events)
+
+
+def t_of(level: float, df: int) -> float:
+    """The two-sided quantile of Student's t with ``df`` degrees of freedom (2.093024 for 0.95
+    and 19): exact for 1 and 2 (closed forms), otherwise the Cornish–Fisher expansion in 1/df
+    (Abramowitz & Stegun 26.7.5), within 0.004 of the exact value at 3, 0.001 at 4 and 0.0003
+    from 5 degrees of freedom (continuity's cells have at least 20 patients)."""
+    if df < 1:
+        raise ValueError("Student's t needs at least one degree of freedom")
+    if df == 1:
+        return math.tan(math.pi * level / 2)
+    if df == 2:
+        alpha = 1 - level
+        return math.sqrt(2 / (alpha * (2 - alpha)) - 2)
+    z = z_of(level)
+    z3, z5, z7, z9 = z ** 3, z ** 5, z ** 7, z ** 9
+    return (z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df ** 2)
+            + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df ** 3)
+            + (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / (92160 * df ** 4))
+
+
+def mean_interval(total: float, squares: float, n: float, level: float) -> Limits | None:
+    """Student's t interval of a mean from its sum ``total``, sum of squares ``squares`` and
+    count ``n``: mean ± t(n − 1) · s / √n. None below two values."""
+    count = round(n)
+    if count < 2:
+        return None
+    mean = total / count
+    variance = max(0.0, (squares - count * mean * mean) / (count - 1))
+    half = t_of(level, count - 1) * math.sqrt(variance / count)
+    return mean - half, mean + half

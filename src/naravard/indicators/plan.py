@@ -24,12 +24,14 @@ CELL_SCHEMA = pa.schema(
         pa.field("age_group", pa.string(), nullable=False),
         pa.field("numerator", pa.float64(), nullable=False),
         pa.field("denominator", pa.float64(), nullable=False),
+        pa.field("numerator_sq", pa.float64(), nullable=False),
     ]
 )
 """Cells: the finest sums an engine produces. ``area_level`` is ``municipality`` (rolled up to
 region and Riket), ``region`` (rolled up to Riket) or ``care_unit`` (published as it is).
 ``sex`` is K or M (or T for indicators without a sex split); ``age_group`` is empty unless the
-indicator is standardised."""
+indicator is standardised. ``numerator_sq`` sums the squares of the per-patient values behind a
+mean's numerator (its spread, for the interval; 0 for the other kinds)."""
 
 CELL_KEY = ("indicator", "variant", "period", "area_level", "area_code", "sex", "age_group")
 

@@ -94,13 +94,14 @@ def build_chains(episodes: Sequence[Row], gap: int, requires_code: bool,
 
 class _Cells:
     def __init__(self) -> None:
-        self.sums: dict[CellKey, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        self.sums: dict[CellKey, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
 
     def add(self, plan: Plan, period: str, level: str, code: str, sex: str, age_group: str,
-            num: float, den: float) -> None:
+            num: float, den: float, sq: float = 0.0) -> None:
         cell = self.sums[(plan.id, plan.variant, period, level, code, sex, age_group)]
         cell[0] += num
         cell[1] += den
+        cell[2] += sq
 
     def table(self) -> pa.Table:
         keys = sorted(self.sums)
@@ -110,6 +111,7 @@ class _Cells:
                 cols[name].append(value)
             cols["numerator"].append(self.sums[key][0])
             cols["denominator"].append(self.sums[key][1])
+            cols["numerator_sq"].append(self.sums[key][2])
         return pa.table(cols, schema=CELL_SCHEMA)
 
 
@@ -366,11 +368,11 @@ class _Run:
                 continue
             value = index_value(s["index"], [str(c["clinician_id"]) for c in rows])
             out.add(plan, str(year), "municipality", p["municipality_code"], p["sex"], "",
-                    value, 1.0)
+                    value, 1.0, value * value)
             spell = listed_by_year[year].get(pid)
             if "care_unit" in d.areas and spell is not None:
                 out.add(plan, str(year), "care_unit", spell["care_unit_id"], p["sex"], "",
-                        value, 1.0)
+                        value, 1.0, value * value)
 
     def care_guarantee(self, plan: Plan, out: _Cells) -> None:
         s, d = plan.settings, plan.definition

@@ -232,12 +232,15 @@ class CellQueries:
             self._made.add(name)
         return name
 
-    def _cells(self, plan: Plan, rows: Sequence[str]) -> str:
-        """Sum ``rows`` (SELECTs of period, area_level, area_code, sex, age_group, num, den)."""
+    def _cells(self, plan: Plan, rows: Sequence[str], spread: bool = False) -> str:
+        """Sum ``rows`` (SELECTs of period, area_level, area_code, sex, age_group, num, den and,
+        with ``spread``, sq: the squares of the values summed in num)."""
         union = " UNION ALL ".join(f"({r})" for r in rows)
+        sq = "CAST(sum(sq) AS DOUBLE)" if spread else _f(0.0)
         return f"""
             SELECT {self._head(plan)}, period, area_level, area_code, sex, age_group,
-                CAST(sum(num) AS DOUBLE) AS numerator, CAST(sum(den) AS DOUBLE) AS denominator
+                CAST(sum(num) AS DOUBLE) AS numerator, CAST(sum(den) AS DOUBLE) AS denominator,
+                {sq} AS numerator_sq
             FROM ({union}) cell_rows
             GROUP BY period, area_level, area_code, sex, age_group
         """  # noqa: S608
@@ -606,7 +609,9 @@ class CellQueries:
         stats, listed = self.visit_stats(), self.listed(12, 31)
         terms = [self._continuity_terms(p) for p in self.continuity_plans]
         cols = ", ".join(f"coalesce(sum(CASE WHEN {c} THEN CAST({v} AS {EXACT}) END), 0) "
-                         f"AS v{i}, count_if({c}) AS c{i}" for i, (c, v) in enumerate(terms))
+                         f"AS v{i}, count_if({c}) AS c{i}, "
+                         f"coalesce(sum(CASE WHEN {c} THEN CAST({v} * {v} AS {EXACT}) END), 0) "
+                         f"AS s{i}" for i, (c, v) in enumerate(terms))
         return self._once("continuity_cube", f"""
             SELECT t.year AS year, p.municipality_code AS residence, p.unit AS unit,
                 p.sex AS sex, {cols}
@@ -781,10 +786,11 @@ class CellQueries:
             levels.append(("care_unit", "unit", "unit IS NOT NULL"))
         rows = [f"""
             SELECT {self.d.text('year')} AS period, '{level}' AS area_level,
-                {code} AS area_code, sex, '' AS age_group, v{i} AS num, c{i} AS den
+                {code} AS area_code, sex, '' AS age_group, v{i} AS num, c{i} AS den,
+                s{i} AS sq
             FROM {cube} WHERE c{i} > 0 AND {cond}
         """ for level, code, cond in levels]  # noqa: S608
-        return self._cells(plan, rows)
+        return self._cells(plan, rows, spread=True)
 
     def care_guarantee(self, plan: Plan) -> str:
         """Cases assessed within the limit among cases, by unit municipality and unit."""
