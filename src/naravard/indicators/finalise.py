@@ -53,6 +53,9 @@ RESULT_SCHEMA = pa.schema(
         pa.field("ci_high", pa.float64()),
     ]
 )
+#: The limits of a value's confidence interval (hidden with it; results made before intervals
+#: were computed lack them and are read as empty).
+LIMITS = ("ci_low", "ci_high")
 """One row per indicator, variant, period, area and sex. ``status``: ``ok``; ``too_few`` (the
 denominator is below the definition's minimum; value empty); ``missing`` (no data for the period
 or a zero denominator; value empty); ``suppressed`` (set by disclosure control at publication).
@@ -121,7 +124,7 @@ def _rollup(cells: Iterable[dict[str, Any]], sexes: tuple[str, ...]
                 areas = [("region", code), ("nation", NATION)]
             for lvl, area in areas:
                 add((c["period"], lvl, area, sex), group, c["numerator"], c["denominator"],
-                    c.get("numerator_sq", 0.0))
+                    c["numerator_sq"])
     return sums
 
 
@@ -250,7 +253,7 @@ def _limits(d: Definition, value: float, num: float, den: float,
                                         {g: v[1] for g, v in by_group.items()}, d.scale)
         return None if variance is None else dobson(value, num, variance, level)
     if method == "t":
-        squares = sum(v[2] if len(v) > 2 else 0.0 for v in by_group.values())
+        squares = sum(v[2] for v in by_group.values())
         found = mean_interval(num, squares, den, level)
         return None if found is None else (found[0] * d.scale, found[1] * d.scale)
     return None

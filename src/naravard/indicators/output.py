@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from naravard.indicators.disclosure import DisclosureRule
+from naravard.indicators.finalise import LIMITS
 
 _YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$")
 
@@ -74,8 +75,6 @@ def write_results(results: pa.Table, path: Path, metadata: Mapping[str, object],
 
 NUMBERS = ("numerator", "denominator", "value")
 """The numbers of a result row."""
-LIMITS = ("ci_low", "ci_high")
-"""The limits of a value's confidence interval (hidden with it)."""
 
 
 def has_masked_number(row: Mapping[str, Any]) -> bool:

@@ -19,14 +19,19 @@ from typing import Any
 from naravard.indicators.catalogue import Catalogue
 from naravard.indicators.definition import SEXES, Definition
 from naravard.indicators.disclosure import DisclosureRule, disclose_rows
-from naravard.indicators.finalise import LEVEL_ORDER, NATION, RESULT_SCHEMA, STATUSES, change_rows
+from naravard.indicators.finalise import (
+    LEVEL_ORDER,
+    LIMITS,
+    NATION,
+    RESULT_SCHEMA,
+    STATUSES,
+    change_rows,
+)
 
 Row = dict[str, Any]
 
 #: Columns of a result row, in order.
 COLUMNS: tuple[str, ...] = tuple(RESULT_SCHEMA.names)
-#: Columns results made before confidence intervals were computed lack (read as empty).
-OPTIONAL_COLUMNS: tuple[str, ...] = ("ci_low", "ci_high")
 _PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 _KEY = ("indicator", "variant", "period", "area_level", "area_code", "sex")
 
@@ -69,7 +74,7 @@ def check_rows(rows: Sequence[Mapping[str, Any]], catalogue: Catalogue) -> list[
             problems.append(f"row {i + 1}: {column}: {message}")
 
     for i, r in enumerate(rows):
-        missing = [c for c in COLUMNS if c not in r and c not in OPTIONAL_COLUMNS]
+        missing = [c for c in COLUMNS if c not in r and c not in LIMITS]
         if missing:
             bad(i, missing[0], "missing")
             continue
@@ -91,7 +96,7 @@ def check_rows(rows: Sequence[Mapping[str, Any]], catalogue: Catalogue) -> list[
             bad(i, "status", f"{r['status']!r} is not one of {', '.join(STATUSES)}")
         elif (r["value"] is None) == (r["status"] == "ok"):
             bad(i, "value", "a value is given exactly when the status is ok")
-        for col in ("numerator", "denominator", "value", *OPTIONAL_COLUMNS):
+        for col in ("numerator", "denominator", "value", *LIMITS):
             v = r.get(col)
             if v is not None and (not isinstance(v, int | float) or isinstance(v, bool)
                                   or not math.isfinite(v)):

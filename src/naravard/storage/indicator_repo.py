@@ -31,10 +31,9 @@ from naravard.indicators.disclosure import (
     table_key,
     table_periods,
 )
-from naravard.indicators.finalise import publication_order
+from naravard.indicators.finalise import LIMITS, publication_order
 from naravard.indicators.publish import (
     COLUMNS,
-    OPTIONAL_COLUMNS,
     base_year,
     check_rows,
     form_derived,
@@ -79,14 +78,14 @@ def aware(moment: dt.datetime) -> dt.datetime:
 def _rows_of(results: pa.Table | Sequence[Mapping[str, Any]]) -> list[Row]:
     if isinstance(results, pa.Table):
         missing = [c for c in COLUMNS
-                   if c not in results.column_names and c not in OPTIONAL_COLUMNS]
+                   if c not in results.column_names and c not in LIMITS]
         if missing:
             raise ResultsError(f"result table lacks the columns {', '.join(missing)}")
-        for c in OPTIONAL_COLUMNS:  # results made before intervals were computed
+        for c in LIMITS:  # results made before intervals were computed
             if c not in results.column_names:
                 results = results.append_column(c, pa.nulls(results.num_rows, pa.float64()))
         return list(results.select(list(COLUMNS)).to_pylist())
-    return [{**dict.fromkeys(OPTIONAL_COLUMNS), **r} for r in results]
+    return [{**dict.fromkeys(LIMITS), **r} for r in results]
 
 
 def store_results(session: Session, results: pa.Table | Sequence[Mapping[str, Any]],

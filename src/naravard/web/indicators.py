@@ -23,7 +23,8 @@ from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.crosscheck import shipped_crosschecks
 from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import DisclosureRule, shipped_rule
-from naravard.indicators.output import LIMITS, NUMBERS, has_masked_number, number_text
+from naravard.indicators.finalise import LIMITS
+from naravard.indicators.output import NUMBERS, has_masked_number, number_text
 from naravard.reference.organisations import Organisation, OrgKind, shipped_organisation
 from naravard.spreadsheets import escape_cell
 from naravard.storage import indicator_repo
@@ -277,8 +278,8 @@ def csv_text(results: ResultSet, rows: Sequence[dict[str, Any]], rule: Disclosur
     writer.writerow((*CSV_COLUMNS, "note"))
     note = escape_cell(rule.footnote_text(lang))
     # limits are hidden with the value where the indicator has them at all
-    limited = _definition(results.indicator) is not None and (
-        shipped_catalogue().definition(results.indicator).interval.method != "none")
+    d = _definition(results.indicator)
+    limited = d is not None and d.interval.method != "none"
     for r in rows:
         masked = has_masked_number(r)
         writer.writerow([

@@ -29,7 +29,8 @@ from fastapi.responses import Response
 
 from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import DisclosureRule
-from naravard.indicators.output import LIMITS, NUMBERS, has_masked_number
+from naravard.indicators.finalise import LIMITS
+from naravard.indicators.output import NUMBERS, has_masked_number
 from naravard.spreadsheets import escape_cell
 from naravard.storage.indicator_repo import ResultSet
 from naravard.web import indicators_view as view
