@@ -143,6 +143,20 @@ def test_a_regions_difference_from_sweden_beyond_chance(web: Client, stored: Non
             "konfidensintervall (95 %)") in page
 
 
+def test_every_method_is_named_in_words() -> None:
+    from naravard.indicators.catalogue import shipped_catalogue
+    from naravard.indicators.intervals import METHODS
+    from naravard.web.i18n import gettext_for
+    from naravard.web.indicators_view import INTERVAL_METHODS, interval_method_text
+
+    assert set(INTERVAL_METHODS) == set(METHODS) - {"none"}
+    sv = gettext_for("sv")
+    cat = shipped_catalogue()
+    assert interval_method_text(cat.definition("continuity_primary_care"), sv) == (
+        "Students t-intervall, 95\u202f%")
+    assert interval_method_text(cat.definition("primary_care_cost_share"), sv) == "ingen"
+
+
 def test_difference_from_sweden() -> None:
     from naravard.web.indicators_view import difference_from_nation
 

@@ -89,7 +89,7 @@ def interval_text(row: Row, decimals: int) -> str:
 
 #: The interval methods in words (message ids).
 INTERVAL_METHODS = {"wilson": "Wilson's score interval", "poisson": "Poisson limits of the count",
-                    "dobson": "Dobson's method"}
+                    "dobson": "Dobson's method", "t": "Student's t interval"}
 
 
 def interval_method_text(d: Definition, _: Gettext) -> str:
