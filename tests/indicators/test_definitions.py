@@ -165,3 +165,24 @@ def test_file_name_must_match_id(tmp_path: Path) -> None:
         folder / "definitions" / "ed.yaml")
     with pytest.raises(DefinitionError, match=r"ed\.yaml: id: must equal the file name 'ed'"):
         load_catalogue(folder)
+
+
+@pytest.mark.parametrize(("interval", "message"), [
+    ({"method": "none"}, r"MOVER-R needs intervals of continuity_primary_care at the same level "
+                         r"\(continuity_primary_care has none, 0\.95\)"),
+    ({"level": 0.9}, r"continuity_primary_care has t, 0\.9\)"),
+])
+def test_a_change_with_limits_needs_its_source_s_at_the_same_level(
+        tmp_path: Path, interval: dict[str, Any], message: str) -> None:
+    source, change = _raw("continuity_primary_care"), copy.deepcopy(_raw("continuity_change"))
+    source = copy.deepcopy(source)
+    source["interval"].update(interval)
+    folder = _write_catalogue(tmp_path, change)
+    (folder / "definitions" / "continuity_primary_care.yaml").write_text(
+        yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DefinitionError, match=message):
+        load_catalogue(folder)
+    change["interval"]["method"] = "none"
+    (folder / "definitions" / "continuity_change.yaml").write_text(
+        yaml.safe_dump(change, allow_unicode=True), encoding="utf-8")
+    assert load_catalogue(folder).definition("continuity_change").interval.method == "none"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -140,9 +141,19 @@ def test_change_inherits_suppression() -> None:
     ]
     out = {r["period"]: r for r in change_rows(change, rows, [2022, 2023])}
     assert out["2023"]["status"] == "suppressed" and out["2023"]["value"] is None
-    # (0.6 / 0.5 − 1) × 100 = 20 % : exactly the target
+    assert (out["2023"]["ci_low"], out["2023"]["ci_high"]) == (None, None)
+    # (0.6 / 0.5 − 1) × 100 = 20 % : exactly the target; the source rows have no limits
     assert out["2022"]["status"] == "ok"
     assert abs(out["2022"]["value"] - 20.0) < 1e-9
+    assert (out["2022"]["ci_low"], out["2022"]["ci_high"]) == (None, None)
+    # with the indices' intervals, 0.6 (0.5–0.7) against 0.5 (0.45–0.55): the ratio's MOVER-R
+    # limits 0.977395 and 1.446847 (worked in test_intervals) as a change in per cent
+    rows[0].update(ci_low=0.45, ci_high=0.55)
+    rows[2].update(ci_low=0.5, ci_high=0.7)
+    out = {r["period"]: r for r in change_rows(change, rows, [2022, 2023])}
+    assert out["2022"]["ci_low"] == pytest.approx(-2.2605, abs=1e-4)
+    assert out["2022"]["ci_high"] == pytest.approx(44.6847, abs=1e-4)
+    assert (out["2023"]["ci_low"], out["2023"]["ci_high"]) == (None, None)
 
 
 def test_footnote_states_the_rule() -> None:

@@ -4,6 +4,7 @@ masked value in any output."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from naravard.indicators.disclosure import shipped_rule
 from naravard.storage import indicator_repo
+from naravard.web import indicators as web_indicators
 from naravard.web import indicators_api
 from tests.indicators import test_indicator_web as pages
 from tests.indicators.test_indicator_store import (
@@ -140,8 +142,8 @@ def test_no_masked_value_in_any_output(web: Client, stored: None) -> None:
     assert ",1380,Halmstad,T,597,950," in internal
 
 
-def test_csv_matches_the_selection_and_escapes_formulas(web: Client,
-                                                         stored: None) -> None:
+def test_csv_matches_the_selection_and_escapes_formulas(
+        web: Client, stored: None, monkeypatch: pytest.MonkeyPatch) -> None:
     client = web(None)
     response = client.get(VALUES + ".csv", params={"area": "00,1384", "gender": "T"})
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
@@ -163,11 +165,17 @@ def test_csv_matches_the_selection_and_escapes_formulas(web: Client,
     assert [r[5] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")"] * 2
     assert rows[1][:5] == [COC, "coc_doctor", "2021", "care_unit", "VC1"]
     assert rows[1][7:] == ["30", "50", "0.6", "", "", "ok", ""]
-    # a hidden value hides its limits; a change (no interval) has none to hide
-    hidden = list(csv.reader(io.StringIO(client.get(
-        f"/api/v1/indicators/{COC}/values.csv",
-        params={"area": "1384", "period": "2023", "variant": "coc_doctor"}).text)))
-    assert hidden[1][9:13] == ["..", "..", "..", "suppressed"]
+    # a hidden value hides its limits (an index's and its change's); an indicator without
+    # intervals has none to hide
+    for indicator in (COC, CHANGE):
+        hidden = list(csv.reader(io.StringIO(client.get(
+            f"/api/v1/indicators/{indicator}/values.csv",
+            params={"area": "1384", "period": "2023", "variant": "coc_doctor"}).text)))
+        assert hidden[1][9:13] == ["..", "..", "..", "suppressed"]
+    shipped = web_indicators._definition(CHANGE)
+    assert shipped is not None
+    monkeypatch.setattr(web_indicators, "_definition", lambda _: dataclasses.replace(
+        shipped, interval=dataclasses.replace(shipped.interval, method="none")))
     change = list(csv.reader(io.StringIO(client.get(
         f"/api/v1/indicators/{CHANGE}/values.csv",
         params={"area": "1384", "period": "2023", "variant": "coc_doctor"}).text)))

@@ -20,6 +20,7 @@ from naravard.indicators.intervals import (
     mean_interval,
     poisson_count,
     poisson_rate,
+    ratio_interval,
     t_of,
     wilson,
     z_of,
@@ -103,6 +104,56 @@ def test_dobson_worked_example() -> None:
     assert direct_rate_variance(groups, {"a": 1.0}, {"b": 10.0}, 100) is None
 
 
+def test_ratio_worked_example() -> None:
+    """0.6 (0.5–0.7) against 0.5 (0.45–0.55): θ₁θ₂ = 0.3; both edges' products
+    0.55 × (1 − 0.55) = 0.45 × (1 − 0.45) = 0.2475 and 0.5 × (1.2 − 0.5) = 0.7 × (1.2 − 0.7) =
+    0.35, so √(0.09 − 0.2475 × 0.35) = √0.003375 = 0.0580948 and the limits are
+    (0.3 ∓ 0.0580948) / 0.2475 = 0.977395 and 1.446847 around the ratio 1.2."""
+    assert ratio_interval((0.6, 0.5, 0.7), (0.5, 0.45, 0.55)) == (
+        approx(0.977395, abs=1e-6), approx(1.446847, abs=1e-6))
+    # a base without uncertainty: the value's limits divided by it
+    assert ratio_interval((0.6, 0.5, 0.7), (0.5, 0.5, 0.5)) == (approx(1.0), approx(1.4))
+    # a value's lower limit below zero takes the base's lower limit (Newcombe 2016):
+    # (0.3 − √(0.09 + 0.2475 × 0.1 × 1.3)) / 0.2475
+    assert ratio_interval((0.6, -0.1, 1.3), (0.5, 0.45, 0.55))[0] == approx(  # type: ignore
+        (0.3 - (0.09 + 0.2475 * 0.1 * 1.3) ** 0.5) / 0.2475, rel=1e-12)
+    # a base whose interval reaches zero, or is too wide to bound the ratio: none
+    assert ratio_interval((0.6, 0.5, 0.7), (0.5, 0.0, 1.0)) is None
+    assert ratio_interval((0.6, 0.5, 0.7), (0.5, 0.1, 1.0)) is None
+    assert ratio_interval((0.6, 0.65, 0.7), (0.5, 0.45, 0.55)) is None  # not an interval
+
+
+def test_ratio_of_narrow_intervals_is_the_delta_method() -> None:
+    """With small standard errors the limits approach R ± z · R · √((s₁/θ₁)² + (s₂/θ₂)²)."""
+    z = z_of(0.95)
+    (t1, s1), (t2, s2) = (0.6, 0.0006), (0.5, 0.0004)
+    ratio = t1 / t2
+    half = z * ratio * ((s1 / t1) ** 2 + (s2 / t2) ** 2) ** 0.5
+    assert ratio_interval((t1, t1 - z * s1, t1 + z * s1), (t2, t2 - z * s2, t2 + z * s2)) == (
+        approx(ratio - half, rel=2e-5), approx(ratio + half, rel=2e-5))
+
+
+positive = st.floats(0.01, 1.0)
+
+
+@given(positive, positive, positive, positive, positive, positive)
+def test_ratio_limits_solve_their_equations(t1: float, d1: float, e1: float, t2: float,
+                                            d2: float, e2: float) -> None:
+    """Each limit r is where the MOVER interval of θ₁ − rθ₂ has its edge at zero: an
+    independent check of the closed form, and the limits hold the ratio."""
+    l1, u1 = t1 - d1, t1 + e1  # l₁ at or below zero too
+    l2, u2 = t2 - d2 * t2 * 0.9, t2 + e2 * t2 * 0.9
+    found = ratio_interval((t1, l1, u1), (t2, l2, u2))
+    assert found is not None
+    low, high = found
+    assert low <= t1 / t2 <= high
+    edge = u2 if l1 > 0 else l2
+    assert t1 - low * t2 == approx(((t1 - l1) ** 2 + low ** 2 * (edge - t2) ** 2) ** 0.5,
+                                   abs=1e-9)
+    assert high * t2 - t1 == approx(((u1 - t1) ** 2 + high ** 2 * (t2 - l2) ** 2) ** 0.5,
+                                    abs=1e-9)
+
+
 @given(st.integers(0, 5000), st.integers(1, 5000), st.sampled_from([0.8, 0.9, 0.95, 0.99]))
 def test_wilson_holds_the_share(successes: int, extra: int, level: float) -> None:
     trials = successes + extra - 1 if successes + extra > 1 else 1
@@ -150,8 +201,10 @@ def _yaml(indicator: str) -> dict[str, Any]:
     ("ed_visits_80plus", "dobson", "a rate allows poisson, none"),
     ("avoidable_inpatient_chronic", "poisson", "a standardised rate allows dobson, none"),
     ("continuity_primary_care", "wilson", "a mean allows t, none"),
-    ("continuity_change", "t", "a change allows none"),
-    ("readmission_30d_65plus", "bootstrap", "must be one of wilson, poisson, dobson, t, none"),
+    ("continuity_change", "t", "a change allows mover, none"),
+    ("continuity_primary_care", "mover", "a mean allows t, none"),
+    ("readmission_30d_65plus", "bootstrap",
+     "must be one of wilson, poisson, dobson, t, mover, none"),
 ])
 def test_a_definition_names_a_method_that_fits(indicator: str, method: str,
                                                message: str) -> None:
@@ -175,7 +228,7 @@ def test_every_shipped_definition_names_its_interval() -> None:
     assert methods == {
         "avoidable_inpatient_chronic": ("dobson", 0.95, True),
         "care_guarantee_3_days": ("wilson", 0.95, True),
-        "continuity_change": ("none", 0.95, True),
+        "continuity_change": ("mover", 0.95, True),
         "continuity_primary_care": ("t", 0.95, True),
         "distance_share_doctor_visits": ("wilson", 0.95, True),
         "ed_visits_80plus": ("poisson", 0.95, True),

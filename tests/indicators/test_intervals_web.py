@@ -4,6 +4,7 @@ Excel; a hidden value's interval is hidden with it."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -141,6 +142,14 @@ def test_a_regions_difference_from_sweden_beyond_chance(web: Client, stored: Non
             "(rikets värde utanför regionens konfidensintervall).") in page
     assert ("Skillnad mot riket: ”utöver slumpen” där rikets värde ligger utanför regionens "
             "konfidensintervall (95 %)") in page
+    # Halland's 56,9–63,0 % against the target of 55 %; the other targets' indicators have no
+    # published values here
+    assert ("Mot målen (hela konfidensintervallet på ena sidan om målet): Andel av befolkningen "
+            "med fast läkarkontakt, 2023 (mål: minst 55,0 procent av befolkningen): nått.") in page
+    dalarna = web("analyst").get("/indicators/regions/20", headers={"Accept-Language": "en"})
+    assert ("Against the targets (the whole confidence interval on one side of the target): "
+            "Share of the population with a named regular doctor, 2023 (target: at least 55,0 "
+            "per cent of the population): not reached.") in dalarna.text
 
 
 def test_every_method_is_named_in_words() -> None:
@@ -154,6 +163,8 @@ def test_every_method_is_named_in_words() -> None:
     cat = shipped_catalogue()
     assert interval_method_text(cat.definition("continuity_primary_care"), sv) == (
         "Students t-intervall, 95\u202f%")
+    assert interval_method_text(cat.definition("continuity_change"), sv) == (
+        "MOVER-R från de två årens intervall, 95\u202f%")
     assert interval_method_text(cat.definition("primary_care_cost_share"), sv) == "ingen"
 
 
@@ -206,3 +217,44 @@ def test_the_national_report_names_the_regions_beyond_chance(web: Client, stored
             {"period": "2023", "sex": "T", "area_level": "region", "area_code": "20",
              "value": 52.0, "ci_low": None, "ci_high": None}]
     assert beyond_chance(rows, "2023") == ((), ())
+
+
+def test_the_national_report_reads_the_target_beyond_chance(web: Client, stored: None) -> None:
+    # the target is 55 %: Halland's 56,9–63,0 % lies wholly above it; Sweden's 1 000 of 2 000
+    # (Wilson: 47,8–52,2 %) and Dalarna's 37,0–43,1 % wholly below
+    page = web("analyst").get("/reports/national").text
+    assert ("Mot målet 2023 (hela konfidensintervallet på ena sidan om målet): nått: Region "
+            "Halland; inte nått: Riket, Region Dalarna. För övriga med ett värde rymmer "
+            "intervallet målet: de kan ligga på endera sidan om det.") in page
+    english = web("analyst").get("/reports/national", headers={"Accept-Language": "en"}).text
+    assert ("Against the target in 2023 (the whole confidence interval on one side of it): "
+            "reached: Region Halland; not reached: Riket, Region Dalarna.") in english
+
+
+def test_a_value_against_its_target() -> None:
+    from naravard.indicators.catalogue import shipped_catalogue
+    from naravard.web.indicators_view import against_target
+
+    cat = shipped_catalogue()
+    share, change = cat.definition(ND), cat.definition("continuity_change")
+
+    def row(value: float | None, low: float | None, high: float | None) -> dict[str, Any]:
+        return {"value": value, "ci_low": low, "ci_high": high}
+
+    # 55 % or more: the target itself counts as reached
+    assert [against_target(row(60.0, low, low + 6), share)
+            for low in (55.0, 54.9, 48.9, 40.0)] == ["reached", "open", "missed", "missed"]
+    assert against_target(row(55.0, 49.0, 55.0), share) == "open"
+    assert against_target(row(60.0, None, None), share) == ""
+    assert against_target(row(None, None, None), share) == ""
+    assert against_target(None, share) == ""
+    # no target: nothing to read
+    assert against_target(row(60.0, 50.0, 70.0), cat.definition("readmission_30d_65plus")) == ""
+    # a change of at least 20 %: −2,3 to 44,7 % holds it
+    assert against_target(row(20.0, -2.26, 44.68), change) == "open"
+    assert against_target(row(30.0, 21.0, 39.0), change) == "reached"
+    # a target to stay at or below
+    low_target = dataclasses.replace(share, target=dataclasses.replace(
+        share.target, comparison="<="))  # type: ignore[arg-type]
+    assert [against_target(row(50.0, low, low + 6), low_target)
+            for low in (48.0, 50.0, 56.0)] == ["reached", "open", "missed"]

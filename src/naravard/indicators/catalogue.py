@@ -83,6 +83,11 @@ def _check(cat: Catalogue) -> None:
             src = next(x for x in cat.definitions if x.id == source)
             if [v.id for v in src.variants] != [v.id for v in d.variants]:
                 raise DefinitionError(f"{d.id}.yaml: variants must match those of {source}")
+            if d.interval.method == "mover" and (
+                    src.interval.method == "none" or src.interval.level != d.interval.level):
+                raise DefinitionError(
+                    f"{d.id}.yaml: interval: MOVER-R needs intervals of {source} at the same "
+                    f"level ({source} has {src.interval.method}, {src.interval.level})")
 
 
 def load_catalogue(folder: Path) -> Catalogue:

@@ -318,12 +318,13 @@ def _direction(r: Reader, target: Target | None) -> Setting:
 
 #: The interval methods each kind of value allows.
 _INTERVALS = {"share": ("wilson", "none"), "rate": ("poisson", "none"),
-              "mean": ("t", "none"), "change": ("none",)}
+              "mean": ("t", "none"), "change": ("mover", "none")}
 
 
 def _interval(r: Reader, value_type: str, std: Standardisation | None) -> Interval:
     """``interval``: the method (fitting the value: Wilson for shares, Poisson for crude
-    rates, Dobson for standardised ones), the level, evidence and note."""
+    rates, Dobson for standardised ones, t for means, MOVER-R for changes), the level,
+    evidence and note."""
     i = r.sub("interval")
     i.only({"method", "level", "evidence", "note"})
     allowed = _INTERVALS[value_type]

@@ -14,7 +14,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from naravard.indicators.definition import Definition
-from naravard.indicators.intervals import dobson, mean_interval, poisson_rate, wilson
+from naravard.indicators.intervals import (
+    dobson,
+    mean_interval,
+    poisson_rate,
+    ratio_interval,
+    wilson,
+)
 from naravard.indicators.plan import CELL_KEY, CELL_SCHEMA, periods_for
 from naravard.indicators.standardise import (
     AgeGroup,
@@ -265,7 +271,8 @@ def change_rows(definition: Definition, source_rows: Sequence[dict[str, Any]],
 
     value = (index in year / index in base year − 1) × scale; numerator and denominator hold the
     two index values. A suppressed, too-few or missing source value gives that status here, so
-    disclosure control applied to the source carries over.
+    disclosure control applied to the source carries over. With ``interval.method`` ``mover``
+    the limits are the ratio's MOVER-R limits from the two values' intervals, on the same scale.
     """
     base_year = int(definition.settings["base_year"].value)
     by_key = {(r["variant"], r["period"], r["area_level"], r["area_code"], r["sex"]): r
@@ -292,7 +299,21 @@ def change_rows(definition: Definition, source_rows: Sequence[dict[str, Any]],
             continue
         row["value"] = (r["value"] / base["value"] - 1) * definition.scale
         row["status"] = "ok"
+        if definition.interval.method == "mover":
+            row["ci_low"], row["ci_high"] = _change_limits(r, base, definition.scale)
     return out
+
+
+def _change_limits(row: Mapping[str, Any], base: Mapping[str, Any], scale: float
+                   ) -> tuple[float | None, float | None]:  # fmt: skip
+    """The change's limits from its two values' intervals (none where either lacks one)."""
+    low, high, base_low, base_high = (x.get(k) for x in (row, base) for k in LIMITS)
+    if low is None or high is None or base_low is None or base_high is None:
+        return None, None
+    found = ratio_interval((row["value"], low, high), (base["value"], base_low, base_high))
+    if found is None:
+        return None, None
+    return (found[0] - 1) * scale, (found[1] - 1) * scale
 
 
 def sort_results(rows: list[dict[str, Any]]) -> pa.Table:

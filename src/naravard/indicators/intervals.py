@@ -1,6 +1,7 @@
 """Confidence intervals of indicator values: Wilson for shares, Poisson for crude rates,
-Dobson for directly standardised rates (the methods of PHE's ``PHEindicatormethods``), and
-Student's t for means.
+Dobson for directly standardised rates (the methods of PHE's ``PHEindicatormethods``),
+Student's t for means, and MOVER-R for the ratio of two independently estimated values (a
+change against a base year) from their own intervals.
 
 Pure functions of counts (a definition names its method; results are given their limits in
 :mod:`naravard.indicators.finalise`). Each returns the limits — of a proportion (0–1), a
@@ -15,12 +16,14 @@ from functools import lru_cache
 from statistics import NormalDist
 
 #: Methods a definition can name (``interval.method``).
-METHODS = ("wilson", "poisson", "dobson", "t", "none")
+METHODS = ("wilson", "poisson", "dobson", "t", "mover", "none")
 #: Below this many events a count's limits are exact (Poisson), from it Byar's approximation,
 #: as in PHEindicatormethods (``byars_lower``/``byars_upper`` from 10 events).
 EXACT_BELOW = 10
 
 Limits = tuple[float, float]
+#: An estimate with its limits: (value, lower, upper).
+Limits3 = tuple[float, float, float]
 
 
 @lru_cache(maxsize=8)
@@ -135,3 +138,32 @@ def mean_interval(total: float, squares: float, n: float, level: float) -> Limit
     variance = max(0.0, (squares - count * mean * mean) / (count - 1))
     half = t_of(level, count - 1) * math.sqrt(variance / count)
     return mean - half, mean + half
+
+
+def ratio_interval(value: Limits3, base: Limits3) -> Limits | None:
+    """MOVER-R limits of the ratio ``value / base`` of two independently estimated quantities,
+    each given as (estimate, lower limit, upper limit) at the level wanted for the ratio
+    (Donner & Zou 2012; Newcombe 2016 for a lower limit of the numerator at or below zero).
+
+    The limits are the roots of ``θ₁ − r·θ₂ = 0`` at the edges of that difference's MOVER
+    interval, whose variances are recovered from the two intervals: the lower limit solves
+    ``θ₁ − rθ₂ = √((θ₁ − l₁)² + r²(u₂ − θ₂)²)`` (``l₂`` for ``u₂`` where ``l₁ ≤ 0``), the upper
+    ``rθ₂ − θ₁ = √((u₁ − θ₁)² + r²(θ₂ − l₂)²)``. None where the base's interval reaches zero
+    (the ratio is unbounded, as Fieller's) or is so wide (``u₂ ≥ 2θ₂``) that the lower limit is
+    not bounded away from it by these roots, or where the value is negative.
+    """
+    t1, l1, u1 = value
+    t2, l2, u2 = base
+    if not (l1 <= t1 <= u1 and l2 <= t2 <= u2) or t1 < 0 or l2 <= 0:
+        return None
+    product = t1 * t2
+    edge = u2 if l1 > 0 else l2
+    a_low = edge * (2 * t2 - edge)
+    a_high = l2 * (2 * t2 - l2)
+    if a_low <= 0:
+        return None
+    lower = (product - math.sqrt(max(0.0, product * product - a_low * l1 * (2 * t1 - l1)))
+             ) / a_low
+    upper = (product + math.sqrt(max(0.0, product * product - a_high * u1 * (2 * t1 - u1)))
+             ) / a_high
+    return lower, upper

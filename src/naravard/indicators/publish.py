@@ -172,9 +172,11 @@ def form_derived(d: Definition, rows: Sequence[Mapping[str, Any]],
         again = formed.get(tuple(r[k] for k in _KEY))
         row = dict(r)
         if again is None:
-            row.update(numerator=None, denominator=None, value=None, status="missing")
+            row.update(numerator=None, denominator=None, value=None, status="missing",
+                       **dict.fromkeys(LIMITS))
         else:
-            row.update({c: again[c] for c in ("numerator", "denominator", "value", "status")})
+            row.update({c: again[c] for c in ("numerator", "denominator", "value", "status",
+                                               *LIMITS)})
         out.append(row)
     return out
 

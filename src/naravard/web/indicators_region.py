@@ -63,19 +63,21 @@ def latest_values(db: Session, d: Definition, region: str | None = None,
 
 def region_items(db: Session, code: str) -> list[dict[str, Any]]:
     """Every indicator with its latest year, Sweden's and region ``code``'s published values
-    in it and the region's index of Sweden's (``index``); no year for an indicator not
-    reported by region."""
+    in it, the region's index of Sweden's (``index``), whether the difference lies beyond
+    chance (``difference``) and how the region's value stands against the target
+    (``target``); no year for an indicator not reported by region."""
     items: list[dict[str, Any]] = []
     for d in shipped_catalogue().definitions:
         if "region" not in d.areas:
             items.append({"d": d, "year": None, "region": None, "nation": None, "index": None,
-                          "difference": ""})
+                          "difference": "", "target": ""})
             continue
         latest = latest_values(db, d, region=code)
         items.append({"d": d, **latest,
                       "index": view.index_of_nation(latest["region"], latest["nation"]),
                       "difference": view.difference_from_nation(latest["region"],
-                                                                latest["nation"])})
+                                                                latest["nation"]),
+                      "target": view.against_target(latest["region"], d)})
     return items
 
 

@@ -89,7 +89,8 @@ def interval_text(row: Row, decimals: int) -> str:
 
 #: The interval methods in words (message ids).
 INTERVAL_METHODS = {"wilson": "Wilson's score interval", "poisson": "Poisson limits of the count",
-                    "dobson": "Dobson's method", "t": "Student's t interval"}
+                    "dobson": "Dobson's method", "t": "Student's t interval",
+                    "mover": "MOVER-R from the two years' intervals"}
 
 
 def interval_method_text(d: Definition, _: Gettext) -> str:
@@ -498,6 +499,22 @@ def difference_from_nation(region: Row | None, nation: Row | None) -> str:
     if low > nation["value"]:
         return "higher"
     return "lower" if high < nation["value"] else "within"
+
+
+def against_target(row: Row | None, d: Definition) -> str:
+    """Where a value's confidence interval lies against the indicator's target: ``reached``
+    (wholly on the target's side, the target itself included), ``missed`` (wholly on the
+    other side) or ``open`` (the interval holds the target); "" without a target, a shown
+    value or an interval."""
+    if d.target is None or row is None or row["value"] is None:
+        return ""
+    low, high = row.get("ci_low"), row.get("ci_high")
+    if low is None or high is None:
+        return ""
+    target = d.target.value
+    if d.target.comparison == ">=":
+        return "reached" if low >= target else "missed" if high < target else "open"
+    return "reached" if high <= target else "missed" if low > target else "open"
 
 
 def index_side(d: Definition, index: float | None) -> str:

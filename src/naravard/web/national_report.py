@@ -59,6 +59,10 @@ class IndicatorPart:
     #: interval above Sweden's value, or below), by name; both empty without intervals.
     above: tuple[str, ...] = ()
     below: tuple[str, ...] = ()
+    #: Riket and the regions whose interval lies wholly on the target's side in ``year``, and
+    #: wholly on the other side, by name; both empty without a target or intervals.
+    reached: tuple[str, ...] = ()
+    missed: tuple[str, ...] = ()
 
 
 def beyond_chance(rows: Sequence[dict[str, Any]], year: str | None
@@ -75,6 +79,23 @@ def beyond_chance(rows: Sequence[dict[str, Any]], year: str | None
             if side in found:
                 found[side].append(names.get(str(r["area_code"]), str(r["area_code"])))
     return tuple(sorted(found["higher"])), tuple(sorted(found["lower"]))
+
+
+def against_target(rows: Sequence[dict[str, Any]], d: Definition, year: str | None
+                   ) -> tuple[tuple[str, ...], tuple[str, ...]]:  # fmt: skip
+    """Riket and the regions (by name, Riket first) that reach the target beyond chance in
+    ``year`` (both sexes), and those that miss it beyond chance."""
+    names = view.area_names()
+    found: dict[str, list[tuple[int, str]]] = {"reached": [], "missed": []}
+    for r in rows:
+        if r["period"] != year or r["sex"] != "T" or r["area_level"] not in ("nation", "region"):
+            continue
+        side = view.against_target(r, d)
+        if side in found:
+            found[side].append((r["area_level"] != "nation",
+                                names.get(str(r["area_code"]), str(r["area_code"]))))
+    reached, missed = (tuple(name for _, name in sorted(found[k])) for k in ("reached", "missed"))
+    return reached, missed
 
 
 def indicator_parts(db: Session, lang: str, until: str | None = None) -> list[IndicatorPart]:
@@ -103,7 +124,7 @@ def indicator_parts(db: Session, lang: str, until: str | None = None) -> list[In
             view.national_figure(rows, d, lang, _, unit) if rows else None,
             view.sex_figure(rows, d, lang, _, unit) if rows else None,
             view.regions_figure(rows, d, year, lang, _, unit, None) if year else None,
-            snap, version, *beyond_chance(rows, year)))
+            snap, version, *beyond_chance(rows, year), *against_target(rows, d, year)))
     return parts
 
 
