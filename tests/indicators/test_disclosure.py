@@ -154,6 +154,9 @@ def test_change_inherits_suppression() -> None:
     assert out["2022"]["ci_low"] == pytest.approx(-2.2605, abs=1e-4)
     assert out["2022"]["ci_high"] == pytest.approx(44.6847, abs=1e-4)
     assert (out["2023"]["ci_low"], out["2023"]["ci_high"]) == (None, None)
+    # the base year against itself: 0 by definition, no interval
+    base_year = change_rows(change, rows, [2021])
+    assert [(r["value"], r["ci_low"], r["ci_high"]) for r in base_year] == [(0.0, None, None)]
 
 
 def test_footnote_states_the_rule() -> None:

@@ -602,6 +602,8 @@ def test_continuity_change_against_base_year(engine: Any) -> None:
     r = rows[("coc_doctor", "2023", "0114", "K")]
     assert (r["numerator"], r["denominator"]) == (0.5, approx(1 / 3))
     assert r["value"] == approx(50.0) and r["status"] == "ok"
+    # one patient in 2022: that index has no interval, so neither has the change
+    assert (r["ci_low"], r["ci_high"]) == (None, None)
     # 0180 had no patient in 2022 → missing; only the requested year is output
     assert rows[("coc_doctor", "2023", "0180", "M")]["status"] == "missing"
     assert {key[1] for key in rows} == {"2023"}

@@ -272,7 +272,8 @@ def change_rows(definition: Definition, source_rows: Sequence[dict[str, Any]],
     value = (index in year / index in base year − 1) × scale; numerator and denominator hold the
     two index values. A suppressed, too-few or missing source value gives that status here, so
     disclosure control applied to the source carries over. With ``interval.method`` ``mover``
-    the limits are the ratio's MOVER-R limits from the two values' intervals, on the same scale.
+    the limits are the ratio's MOVER-R limits from the two values' intervals, on the same scale
+    (none in the base year itself, whose change is 0 by definition).
     """
     base_year = int(definition.settings["base_year"].value)
     by_key = {(r["variant"], r["period"], r["area_level"], r["area_code"], r["sex"]): r
@@ -299,7 +300,8 @@ def change_rows(definition: Definition, source_rows: Sequence[dict[str, Any]],
             continue
         row["value"] = (r["value"] / base["value"] - 1) * definition.scale
         row["status"] = "ok"
-        if definition.interval.method == "mover":
+        # the base year against itself is 0 by definition: no interval
+        if definition.interval.method == "mover" and base is not r:
             row["ci_low"], row["ci_high"] = _change_limits(r, base, definition.scale)
     return out
 
