@@ -86,18 +86,21 @@ def test_values_are_paged_in_kolada_shape(web: Client, stored: None) -> None:
         "kpi": ND, "variant": "all", "period": "2023", "area_level": "region", "ou": None}
     assert halland["values"] == [
         {"gender": "T", "value": 60.0, "count": 1000.0, "numerator": 600.0,
-         "denominator": 1000.0, "status": "ok", "ci_low": None, "ci_high": None},
+         "denominator": 1000.0, "status": "ok", "ci_low": None, "ci_high": None,
+         "few_events": False},
         {"gender": "K", "value": 303 / 505 * 100, "count": 505.0, "numerator": 303.0,
-         "denominator": 505.0, "status": "ok", "ci_low": None, "ci_high": None},
+         "denominator": 505.0, "status": "ok", "ci_low": None, "ci_high": None,
+         "few_events": False},
         {"gender": "M", "value": 297 / 495 * 100, "count": 495.0, "numerator": 297.0,
-         "denominator": 495.0, "status": "ok", "ci_low": None, "ci_high": None},
+         "denominator": 495.0, "status": "ok", "ci_low": None, "ci_high": None,
+         "few_events": False},
     ]  # rows stored without intervals (test_intervals_web has them)
     last = client.get(VALUES, params={"per_page": 2, "page": 3}).json()
     assert last["next_page"] is None and last["previous_page"] == f"{VALUES}?per_page=2&page=2"
     assert [v["municipality"] for v in last["values"]] == ["1384"]
     assert last["values"][0]["values"][0] == {
         "gender": "T", "value": None, "count": 50.0, "numerator": None, "denominator": 50.0,
-        "status": "suppressed", "ci_low": None, "ci_high": None}
+        "status": "suppressed", "ci_low": None, "ci_high": None, "few_events": False}
     beyond = client.get(VALUES, params={"per_page": 2, "page": 9}).json()
     assert beyond["values"] == [] and beyond["count"] == 5
 

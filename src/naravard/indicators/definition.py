@@ -62,12 +62,15 @@ class Standardisation:
 @dataclass(frozen=True)
 class Interval:
     """How a value's confidence interval is computed (:mod:`naravard.indicators.intervals`):
-    ``wilson``, ``poisson``, ``dobson`` or ``none``, at ``level`` (0.95)."""
+    ``wilson``, ``poisson``, ``dobson``, ``t``, ``mover`` or ``none``, at ``level`` (0.95);
+    a rate resting on fewer events than ``few_events_below`` is marked as uncertain where it
+    is published (None: never)."""
 
     method: str
     level: float
     evidence: str
     note: str
+    few_events_below: int | None
 
 
 @dataclass(frozen=True)
@@ -326,7 +329,7 @@ def _interval(r: Reader, value_type: str, std: Standardisation | None) -> Interv
     rates, Dobson for standardised ones, t for means, MOVER-R for changes), the level,
     evidence and note."""
     i = r.sub("interval")
-    i.only({"method", "level", "evidence", "note"})
+    i.only({"method", "level", "evidence", "note", "few_events_below"})
     allowed = _INTERVALS[value_type]
     if value_type == "rate" and std is not None:
         allowed = ("dobson", "none")
@@ -337,7 +340,14 @@ def _interval(r: Reader, value_type: str, std: Standardisation | None) -> Interv
     level = i.raw("level")
     if not isinstance(level, float) or not 0.5 <= level < 1:
         raise i.fail("level", "must be a decimal number from 0.5 up to 1 (e.g. 0.95)")
-    return Interval(method, level, i.choice("evidence", EVIDENCE), i.string("note"))
+    # optional: a rate resting on fewer events is marked (the research notes, §10.3)
+    few = i.opt_integer("few_events_below") if "few_events_below" in i.data else None
+    if few is not None:
+        if method not in ("poisson", "dobson"):
+            raise i.fail("few_events_below", "only a rate's events are counted (poisson, dobson)")
+        if few < 1:
+            raise i.fail("few_events_below", "must be at least 1")
+    return Interval(method, level, i.choice("evidence", EVIDENCE), i.string("note"), few)
 
 
 def _standard(r: Reader, others: tuple[str, ...]) -> str:

@@ -199,7 +199,9 @@ def _interval(d: Definition) -> str:
     i = d.interval
     if i.method == "none":
         return f"none [{i.evidence}] {_cell(i.note)}"
-    return f"{i.method}, {i.level:.0%} [{i.evidence}] {_cell(i.note)}"
+    few = ("" if i.few_events_below is None
+           else f"; a rate of fewer than {i.few_events_below} events is marked as uncertain")
+    return f"{i.method}, {i.level:.0%}{few} [{i.evidence}] {_cell(i.note)}"
 
 
 def _too_few(d: Definition) -> str:

@@ -181,6 +181,14 @@ def form_derived(d: Definition, rows: Sequence[Mapping[str, Any]],
     return out
 
 
+def few_events(row: Mapping[str, Any], d: Definition) -> bool:
+    """Whether a shown value rests on fewer events (its numerator) than the definition's
+    ``interval.few_events_below``, and is to be marked as uncertain."""
+    below = d.interval.few_events_below
+    return (below is not None and row["status"] == "ok" and row["value"] is not None
+            and row["numerator"] is not None and row["numerator"] < below)
+
+
 def masked(row: Mapping[str, Any]) -> bool:
     """Whether disclosure control masked the row."""
     return bool(row["status"] == "suppressed")

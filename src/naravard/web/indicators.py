@@ -25,6 +25,7 @@ from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import DisclosureRule, shipped_rule
 from naravard.indicators.finalise import LIMITS
 from naravard.indicators.output import NUMBERS, has_masked_number, number_text
+from naravard.indicators.publish import few_events
 from naravard.reference.organisations import Organisation, OrgKind, shipped_organisation
 from naravard.spreadsheets import escape_cell
 from naravard.storage import indicator_repo
@@ -272,7 +273,8 @@ def indicator_internal(
 def csv_text(results: ResultSet, rows: Sequence[dict[str, Any]], rule: DisclosureRule,
              lang: str) -> str:
     """Result rows as CSV: text cells escaped against formulas, masked numbers as the rule's
-    mask, and the rule stated in the ``note`` column of every row with a masked number."""
+    mask, and the rule stated in the ``note`` column of every row with a masked number (a
+    rate resting on few events says so there)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow((*CSV_COLUMNS, "note"))
@@ -280,15 +282,19 @@ def csv_text(results: ResultSet, rows: Sequence[dict[str, Any]], rule: Disclosur
     # limits are hidden with the value where the indicator has them at all
     d = _definition(results.indicator)
     limited = d is not None and d.interval.method != "none"
+    _ = gettext_for(lang)
     for r in rows:
         masked = has_masked_number(r)
+        remark = note if masked else ""
+        if not masked and d is not None and few_events(r, d):
+            remark = escape_cell(view.status_text(r, d, _))
         writer.writerow([
             escape_cell(str(r["indicator"])), escape_cell(str(r["variant"])), r["period"],
             r["area_level"], escape_cell(str(r["area_code"])),
             escape_cell(view.area_name(r, results)), r["sex"],
             *(number_text(r[n], masked, rule.mask) for n in NUMBERS),
             *(number_text(r.get(n), masked and limited, rule.mask) for n in LIMITS),
-            r["status"], note if masked else "",
+            r["status"], remark,
         ])  # fmt: skip
     return buf.getvalue()
 

@@ -25,7 +25,7 @@ from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import shipped_rule
 from naravard.indicators.finalise import SEX_ORDER
-from naravard.indicators.publish import source_of
+from naravard.indicators.publish import few_events, source_of
 from naravard.storage import indicator_repo
 from naravard.storage.indicator_repo import ResultSet
 from naravard.web.i18n import gettext_for
@@ -77,12 +77,15 @@ class DirectionOut(BaseModel):
 
 class IntervalOut(BaseModel):
     """How each value's confidence interval (``ci_low``, ``ci_high``) is computed: ``wilson``,
-    ``poisson``, ``dobson`` or ``none``, at ``level``; ``evidence`` as for the direction."""
+    ``poisson``, ``dobson``, ``t``, ``mover`` or ``none``, at ``level``; ``evidence`` as for
+    the direction; a value resting on fewer events than ``few_events_below`` (null: never) is
+    marked ``few_events``."""
 
     method: str
     level: float
     evidence: str
     note: str
+    few_events_below: int | None = None
 
 
 class DisclosureOut(BaseModel):
@@ -141,6 +144,9 @@ class GenderValue(BaseModel):
     #: there is none or the value is hidden).
     ci_low: float | None = None
     ci_high: float | None = None
+    #: The value rests on fewer events than the indicator's ``interval.few_events_below``: it
+    #: is uncertain (its interval is wide).
+    few_events: bool = False
 
 
 class ValueEntry(BaseModel):
@@ -203,7 +209,8 @@ def _indicator(db: Session, d: Definition) -> IndicatorOut:
         direction=DirectionOut(value=d.direction.value, evidence=d.direction.evidence,
                                note=d.direction.note),
         interval=IntervalOut(method=d.interval.method, level=d.interval.level,
-                             evidence=d.interval.evidence, note=d.interval.note),
+                             evidence=d.interval.evidence, note=d.interval.note,
+                             few_events_below=d.interval.few_events_below),
         snapshot=_snapshot(db, d), values_url=f"/api/v1/indicators/{d.id}/values",
     )  # fmt: skip
 
@@ -312,7 +319,8 @@ def values(
             GenderValue(gender=r["sex"], value=r["value"],
                         count=None if d.value_type == "change" else r["denominator"],
                         numerator=r["numerator"], denominator=r["denominator"],
-                        status=r["status"], ci_low=r.get("ci_low"), ci_high=r.get("ci_high"))
+                        status=r["status"], ci_low=r.get("ci_low"), ci_high=r.get("ci_high"),
+                        few_events=few_events(r, d))
             for r in sorted(entry, key=lambda r: SEX_ORDER[r["sex"]])
         ]  # fmt: skip
         care_unit = key[2] == "care_unit"

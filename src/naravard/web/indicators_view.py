@@ -16,7 +16,7 @@ from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.charts import Chart, Point
 from naravard.indicators.definition import Definition
 from naravard.indicators.finalise import NATION
-from naravard.indicators.publish import source_of
+from naravard.indicators.publish import few_events, source_of
 from naravard.reference.organisations import OrgKind, shipped_organisations
 from naravard.storage.indicator_repo import ResultSet
 
@@ -98,18 +98,32 @@ def interval_method_text(d: Definition, _: Gettext) -> str:
     method = INTERVAL_METHODS.get(d.interval.method)
     if method is None:
         return _("none")
-    return _("%(method)s, %(level)s", method=_(method),
+    text = _("%(method)s, %(level)s", method=_(method),
              level=fmt_percent(d.interval.level * 100, 0))
+    if d.interval.few_events_below is None:
+        return text
+    return _("%(interval)s; a rate of fewer than %(count)s events is marked as uncertain",
+             interval=text, count=d.interval.few_events_below)
+
+
+def status_text(row: Mapping[str, Any], d: Definition, _: Gettext) -> str:
+    """A row's status in words: why there is no value, or that a shown rate rests on few
+    events ("" for a plain value)."""
+    if few_events(row, d):
+        return _("Fewer than %(count)s events: uncertain", count=d.interval.few_events_below)
+    text = STATUS_TEXT.get(row["status"])
+    if text is None:
+        return str(row["status"])
+    return _(text) if text else ""
 
 
 def table_row(row: Row, d: Definition, label: str, _: Gettext,
               highlight: bool = False) -> TableRow:
     """A result row for a table: Swedish numbers, ``..`` where there is no value."""
-    text = STATUS_TEXT[row["status"]]
     places = amount_decimals(d)
     return TableRow(label, str(row["area_code"]), fmt_amount(row["numerator"], places),
                     fmt_amount(row["denominator"], places),
-                    fmt_decimal(row["value"], d.decimals), _(text) if text else "", row,
+                    fmt_decimal(row["value"], d.decimals), status_text(row, d, _), row,
                     highlight, interval_text(row, d.decimals))
 
 

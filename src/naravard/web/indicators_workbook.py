@@ -205,7 +205,6 @@ def _values_sheet(ws: Any, f: _Formats, results: ResultSet, rows: Sequence[Mappi
     titles = {v.id: escape_cell(v.title.get(lang)) for v in d.variants}
     levels = {k: _(v) for k, v in _LEVELS.items()}
     sexes = {k: _(v) for k, v in _SEXES.items()}
-    statuses = {k: _(v) if v else "" for k, v in view.STATUS_TEXT.items()}
     note = escape_cell(rule.footnote_text(lang))
     mask = escape_cell(rule.mask)
     value_format = f.value(d.decimals)
@@ -228,7 +227,7 @@ def _values_sheet(ws: Any, f: _Formats, results: ResultSet, rows: Sequence[Mappi
                 number(at, col, value, value_format)
             else:
                 number(at, col, value, f.whole if float(value).is_integer() else f.part)
-        status = statuses.get(r["status"], escape_cell(str(r["status"])))
+        status = escape_cell(view.status_text(r, d, _))
         if status:
             text(at, 11, status)
         if masked:

@@ -1,0 +1,121 @@
+"""A rate resting on fewer events than its definition names (avoidable care: 10, the research
+notes §10.3) is marked as uncertain wherever it is published: the page's tables, the API, the
+CSV and the workbook; the definition says so."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from naravard import indicators
+from naravard.indicators.catalogue import shipped_catalogue
+from naravard.indicators.definition import parse_definition
+from naravard.indicators.publish import few_events
+from naravard.indicators.text import DefinitionError, read_yaml
+from naravard.storage import indicator_repo
+from tests.indicators import test_indicator_web as pages
+from tests.indicators.test_indicator_store import row, store
+from tests.indicators.test_indicator_workbook import book
+
+Client = Callable[[str | None], TestClient]
+web = pages.web  # the fixture: a browser signed in as a test user
+AC = "avoidable_inpatient_chronic"
+DEFINITIONS = Path(indicators.__file__).parent / "definitions"
+
+#: (level, code) → (T, K, M) as (events, population): Dalarna's 9 events lie under 10, its
+#: men's 4 under the disclosure threshold of 5.
+EVENTS_2023 = {
+    ("nation", "00"): ((34, 100_000), (17, 50_000), (17, 50_000)),
+    ("region", "13"): ((25, 60_000), (12, 30_000), (13, 30_000)),
+    ("region", "20"): ((9, 40_000), (5, 20_000), (4, 20_000)),
+}
+
+
+def avoidable_rows() -> list[dict[str, Any]]:
+    return [row(AC, "2023", level, code, sex, num, den, scale=100_000)
+            for (level, code), cells in EVENTS_2023.items()
+            for sex, (num, den) in zip("TKM", cells, strict=True)]
+
+
+@pytest.fixture
+def stored(session: Session) -> Iterator[None]:
+    indicator_repo._CACHE.clear()
+    store(session, avoidable_rows())
+    yield
+    indicator_repo._CACHE.clear()
+
+
+def test_which_values_are_marked() -> None:
+    d = shipped_catalogue().definition(AC)
+    assert d.interval.few_events_below == 10
+    base = {"status": "ok", "value": 22.5, "numerator": 9.0}
+    assert few_events(base, d)
+    assert not few_events({**base, "numerator": 10.0}, d)
+    assert not few_events({**base, "status": "suppressed", "value": None}, d)
+    assert not few_events({**base, "status": "too_few", "value": None}, d)
+    # a numerator hidden with its value, or not shown: nothing to count
+    assert not few_events({**base, "numerator": None}, d)
+    # only where the definition names a number of events
+    assert not few_events(base, shipped_catalogue().definition("ed_visits_80plus"))
+    assert [x.id for x in shipped_catalogue().definitions
+            if x.interval.few_events_below is not None] == [AC]
+
+
+@pytest.mark.parametrize(("indicator", "value", "message"), [
+    ("readmission_30d_65plus", 10, "only a rate's events are counted (poisson, dobson)"),
+    (AC, 0, "must be at least 1"),
+    (AC, "ten", "must be a whole number"),
+    (AC, 9.5, "must be a whole number"),
+])
+def test_a_definition_counts_events_only_of_a_rate(indicator: str, value: object,
+                                                   message: str) -> None:
+    data = copy.deepcopy(read_yaml(DEFINITIONS / f"{indicator}.yaml"))
+    data["interval"]["few_events_below"] = value
+    with pytest.raises(DefinitionError, match=rf"interval\.few_events_below: {re.escape(message)}"):
+        parse_definition(f"{indicator}.yaml", data)
+    data["interval"].pop("few_events_below")
+    assert parse_definition(f"{indicator}.yaml", data).interval.few_events_below is None
+
+
+def test_the_page_marks_a_rate_of_few_events(web: Client, stored: None) -> None:
+    page = web(None).get(f"/indicators/{AC}?period=2023").text
+    regions = pages.Tables(page).table("Regionerna jämförda, 2023")
+    status = {r[0]: r[-1] for r in regions[1:]}
+    assert status["Region Dalarna"] == "Färre än 10 händelser: osäkert"
+    assert status["Region Halland"] == ""
+    assert ("<dt>Konfidensintervall</dt><dd>Dobsons metod, 95\u202f%; en kvot av färre än 10 "
+            "händelser märks som osäker (") in page
+    english = web(None)
+    english.cookies.set("lang", "en")
+    text = english.get(f"/indicators/{AC}?period=2023").text
+    assert "Fewer than 10 events: uncertain" in text
+    assert "; a rate of fewer than 10 events is marked as uncertain (" in text
+
+
+def test_the_api_csv_and_workbook_mark_it(web: Client, stored: None) -> None:
+    client = web(None)
+    values = f"/api/v1/indicators/{AC}/values"
+    params = {"area": "13,20", "gender": "T", "period": "2023", "variant": "all"}
+    api = client.get(values, params=params).json()["values"]
+    marks = {e["municipality"]: e["values"][0]["few_events"] for e in api}
+    assert marks == {"13": False, "20": True}
+    about = client.get(f"/api/v1/indicators/{AC}").json()["interval"]
+    assert about["few_events_below"] == 10
+    assert client.get("/api/v1/indicators/ed_visits_80plus").json()["interval"][
+        "few_events_below"] is None
+    table = list(csv.reader(io.StringIO(client.get(values + ".csv", params=params).text)))
+    assert [(r[4], r[-2], r[-1]) for r in table[1:]] == [
+        ("13", "ok", ""), ("20", "ok", "Färre än 10 händelser: osäkert")]
+    sheet = list(book(client.get(values + ".xlsx", params=params).content)["Värden"].iter_rows(
+        min_row=4, values_only=True))
+    assert [(r[3], r[11]) for r in sheet[1:]] == [("13", None),
+                                                  ("20", "Färre än 10 händelser: osäkert")]
