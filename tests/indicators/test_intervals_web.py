@@ -223,12 +223,34 @@ def test_the_national_report_reads_the_target_beyond_chance(web: Client, stored:
     # the target is 55 %: Halland's 56,9–63,0 % lies wholly above it; Sweden's 1 000 of 2 000
     # (Wilson: 47,8–52,2 %) and Dalarna's 37,0–43,1 % wholly below
     page = web("analyst").get("/reports/national").text
+    # no other value's interval holds the target, so nothing is said of others
     assert ("Mot målet 2023 (hela konfidensintervallet på ena sidan om målet): nått: Region "
-            "Halland; inte nått: Riket, Region Dalarna. För övriga med ett värde rymmer "
-            "intervallet målet: de kan ligga på endera sidan om det.") in page
+            "Halland; inte nått: Riket, Region Dalarna.</p>") in page
     english = web("analyst").get("/reports/national", headers={"Accept-Language": "en"}).text
     assert ("Against the target in 2023 (the whole confidence interval on one side of it): "
-            "reached: Region Halland; not reached: Riket, Region Dalarna.") in english
+            "reached: Region Halland; not reached: Sweden, Region Dalarna.") in english
+
+
+def test_the_report_reads_each_area_against_the_target() -> None:
+    from naravard.indicators.catalogue import shipped_catalogue
+    from naravard.web.national_report import against_target
+
+    d = shipped_catalogue().definition(ND)
+
+    def at(level: str, code: str, low: float, high: float, period: str = "2023",
+           sex: str = "T") -> dict[str, Any]:
+        return {"period": period, "sex": sex, "area_level": level, "area_code": code,
+                "value": (low + high) / 2, "ci_low": low, "ci_high": high}
+
+    rows = [at("nation", "00", 50.0, 54.0), at("region", "13", 56.0, 62.0),
+            at("region", "20", 53.0, 57.0), at("region", "03", 55.0, 58.0),
+            at("region", "14", 40.0, 70.0, sex="K"), at("region", "14", 10.0, 20.0, "2022"),
+            at("municipality", "1380", 60.0, 70.0)]
+    assert against_target(rows, d, "2023", "Sverige") == (
+        ("Region Halland", "Region Uppsala"), ("Sverige",), True)
+    assert against_target(rows[:2], d, "2023", "Sverige") == (
+        ("Region Halland",), ("Sverige",), False)
+    assert against_target(rows, d, None, "Sverige") == ((), (), False)
 
 
 def test_a_value_against_its_target() -> None:

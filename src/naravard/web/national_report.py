@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.definition import Definition
 from naravard.indicators.disclosure import shipped_rule
+from naravard.indicators.finalise import NATION
 from naravard.storage import indicator_repo
 from naravard.storage.funding_overview import LineSummary, line_summaries
 from naravard.storage.funding_repo import list_agreements
@@ -59,10 +60,12 @@ class IndicatorPart:
     #: interval above Sweden's value, or below), by name; both empty without intervals.
     above: tuple[str, ...] = ()
     below: tuple[str, ...] = ()
-    #: Riket and the regions whose interval lies wholly on the target's side in ``year``, and
+    #: Sweden and the regions whose interval lies wholly on the target's side in ``year``, and
     #: wholly on the other side, by name; both empty without a target or intervals.
     reached: tuple[str, ...] = ()
     missed: tuple[str, ...] = ()
+    #: Whether the interval of Sweden or of a region in ``year`` holds the target.
+    undecided: bool = False
 
 
 def beyond_chance(rows: Sequence[dict[str, Any]], year: str | None
@@ -81,12 +84,13 @@ def beyond_chance(rows: Sequence[dict[str, Any]], year: str | None
     return tuple(sorted(found["higher"])), tuple(sorted(found["lower"]))
 
 
-def against_target(rows: Sequence[dict[str, Any]], d: Definition, year: str | None
-                   ) -> tuple[tuple[str, ...], tuple[str, ...]]:  # fmt: skip
-    """Riket and the regions (by name, Riket first) that reach the target beyond chance in
-    ``year`` (both sexes), and those that miss it beyond chance."""
-    names = view.area_names()
-    found: dict[str, list[tuple[int, str]]] = {"reached": [], "missed": []}
+def against_target(rows: Sequence[dict[str, Any]], d: Definition, year: str | None,
+                   sweden: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """Sweden (named ``sweden``, first) and the regions (by name) that reach the target beyond
+    chance in ``year`` (both sexes), those that miss it beyond chance, and whether any other
+    has an interval that holds the target."""
+    names = {**view.area_names(), NATION: sweden}
+    found: dict[str, list[tuple[int, str]]] = {"reached": [], "missed": [], "open": []}
     for r in rows:
         if r["period"] != year or r["sex"] != "T" or r["area_level"] not in ("nation", "region"):
             continue
@@ -95,7 +99,7 @@ def against_target(rows: Sequence[dict[str, Any]], d: Definition, year: str | No
             found[side].append((r["area_level"] != "nation",
                                 names.get(str(r["area_code"]), str(r["area_code"]))))
     reached, missed = (tuple(name for _, name in sorted(found[k])) for k in ("reached", "missed"))
-    return reached, missed
+    return reached, missed, bool(found["open"])
 
 
 def indicator_parts(db: Session, lang: str, until: str | None = None) -> list[IndicatorPart]:
@@ -118,13 +122,15 @@ def indicator_parts(db: Session, lang: str, until: str | None = None) -> list[In
                          for r in rows if r["period"] == year and r["sex"] == "T"
                          and r["area_level"] == "region" and r["value"] is not None),
                         key=lambda t: (t[1], t[0]))
+        above, below = beyond_chance(rows, year)
+        reached, missed, undecided = against_target(rows, d, year, _("Sweden"))
         parts.append(IndicatorPart(
             d, unit, year, nation, len(valued), valued[0] if valued else None,
             valued[-1] if valued else None,
             view.national_figure(rows, d, lang, _, unit) if rows else None,
             view.sex_figure(rows, d, lang, _, unit) if rows else None,
             view.regions_figure(rows, d, year, lang, _, unit, None) if year else None,
-            snap, version, *beyond_chance(rows, year), *against_target(rows, d, year)))
+            snap, version, above, below, reached, missed, undecided))
     return parts
 
 
