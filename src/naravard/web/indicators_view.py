@@ -193,6 +193,19 @@ def _with_band(description: str, points: Sequence[Point], d: Definition, _: Gett
         "its limits.", level=fmt_percent(d.interval.level * 100, 0))])
 
 
+def _few_events_text(rows: Sequence[Row], d: Definition, _: Gettext) -> str:
+    """A bar chart's sentence on its bars of rates that rest on few events ("" for none)."""
+    n = sum(1 for r in rows if few_events(r, d))
+    if not n:
+        return ""
+    count = d.interval.few_events_below
+    if n == 1:
+        return _("One value rests on fewer than %(count)s events and is uncertain; the table "
+                 "marks it.", count=count)
+    return _("%(n)s values rest on fewer than %(count)s events and are uncertain; the table "
+             "marks them.", n=n, count=count)
+
+
 def _target(d: Definition, _: Gettext) -> tuple[float | None, str]:
     if d.target is None:
         return None, ""
@@ -333,6 +346,7 @@ def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _
         (_("One region without a value is shown as ..") if hidden == 1 else
          _("%(n)s regions without a value are shown as ..", n=hidden) if hidden else ""),
         _bars_interval_text(points, d, _),
+        _few_events_text(ordered, d, _),
     ]))  # fmt: skip
     description = _with_target(description, d, _)
     chart = Chart(value_title, description, d.decimals, target, target_label)
@@ -468,6 +482,7 @@ def municipality_figure(rows: Sequence[Row], d: Definition, period: str, region:
         f"{region_name}: {fmt_decimal(total['value'], d.decimals)}." if total else "",
         _("%(n)s municipalities without a value are shown as ..", n=hidden) if hidden else "",
         _bars_interval_text(points, d, _),
+        _few_events_text(ordered, d, _),
     ]))  # fmt: skip
     target, target_label = _target(d, _)
     chart = Chart(value_title, description, d.decimals, target, target_label)
