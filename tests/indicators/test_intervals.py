@@ -16,6 +16,7 @@ from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.definition import parse_definition
 from naravard.indicators.disclosure import mask_row
 from naravard.indicators.intervals import (
+    difference_interval,
     dobson,
     mean_interval,
     poisson_count,
@@ -30,6 +31,7 @@ from naravard.indicators.standardise import AgeGroup, direct_rate, direct_rate_v
 from naravard.indicators.text import DefinitionError, read_yaml
 
 approx = pytest.approx
+positive = st.floats(0.01, 1.0)
 DEFINITIONS = Path(indicators.__file__).parent / "definitions"
 
 
@@ -123,6 +125,31 @@ def test_ratio_worked_example() -> None:
     assert ratio_interval((0.6, 0.65, 0.7), (0.5, 0.45, 0.55)) is None  # not an interval
 
 
+def test_difference_worked_examples() -> None:
+    """Newcombe (1998), Table II, method 10 (Wilson's limits combined): 56/70 − 48/80 gives
+    0.0524 to 0.3339, and 9/10 − 3/10 gives 0.1705 to 0.8090."""
+    def share(k: int, n: int) -> tuple[float, float, float]:
+        low, high = wilson(k, n, 0.95)  # type: ignore[misc]
+        return k / n, low, high
+
+    assert difference_interval(share(56, 70), share(48, 80)) == (
+        approx(0.0524, abs=5e-5), approx(0.3339, abs=5e-5))
+    assert difference_interval(share(9, 10), share(3, 10)) == (
+        approx(0.1705, abs=5e-5), approx(0.8090, abs=5e-5))
+    # without uncertainty in the base: the value's own limits, moved
+    assert difference_interval((0.6, 0.5, 0.7), (0.5, 0.5, 0.5)) == (approx(0.0), approx(0.2))
+
+
+@given(positive, positive, positive, positive, positive, positive)
+def test_difference_limits_hold_it_and_mirror(t1: float, d1: float, e1: float, t2: float,
+                                              d2: float, e2: float) -> None:
+    value, base = (t1, t1 - d1, t1 + e1), (t2, t2 - d2, t2 + e2)
+    low, high = difference_interval(value, base)
+    assert low <= t1 - t2 <= high
+    back = difference_interval(base, value)
+    assert (back[0], back[1]) == (approx(-high), approx(-low))
+
+
 def test_ratio_of_narrow_intervals_is_the_delta_method() -> None:
     """With small standard errors the limits approach R ± z · R · √((s₁/θ₁)² + (s₂/θ₂)²)."""
     z = z_of(0.95)
@@ -132,8 +159,6 @@ def test_ratio_of_narrow_intervals_is_the_delta_method() -> None:
     assert ratio_interval((t1, t1 - z * s1, t1 + z * s1), (t2, t2 - z * s2, t2 + z * s2)) == (
         approx(ratio - half, rel=2e-5), approx(ratio + half, rel=2e-5))
 
-
-positive = st.floats(0.01, 1.0)
 
 
 @given(positive, positive, positive, positive, positive, positive)

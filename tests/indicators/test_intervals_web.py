@@ -253,6 +253,58 @@ def test_the_report_reads_each_area_against_the_target() -> None:
     assert against_target(rows, d, None, "Sverige") == ((), (), False)
 
 
+def test_a_change_from_the_year_before() -> None:
+    from naravard.web.indicators_view import change_from
+
+    def row(value: float | None, low: float | None, high: float | None) -> dict[str, Any]:
+        return {"value": value, "ci_low": low, "ci_high": high}
+
+    # 50,0 (47,8–52,2) a year before: 53 (51–55) rose (53 − 50 − √(2² + 2,2²) = 0,03 > 0)
+    before = row(50.0, 47.8, 52.2)
+    assert change_from(before, row(53.0, 51.0, 55.0)) == "rose"
+    assert change_from(before, row(52.0, 50.0, 54.0)) == "within"
+    assert change_from(before, row(46.0, 44.0, 48.0)) == "fell"
+    assert change_from(before, row(53.0, None, None)) == ""
+    assert change_from(None, row(53.0, 51.0, 55.0)) == ""
+    assert change_from(row(None, None, None), row(53.0, 51.0, 55.0)) == ""
+
+
+def test_the_report_reads_each_area_from_the_year_before() -> None:
+    from naravard.web.national_report import since_previous
+
+    def at(level: str, code: str, period: str, value: float, half: float) -> dict[str, Any]:
+        return {"period": period, "sex": "T", "area_level": level, "area_code": code,
+                "value": value, "ci_low": value - half, "ci_high": value + half}
+
+    rows = [at("nation", "00", "2022", 45.0, 1.0), at("nation", "00", "2023", 50.0, 1.0),
+            at("region", "13", "2022", 60.0, 3.0), at("region", "13", "2023", 52.0, 3.0),
+            at("region", "20", "2022", 40.0, 3.0), at("region", "20", "2023", 41.0, 3.0),
+            at("region", "03", "2023", 70.0, 3.0)]  # no value a year before: left out
+    assert since_previous(rows, "2023", "Sverige") == (("Sverige",), ("Region Halland",), True)
+    assert since_previous(rows[:4], "2023", "Sverige") == (
+        ("Sverige",), ("Region Halland",), False)
+    assert since_previous(rows, "2022", "Sverige") == ((), (), False)
+    assert since_previous(rows, None, "Sverige") == ((), (), False)
+
+
+def test_the_national_report_says_what_changed_beyond_chance(web: Client, session: Session,
+                                                             stored: None) -> None:
+    from tests.indicators.test_indicator_store import row
+
+    # 2022: Sweden 900 of 2 000 (42,8–47,2 %), Halland 500 of 1 000, Dalarna 400 of 1 000; in
+    # 2023 Sweden 50,0 % and Halland 60,0 % rose beyond chance, Dalarna's 40,0 % is the same
+    before = [row(ND, "2022", level, code, "T", num, den)
+              for level, code, num, den in (("nation", "00", 900, 2000),
+                                            ("region", "13", 500, 1000),
+                                            ("region", "20", 400, 1000))]
+    store(session, with_limits(before + named_doctor_rows()))
+    indicator_repo._CACHE.clear()
+    page = web("analyst").get("/reports/national").text
+    assert ("Från 2022 till 2023 utöver slumpen (hela konfidensintervallet för skillnaden på "
+            "ena sidan om noll): ökat: Riket, Region Halland. Övriga med värden båda åren har "
+            "förändrats inom slumpens marginal.") in page
+
+
 def test_a_value_against_its_target() -> None:
     from naravard.indicators.catalogue import shipped_catalogue
     from naravard.web.indicators_view import against_target

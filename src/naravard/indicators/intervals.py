@@ -1,7 +1,8 @@
 """Confidence intervals of indicator values: Wilson for shares, Poisson for crude rates,
 Dobson for directly standardised rates (the methods of PHE's ``PHEindicatormethods``),
-Student's t for means, and MOVER-R for the ratio of two independently estimated values (a
-change against a base year) from their own intervals.
+Student's t for means, and MOVER for the ratio (a change against a base year) and the
+difference (a change from the year before) of two independently estimated values from their
+own intervals.
 
 Pure functions of counts (a definition names its method; results are given their limits in
 :mod:`naravard.indicators.finalise`). Each returns the limits — of a proportion (0–1), a
@@ -167,3 +168,15 @@ def ratio_interval(value: Limits3, base: Limits3) -> Limits | None:
     upper = (product + math.sqrt(max(0.0, product * product - a_high * u1 * (2 * t1 - u1)))
              ) / a_high
     return lower, upper
+
+
+def difference_interval(value: Limits3, base: Limits3) -> Limits:
+    """MOVER-D limits of the difference ``value − base`` of two independently estimated
+    quantities, each given as (estimate, lower limit, upper limit) at the level wanted for the
+    difference (Zou & Donner 2008; with Wilson's limits, Newcombe's 1998 hybrid score
+    interval): d − √((θ₁ − l₁)² + (u₂ − θ₂)²) below, d + √((u₁ − θ₁)² + (θ₂ − l₂)²) above."""
+    t1, l1, u1 = value
+    t2, l2, u2 = base
+    d = t1 - t2
+    return (d - math.sqrt((t1 - l1) ** 2 + (u2 - t2) ** 2),
+            d + math.sqrt((u1 - t1) ** 2 + (t2 - l2) ** 2))

@@ -16,6 +16,7 @@ from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.charts import Chart, Point
 from naravard.indicators.definition import Definition
 from naravard.indicators.finalise import NATION
+from naravard.indicators.intervals import difference_interval
 from naravard.indicators.publish import few_events, source_of
 from naravard.reference.organisations import OrgKind, shipped_organisations
 from naravard.storage.indicator_repo import ResultSet
@@ -544,6 +545,22 @@ def against_target(row: Row | None, d: Definition) -> str:
     if d.target.comparison == ">=":
         return "reached" if low >= target else "missed" if high < target else "open"
     return "reached" if high <= target else "missed" if low > target else "open"
+
+
+def change_from(before: Row | None, now: Row | None) -> str:
+    """Whether a value changed from an earlier one beyond chance: ``rose`` (the difference's
+    MOVER interval wholly above zero), ``fell`` (wholly below) or ``within``; "" where either
+    value is not shown or has no interval."""
+    estimates = []
+    for row in (now, before):
+        if row is None or row["value"] is None:
+            return ""
+        low, high = row.get("ci_low"), row.get("ci_high")
+        if low is None or high is None:
+            return ""
+        estimates.append((float(row["value"]), float(low), float(high)))
+    low, high = difference_interval(estimates[0], estimates[1])
+    return "rose" if low > 0 else "fell" if high < 0 else "within"
 
 
 def index_side(d: Definition, index: float | None) -> str:

@@ -12,7 +12,8 @@ data snapshot and definition version it comes from and the page it is on.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,22 +67,44 @@ class IndicatorPart:
     missed: tuple[str, ...] = ()
     #: Whether the interval of Sweden or of a region in ``year`` holds the target.
     undecided: bool = False
+    #: Sweden and the regions whose value rose, and fell, beyond chance from the year before
+    #: ``year`` (the difference's whole interval above or below zero), by name; whether any
+    #: other changed within chance. Empty for a change against a base year.
+    rose: tuple[str, ...] = ()
+    fell: tuple[str, ...] = ()
+    steady: bool = False
+
+    @property
+    def year_before(self) -> str | None:
+        """The year before ``year``."""
+        return None if self.year is None else str(int(self.year) - 1)
 
 
 def beyond_chance(rows: Sequence[dict[str, Any]], year: str | None
                   ) -> tuple[tuple[str, ...], tuple[str, ...]]:  # fmt: skip
     """The regions (by name) whose interval lies wholly above, and wholly below, Sweden's
     value in ``year`` (both sexes)."""
-    names = view.area_names()
-    wanted = [r for r in rows if r["period"] == year and r["sex"] == "T"]
-    nation = next((r for r in wanted if r["area_level"] == "nation"), None)
-    found: dict[str, list[str]] = {"higher": [], "lower": []}
-    for r in wanted:
-        if r["area_level"] == "region":
-            side = view.difference_from_nation(r, nation)
-            if side in found:
-                found[side].append(names.get(str(r["area_code"]), str(r["area_code"])))
-    return tuple(sorted(found["higher"])), tuple(sorted(found["lower"]))
+    nation = next((r for r in rows if r["period"] == year and r["sex"] == "T"
+                   and r["area_level"] == "nation"), None)
+    sides = _by_side(rows, year, "", lambda r: view.difference_from_nation(r, nation)
+                     if r["area_level"] == "region" else "")
+    return sides.get("higher", ()), sides.get("lower", ())
+
+
+def _by_side(rows: Sequence[dict[str, Any]], year: str | None, sweden: str,
+             read: Callable[[dict[str, Any]], str]) -> dict[str, tuple[str, ...]]:
+    """Sweden (named ``sweden``, first) and the regions (by name) in ``year`` (both sexes),
+    grouped by what ``read`` says of each row ("" leaves a row out)."""
+    names = {**view.area_names(), NATION: sweden}
+    found: dict[str, list[tuple[bool, str]]] = defaultdict(list)
+    for r in rows:
+        if r["period"] != year or r["sex"] != "T" or r["area_level"] not in ("nation", "region"):
+            continue
+        side = read(r)
+        if side:
+            found[side].append((r["area_level"] != "nation",
+                                names.get(str(r["area_code"]), str(r["area_code"]))))
+    return {side: tuple(name for _, name in sorted(areas)) for side, areas in found.items()}
 
 
 def against_target(rows: Sequence[dict[str, Any]], d: Definition, year: str | None,
@@ -89,17 +112,22 @@ def against_target(rows: Sequence[dict[str, Any]], d: Definition, year: str | No
     """Sweden (named ``sweden``, first) and the regions (by name) that reach the target beyond
     chance in ``year`` (both sexes), those that miss it beyond chance, and whether any other
     has an interval that holds the target."""
-    names = {**view.area_names(), NATION: sweden}
-    found: dict[str, list[tuple[int, str]]] = {"reached": [], "missed": [], "open": []}
-    for r in rows:
-        if r["period"] != year or r["sex"] != "T" or r["area_level"] not in ("nation", "region"):
-            continue
-        side = view.against_target(r, d)
-        if side in found:
-            found[side].append((r["area_level"] != "nation",
-                                names.get(str(r["area_code"]), str(r["area_code"]))))
-    reached, missed = (tuple(name for _, name in sorted(found[k])) for k in ("reached", "missed"))
-    return reached, missed, bool(found["open"])
+    sides = _by_side(rows, year, sweden, lambda r: view.against_target(r, d))
+    return sides.get("reached", ()), sides.get("missed", ()), "open" in sides
+
+
+def since_previous(rows: Sequence[dict[str, Any]], year: str | None, sweden: str
+                   ) -> tuple[tuple[str, ...], tuple[str, ...], bool]:  # fmt: skip
+    """Sweden (named ``sweden``, first) and the regions (by name) whose value rose beyond
+    chance from the year before ``year`` (both sexes), those whose value fell, and whether any
+    other with values in both years changed within chance."""
+    if year is None or not year.isdigit():
+        return (), (), False
+    before = {(r["area_level"], r["area_code"]): r for r in rows
+              if r["period"] == str(int(year) - 1) and r["sex"] == "T"}
+    sides = _by_side(rows, year, sweden,
+                     lambda r: view.change_from(before.get((r["area_level"], r["area_code"])), r))
+    return sides.get("rose", ()), sides.get("fell", ()), "within" in sides
 
 
 def indicator_parts(db: Session, lang: str, until: str | None = None) -> list[IndicatorPart]:
@@ -124,13 +152,15 @@ def indicator_parts(db: Session, lang: str, until: str | None = None) -> list[In
                         key=lambda t: (t[1], t[0]))
         above, below = beyond_chance(rows, year)
         reached, missed, undecided = against_target(rows, d, year, _("Sweden"))
+        rose, fell, steady = (since_previous(rows, year, _("Sweden"))
+                              if d.value_type != "change" else ((), (), False))
         parts.append(IndicatorPart(
             d, unit, year, nation, len(valued), valued[0] if valued else None,
             valued[-1] if valued else None,
             view.national_figure(rows, d, lang, _, unit) if rows else None,
             view.sex_figure(rows, d, lang, _, unit) if rows else None,
             view.regions_figure(rows, d, year, lang, _, unit, None) if year else None,
-            snap, version, above, below, reached, missed, undecided))
+            snap, version, above, below, reached, missed, undecided, rose, fell, steady))
     return parts
 
 
