@@ -146,6 +146,8 @@ def test_a_regions_difference_from_sweden_beyond_chance(web: Client, stored: Non
     # published values here
     assert ("Mot målen (hela konfidensintervallet på ena sidan om målet): Andel av befolkningen "
             "med fast läkarkontakt, 2023 (mål: minst 55,0 procent av befolkningen): nått.") in page
+    # only 2023 is stored: nothing to say of the year before
+    assert "Från föregående år" not in page
     dalarna = web("analyst").get("/indicators/regions/20", headers={"Accept-Language": "en"})
     assert ("Against the targets (the whole confidence interval on one side of the target): "
             "Share of the population with a named regular doctor, 2023 (target: at least 55,0 "
@@ -303,6 +305,13 @@ def test_the_national_report_says_what_changed_beyond_chance(web: Client, sessio
     assert ("Från 2022 till 2023 utöver slumpen (hela konfidensintervallet för skillnaden på "
             "ena sidan om noll): ökat: Riket, Region Halland. Övriga med värden båda åren har "
             "förändrats inom slumpens marginal.") in page
+    # the region view reads its own region the same way
+    halland = web("analyst").get("/indicators/regions/13").text
+    assert ("Från föregående år, utöver slumpen (hela konfidensintervallet för skillnaden på ena "
+            "sidan om noll): ökat: Andel av befolkningen med fast läkarkontakt.</p>") in halland
+    dalarna = web("analyst").get("/indicators/regions/20", headers={"Accept-Language": "en"})
+    assert ("From the year before, every indicator with values in both years changed within "
+            "chance.") in dalarna.text
 
 
 def test_a_value_against_its_target() -> None:

@@ -37,24 +37,31 @@ def latest_values(db: Session, d: Definition, region: str | None = None,
                   municipality: str | None = None) -> dict[str, Any]:
     """The latest year (``year``) and Riket's published value in it (``nation``; first
     variant, both sexes), with ``region``'s and ``municipality``'s where asked and the
-    indicator is reported for such areas (None where not, or not shown)."""
+    indicator is reported for such areas (None where not, or not shown); ``region_before``
+    is the region's value the year before (None where not stored or not shown)."""
     latest: dict[str, Any] = {"year": None, "nation": None, "region": None,
-                              "municipality": None}
+                              "municipality": None, "region_before": None}
     snap = indicator_repo.current_snapshots(db).get(d.id)
     if snap is None or not snap.years:
         return latest
     latest["year"] = year = str(max(snap.years))
+    before = str(int(year) - 1)
     wanted = {"region": region, "municipality": municipality}
     asked = {level: code for level, code in wanted.items() if code and level in d.areas}
     results = indicator_repo.published(db, d.id, shipped_catalogue(), shipped_rule(),
-                                       variant=d.variants[0].id, periods=[year],
+                                       variant=d.variants[0].id, periods=[before, year],
                                        levels=["nation", *asked])
     if results is None:
         return latest
     for r in results.rows:
-        if r["sex"] != "T" or r["period"] != year:
+        if r["sex"] != "T":
             continue
-        if r["area_level"] == "nation":
+        if r["period"] == before:
+            if r["area_level"] == "region" and asked.get("region") == r["area_code"]:
+                latest["region_before"] = r
+        elif r["period"] != year:
+            continue
+        elif r["area_level"] == "nation":
             latest["nation"] = r
         elif asked.get(r["area_level"]) == r["area_code"]:
             latest[r["area_level"]] = r
@@ -64,20 +71,23 @@ def latest_values(db: Session, d: Definition, region: str | None = None,
 def region_items(db: Session, code: str) -> list[dict[str, Any]]:
     """Every indicator with its latest year, Sweden's and region ``code``'s published values
     in it, the region's index of Sweden's (``index``), whether the difference lies beyond
-    chance (``difference``) and how the region's value stands against the target
-    (``target``); no year for an indicator not reported by region."""
+    chance (``difference``), how the region's value stands against the target (``target``)
+    and whether it rose or fell beyond chance from the year before (``since``; not for a
+    change against a base year); no year for an indicator not reported by region."""
     items: list[dict[str, Any]] = []
     for d in shipped_catalogue().definitions:
         if "region" not in d.areas:
             items.append({"d": d, "year": None, "region": None, "nation": None, "index": None,
-                          "difference": "", "target": ""})
+                          "difference": "", "target": "", "since": ""})
             continue
         latest = latest_values(db, d, region=code)
         items.append({"d": d, **latest,
                       "index": view.index_of_nation(latest["region"], latest["nation"]),
                       "difference": view.difference_from_nation(latest["region"],
                                                                 latest["nation"]),
-                      "target": view.against_target(latest["region"], d)})
+                      "target": view.against_target(latest["region"], d),
+                      "since": "" if d.value_type == "change" else view.change_from(
+                          latest["region_before"], latest["region"])})
     return items
 
 
