@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 
 from naravard.indicators.definition import Definition
 from naravard.indicators.intervals import (
+    Limits3,
     dobson,
     mean_interval,
     poisson_rate,
@@ -306,13 +307,22 @@ def change_rows(definition: Definition, source_rows: Sequence[dict[str, Any]],
     return out
 
 
+def estimate(row: Mapping[str, Any] | None) -> Limits3 | None:
+    """A result row's value with its confidence limits, (value, low, high); None where the
+    row, its value or its interval is missing."""
+    if row is None or row.get("value") is None:
+        return None
+    low, high = (row.get(k) for k in LIMITS)
+    if low is None or high is None:
+        return None
+    return float(row["value"]), float(low), float(high)
+
+
 def _change_limits(row: Mapping[str, Any], base: Mapping[str, Any], scale: float
                    ) -> tuple[float | None, float | None]:  # fmt: skip
     """The change's limits from its two values' intervals (none where either lacks one)."""
-    low, high, base_low, base_high = (x.get(k) for x in (row, base) for k in LIMITS)
-    if low is None or high is None or base_low is None or base_high is None:
-        return None, None
-    found = ratio_interval((row["value"], low, high), (base["value"], base_low, base_high))
+    now, before = estimate(row), estimate(base)
+    found = None if now is None or before is None else ratio_interval(now, before)
     if found is None:
         return None, None
     return (found[0] - 1) * scale, (found[1] - 1) * scale

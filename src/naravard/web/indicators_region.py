@@ -34,29 +34,31 @@ from naravard.web.workbook_cache import kept_pdf
 
 
 def latest_values(db: Session, d: Definition, region: str | None = None,
-                  municipality: str | None = None) -> dict[str, Any]:
+                  municipality: str | None = None, before: bool = False) -> dict[str, Any]:
     """The latest year (``year``) and Riket's published value in it (``nation``; first
     variant, both sexes), with ``region``'s and ``municipality``'s where asked and the
-    indicator is reported for such areas (None where not, or not shown); ``region_before``
-    is the region's value the year before (None where not stored or not shown)."""
+    indicator is reported for such areas (None where not, or not shown); with ``before``,
+    ``region_before`` is the region's value the year before (None where not stored or not
+    shown)."""
     latest: dict[str, Any] = {"year": None, "nation": None, "region": None,
                               "municipality": None, "region_before": None}
     snap = indicator_repo.current_snapshots(db).get(d.id)
     if snap is None or not snap.years:
         return latest
     latest["year"] = year = str(max(snap.years))
-    before = str(int(year) - 1)
+    previous = str(int(year) - 1)
     wanted = {"region": region, "municipality": municipality}
     asked = {level: code for level, code in wanted.items() if code and level in d.areas}
     results = indicator_repo.published(db, d.id, shipped_catalogue(), shipped_rule(),
-                                       variant=d.variants[0].id, periods=[before, year],
+                                       variant=d.variants[0].id,
+                                       periods=[previous, year] if before else [year],
                                        levels=["nation", *asked])
     if results is None:
         return latest
     for r in results.rows:
         if r["sex"] != "T":
             continue
-        if r["period"] == before:
+        if r["period"] == previous:
             if r["area_level"] == "region" and asked.get("region") == r["area_code"]:
                 latest["region_before"] = r
         elif r["period"] != year:
@@ -80,7 +82,7 @@ def region_items(db: Session, code: str) -> list[dict[str, Any]]:
             items.append({"d": d, "year": None, "region": None, "nation": None, "index": None,
                           "difference": "", "target": "", "since": ""})
             continue
-        latest = latest_values(db, d, region=code)
+        latest = latest_values(db, d, region=code, before=True)
         items.append({"d": d, **latest,
                       "index": view.index_of_nation(latest["region"], latest["nation"]),
                       "difference": view.difference_from_nation(latest["region"],

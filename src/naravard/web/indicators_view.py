@@ -15,7 +15,7 @@ from naravard.indicators import charts
 from naravard.indicators.catalogue import shipped_catalogue
 from naravard.indicators.charts import Chart, Point
 from naravard.indicators.definition import Definition
-from naravard.indicators.finalise import NATION
+from naravard.indicators.finalise import NATION, estimate
 from naravard.indicators.intervals import difference_interval
 from naravard.indicators.publish import few_events, source_of
 from naravard.reference.organisations import OrgKind, shipped_organisations
@@ -521,11 +521,10 @@ def difference_from_nation(region: Row | None, nation: Row | None) -> str:
     """Whether Sweden's value lies outside the region's confidence interval: ``higher`` (the
     region's whole interval above it), ``lower``, ``within``; "" where the region's value has
     no interval or either value is not shown."""
-    if region is None or nation is None or nation["value"] is None:
+    found = estimate(region)
+    if found is None or nation is None or nation["value"] is None:
         return ""
-    low, high = region.get("ci_low"), region.get("ci_high")
-    if low is None or high is None:
-        return ""
+    _value, low, high = found
     if low > nation["value"]:
         return "higher"
     return "lower" if high < nation["value"] else "within"
@@ -536,11 +535,10 @@ def against_target(row: Row | None, d: Definition) -> str:
     (wholly on the target's side, the target itself included), ``missed`` (wholly on the
     other side) or ``open`` (the interval holds the target); "" without a target, a shown
     value or an interval."""
-    if d.target is None or row is None or row["value"] is None:
+    found = estimate(row)
+    if d.target is None or found is None:
         return ""
-    low, high = row.get("ci_low"), row.get("ci_high")
-    if low is None or high is None:
-        return ""
+    _value, low, high = found
     target = d.target.value
     if d.target.comparison == ">=":
         return "reached" if low >= target else "missed" if high < target else "open"
@@ -551,15 +549,10 @@ def change_from(before: Row | None, now: Row | None) -> str:
     """Whether a value changed from an earlier one beyond chance: ``rose`` (the difference's
     MOVER interval wholly above zero), ``fell`` (wholly below) or ``within``; "" where either
     value is not shown or has no interval."""
-    estimates = []
-    for row in (now, before):
-        if row is None or row["value"] is None:
-            return ""
-        low, high = row.get("ci_low"), row.get("ci_high")
-        if low is None or high is None:
-            return ""
-        estimates.append((float(row["value"]), float(low), float(high)))
-    low, high = difference_interval(estimates[0], estimates[1])
+    later, earlier = estimate(now), estimate(before)
+    if later is None or earlier is None:
+        return ""
+    low, high = difference_interval(later, earlier)
     return "rose" if low > 0 else "fell" if high < 0 else "within"
 
 
