@@ -59,3 +59,25 @@ def test_a_long_unit_wraps_along_the_value_axis_and_keeps_the_chart_its_height()
     bars = charts.bar_svg([Point("Halland", 810.4), Point("Skåne", 702.9)], Chart(UNIT, "Bars."))
     assert UNIT in bars  # 64 characters fit along the 420 px of the bars' axis
     assert charts.axis_title(UNIT + " and further words", "x") == [UNIT, "and further words"]
+
+
+def _bars(svg: str) -> list[tuple[str, str, str]]:
+    """Each bar's (fill, fill opacity, outline) in drawing order."""
+    return re.findall(r'<path d="M[^"]*Z" fill="(#[0-9a-f]{6})" fill-opacity="([\d.]+)" '
+                      r'stroke="(#[0-9a-f]{6})"', svg)
+
+
+def test_an_uncertain_value_is_a_light_bar_with_an_outline_in_its_colour() -> None:
+    points = [Point("Dalarna", 22.5, uncertain=True), Point("Halland", 41.7),
+              Point("Riket", 34.0, highlight=True), Point("Gotland", 0.0, uncertain=True,
+                                                          own=True)]
+    svg = charts.bar_svg(points, CHART)
+    assert _bars(svg) == [
+        (charts.ACCENT, str(charts.UNCERTAIN_FILL), charts.ACCENT),
+        (charts.ACCENT, "1", charts.ACCENT),
+        (charts.HIGHLIGHT, "1", charts.HIGHLIGHT),
+        # a rate of 0 still shows its outline at the axis
+        (charts.SERIES_COLOURS[2], str(charts.UNCERTAIN_FILL), charts.SERIES_COLOURS[2]),
+    ]
+    assert _bars(charts.bar_svg([Point("Halland", 41.7)], CHART)) == [
+        (charts.ACCENT, "1", charts.ACCENT)]

@@ -61,7 +61,8 @@ def test_a_bar_chart_counts_its_uncertain_values() -> None:
     d, sv = shipped_catalogue().definition(AC), gettext_for("sv")
     rows = [{"status": "ok", "value": 1.0, "numerator": n} for n in (3.0, 9.0, 10.0)]
     assert _few_events_text(rows, d, sv) == (
-        "2 värden bygger på färre än 10 händelser och är osäkra; tabellen markerar dem.")
+        "2 värden bygger på färre än 10 händelser och är osäkra: deras staplar är ljusa med en "
+        "kantlinje, och tabellen markerar dem.")
     assert _few_events_text(rows[2:], d, sv) == ""
     assert _few_events_text(rows, shipped_catalogue().definition("ed_visits_80plus"), sv) == ""
 
@@ -107,13 +108,19 @@ def test_the_page_marks_a_rate_of_few_events(web: Client, stored: None) -> None:
     assert ("<dt>Konfidensintervall</dt><dd>Dobsons metod, 95\u202f%; en kvot av färre än 10 "
             "händelser märks som osäker (") in page
     # the chart's text alternative counts them (Dalarna's 9 events; Sweden's 34 are enough)
-    assert ("Ett värde bygger på färre än 10 händelser och är osäkert; tabellen markerar "
-            "det.") in page
+    assert ("Ett värde bygger på färre än 10 händelser och är osäkert: dess stapel är ljus med "
+            "en kantlinje, och tabellen markerar det.") in page
+    # and the chart draws Dalarna's bar light, the others full
+    chart = page[page.index("Stapeldiagram: "):]
+    chart = chart[:chart.index("</svg>")]
+    opacities = re.findall(r'<path d="M[^"]*Z" fill="#[0-9a-f]{6}" fill-opacity="([\d.]+)"', chart)
+    assert sorted(opacities) == ["0.25", "1", "1"]
     english = web(None)
     english.cookies.set("lang", "en")
     text = english.get(f"/indicators/{AC}?period=2023").text
     assert "Fewer than 10 events: uncertain" in text
-    assert "One value rests on fewer than 10 events and is uncertain; the table marks it." in text
+    assert ("One value rests on fewer than 10 events and is uncertain: its bar is drawn light "
+            "with an outline, and the table marks it.") in text
     assert "; a rate of fewer than 10 events is marked as uncertain (" in text
 
 

@@ -58,6 +58,12 @@ class Point:
     #: The value's confidence interval, drawn as a line across the bar (None: none).
     low: float | None = None
     high: float | None = None
+    #: The value rests on few events and is uncertain: a bar drawn light with an outline.
+    uncertain: bool = False
+
+
+#: Fill opacity of a bar whose value is uncertain (its outline keeps the full colour).
+UNCERTAIN_FILL = 0.25
 
 
 @dataclass(frozen=True)
@@ -154,13 +160,15 @@ def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
 def bar_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
     """Horizontal bars in the given order; highlighted bars (Riket) and the reader's own area
     each in a colour of their own with a bold label, bars read against a reference line in
-    the colour of their side; bars without a value show the mask symbol ``..``."""
+    the colour of their side; bars of uncertain values drawn light with an outline in that
+    colour; bars without a value show the mask symbol ``..``."""
     import altair as alt
 
     labels = {p.x: "\n".join(textwrap.wrap(p.x, LABEL_CHARS)) or p.x for p in points}
     values = [{"x": labels[p.x], "value": p.value,
                "kind": "h" if p.highlight else "o" if p.own else p.side or "n",
-               "mask": ".." if p.value is None else "", "low": p.low, "high": p.high}
+               "mask": ".." if p.value is None else "", "low": p.low, "high": p.high,
+               "few": p.uncertain}
               for p in points]
     order = [labels[p.x] for p in points]
     lines = max(label.count("\n") + 1 for label in order) if order else 1
@@ -170,15 +178,16 @@ def bar_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
         labelExpr="split(datum.label, '\\n')", labelLimit=240, labelLineHeight=14,
         labelFontWeight=alt.condition(bold, alt.value("bold"), alt.value("normal"))))
     base = alt.Chart(alt.InlineData(values=values))
-    bars = base.mark_bar().encode(
+    kinds = alt.Scale(domain=["n", "h", "o", *SIDE_COLOURS],
+                      range=[ACCENT, HIGHLIGHT, SERIES_COLOURS[2], *SIDE_COLOURS.values()])
+    bars = base.mark_bar(strokeWidth=1.5).encode(
         y=y,
         x=alt.X("value:Q", title=axis_title(chart.value_title, "x"),
                 axis=alt.Axis(format=_fmt(chart.decimals), labelOverlap=True,
                               labelSeparation=6)),
-        color=alt.Color("kind:N", legend=None,
-                        scale=alt.Scale(domain=["n", "h", "o", *SIDE_COLOURS],
-                                        range=[ACCENT, HIGHLIGHT, SERIES_COLOURS[2],
-                                               *SIDE_COLOURS.values()])))
+        color=alt.Color("kind:N", legend=None, scale=kinds),
+        stroke=alt.Stroke("kind:N", legend=None, scale=kinds),
+        fillOpacity=alt.condition("datum.few", alt.value(UNCERTAIN_FILL), alt.value(1.0)))
     masks = base.mark_text(align="left", dx=3, color="#1b1f24", fontSize=12).encode(
         y=alt.Y("x:N", sort=order), x=alt.value(0), text="mask:N")
     limits = [base.transform_filter("isValid(datum.low) && isValid(datum.high)")

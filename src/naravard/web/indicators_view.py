@@ -201,10 +201,10 @@ def _few_events_text(rows: Sequence[Row], d: Definition, _: Gettext) -> str:
         return ""
     count = d.interval.few_events_below
     if n == 1:
-        return _("One value rests on fewer than %(count)s events and is uncertain; the table "
-                 "marks it.", count=count)
-    return _("%(n)s values rest on fewer than %(count)s events and are uncertain; the table "
-             "marks them.", n=n, count=count)
+        return _("One value rests on fewer than %(count)s events and is uncertain: its bar is "
+                 "drawn light with an outline, and the table marks it.", count=count)
+    return _("%(n)s values rest on fewer than %(count)s events and are uncertain: their bars "
+             "are drawn light with an outline, and the table marks them.", n=n, count=count)
 
 
 def _target(d: Definition, _: Gettext) -> tuple[float | None, str]:
@@ -320,7 +320,7 @@ def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _
 
     points = [Point(name(r), r["value"], highlight=r["area_level"] == "nation",
                     own=r["area_level"] == "region" and r["area_code"] == own,
-                    low=r.get("ci_low"), high=r.get("ci_high"))
+                    low=r.get("ci_low"), high=r.get("ci_high"), uncertain=few_events(r, d))
               for r in ordered]
     shown = [r for r in ordered if r["value"] is not None and r["area_level"] == "region"]
     place = next((i for i, r in enumerate(shown, 1) if r["area_code"] == own), None)
@@ -464,7 +464,7 @@ def municipality_figure(rows: Sequence[Row], d: Definition, period: str, region:
     ordered = by_value(found + ([total] if total is not None else []))
     region_name = area_name(total, results) if total is not None else region
     points = [Point(area_name(r, results), r["value"], highlight=r["area_level"] == "region",
-                    low=r.get("ci_low"), high=r.get("ci_high"))
+                    low=r.get("ci_low"), high=r.get("ci_high"), uncertain=few_events(r, d))
               for r in ordered]
     shown = [r for r in ordered if r["value"] is not None and r["area_level"] == "municipality"]
     if shown:
