@@ -81,3 +81,15 @@ def test_an_uncertain_value_is_a_light_bar_with_an_outline_in_its_colour() -> No
     ]
     assert _bars(charts.bar_svg([Point("Halland", 41.7)], CHART)) == [
         (charts.ACCENT, "1", charts.ACCENT)]
+
+
+def test_an_uncertain_value_is_a_hollow_point_on_its_line() -> None:
+    points = [Point("2022", 3.0, "Dalarna", uncertain=True), Point("2023", 4.0, "Dalarna"),
+              Point("2022", 5.0, "Sweden"), Point("2023", 6.0, "Sweden")]
+    svg = charts.line_svg(points, Chart("per cent", "Line."))
+    marks = re.findall(r'<path transform="translate\([\d.,]+\)" d="[^"]*" fill="(#[0-9a-f]{6})" '
+                       r'stroke="(#[0-9a-f]{6})"', svg)
+    accent, second = charts.SERIES_COLOURS[:2]
+    # four points, then the legend's two symbols (always filled)
+    assert marks == [("#ffffff", accent), (accent, accent), (second, second), (second, second),
+                     (accent, accent), (second, second)]

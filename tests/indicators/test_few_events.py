@@ -124,6 +124,21 @@ def test_the_page_marks_a_rate_of_few_events(web: Client, stored: None) -> None:
     assert "; a rate of fewer than 10 events is marked as uncertain (" in text
 
 
+def test_a_line_chart_draws_the_point_hollow(web: Client, stored: None) -> None:
+    page = web(None).get(f"/indicators/{AC}?period=2023&region=20").text
+    start = page.index('aria-label="Linjediagram: Undvikbar slutenvård vid kronisk sjukdom, '
+                       'Region Dalarna och riket per år.')
+    chart = page[start:page.index("</svg>", start)]
+    assert ("Ett värde bygger på färre än 10 händelser och är osäkert: dess punkt är ihålig, "
+            "och tabellen markerar det.") in chart
+    fills = re.findall(r'<path transform="translate\([\d.,]+\)" d="[^"]*" fill="(#[0-9a-f]{6})"',
+                       chart)
+    # Dalarna's 9 events hollow, Sweden's 34 filled, then the legend's two symbols
+    assert fills.count("#ffffff") == 1 and len(fills) == 4
+    # the national line (34 events) has no such sentence
+    assert "dess punkt är ihålig" not in page[:page.index("Regionerna jämförda")]
+
+
 def test_the_api_csv_and_workbook_mark_it(web: Client, stored: None) -> None:
     client = web(None)
     values = f"/api/v1/indicators/{AC}/values"

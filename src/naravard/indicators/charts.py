@@ -58,7 +58,8 @@ class Point:
     #: The value's confidence interval, drawn as a line across the bar (None: none).
     low: float | None = None
     high: float | None = None
-    #: The value rests on few events and is uncertain: a bar drawn light with an outline.
+    #: The value rests on few events and is uncertain: a bar drawn light with an outline, a
+    #: line's point hollow.
     uncertain: bool = False
 
 
@@ -124,12 +125,12 @@ def _target_layer(chart: Chart, axis: str) -> list[alt.Chart]:
 
 def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
     """A line chart over periods in the order given (years, or months by name), one line per
-    series (legend when more than one)."""
+    series (legend when more than one); the points of uncertain values hollow."""
     import altair as alt
 
     order = list(dict.fromkeys(p.x for p in points))
-    values = [{"x": p.x, "value": p.value, "series": p.series, "low": p.low, "high": p.high}
-              for p in points]
+    values = [{"x": p.x, "value": p.value, "series": p.series, "low": p.low, "high": p.high,
+               "few": p.uncertain} for p in points]
     series = sorted({p.series for p in points}, key=[p.series for p in points].index)
     palette = alt.Scale(domain=series, range=list(SERIES_COLOURS[:len(series)]))
     colour = alt.Color("series:N", title=None, scale=palette,
@@ -144,8 +145,12 @@ def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
                 axis=alt.Axis(format=_fmt(chart.decimals)),
                 scale=alt.Scale(zero=True)),
         color=colour)
-    marks = base.mark_point(filled=True, size=70).encode(
-        x=alt.X("x:O", sort=order), y="value:Q", color=colour, shape=shapes)
+    # an uncertain value's point is hollow: white inside its line's colour
+    marks = base.mark_point(filled=True, size=70, strokeWidth=1.5).encode(
+        x=alt.X("x:O", sort=order), y="value:Q", color=colour, shape=shapes,
+        stroke=alt.Stroke("series:N", scale=palette, legend=None),
+        fill=alt.condition("datum.few", alt.value("#ffffff"),
+                           alt.Fill("series:N", scale=palette, legend=None)))
     bands = [base.transform_filter(alt.FieldEqualPredicate(field="series", equal=name))
              .transform_filter("isValid(datum.low) && isValid(datum.high)")
              .mark_area(opacity=0.18, color=SERIES_COLOURS[i])

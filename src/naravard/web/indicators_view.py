@@ -194,17 +194,31 @@ def _with_band(description: str, points: Sequence[Point], d: Definition, _: Gett
         "its limits.", level=fmt_percent(d.interval.level * 100, 0))])
 
 
-def _few_events_text(rows: Sequence[Row], d: Definition, _: Gettext) -> str:
-    """A bar chart's sentence on its bars of rates that rest on few events ("" for none)."""
+def _few_events_text(rows: Sequence[Row], d: Definition, _: Gettext, bars: bool = True) -> str:
+    """A chart's sentence on its values of rates that rest on few events ("" for none): light
+    bars in a bar chart, hollow points in a line chart (``bars`` false)."""
     n = sum(1 for r in rows if few_events(r, d))
     if not n:
         return ""
     count = d.interval.few_events_below
+    if bars:
+        if n == 1:
+            return _("One value rests on fewer than %(count)s events and is uncertain: its bar "
+                     "is drawn light with an outline, and the table marks it.", count=count)
+        return _("%(n)s values rest on fewer than %(count)s events and are uncertain: their "
+                 "bars are drawn light with an outline, and the table marks them.",
+                 n=n, count=count)
     if n == 1:
-        return _("One value rests on fewer than %(count)s events and is uncertain: its bar is "
-                 "drawn light with an outline, and the table marks it.", count=count)
-    return _("%(n)s values rest on fewer than %(count)s events and are uncertain: their bars "
-             "are drawn light with an outline, and the table marks them.", n=n, count=count)
+        return _("One value rests on fewer than %(count)s events and is uncertain: its point "
+                 "is drawn hollow, and the table marks it.", count=count)
+    return _("%(n)s values rest on fewer than %(count)s events and are uncertain: their points "
+             "are drawn hollow, and the table marks them.", n=n, count=count)
+
+
+def _with_few_points(description: str, rows: Sequence[Row], d: Definition, _: Gettext) -> str:
+    """A line chart's text alternative, with a sentence on its hollow points where it has
+    them."""
+    return " ".join(filter(None, [description, _few_events_text(rows, d, _, bars=False)]))
 
 
 def _target(d: Definition, _: Gettext) -> tuple[float | None, str]:
@@ -236,9 +250,10 @@ def _series_figure(fid: str, caption: str, first_column: str, d: Definition, _: 
     """A line of Riket's values over ``series`` of (chart label, table label, row), with the
     target line where there is one, and the table beside it."""
     target, target_label = _target(d, _)
-    points = [Point(x, r["value"], _("Sweden"), low=r.get("ci_low"), high=r.get("ci_high"))
-              for x, _t, r in series]
-    description = _with_band(_with_target(description, d, _), points, d, _)
+    points = [Point(x, r["value"], _("Sweden"), low=r.get("ci_low"), high=r.get("ci_high"),
+                    uncertain=few_events(r, d)) for x, _t, r in series]
+    description = _with_few_points(_with_band(_with_target(description, d, _), points, d, _),
+                                   [r for _x, _t, r in series], d, _)
     chart = Chart(value_title, description, d.decimals, target, target_label)
     svg = _draw(charts.line_svg, points, chart)
     table = tuple(table_row(r, d, label, _) for _x, label, r in series)
@@ -366,21 +381,24 @@ def sex_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
         return None
     labels = {"K": _("Women"), "M": _("Men")}
     points: list[Point] = []
+    shown: list[Row] = []
     table: list[TableRow] = []
     texts: list[str] = []
     for sex in ("K", "M"):
         found = [(p, next(iter(pick(rows, p, "nation", sex)), None)) for p in years(rows)]
         pairs = [(p, r) for p, r in found if r is not None]
-        points += [Point(p, r["value"], labels[sex]) for p, r in pairs]
+        points += [Point(p, r["value"], labels[sex], uncertain=few_events(r, d))
+                   for p, r in pairs]
+        shown += [r for _p, r in pairs]
         table += [table_row(r, d, f"{p}, {labels[sex].lower()}", _) for p, r in pairs]
         texts.append(f"{labels[sex]}: " + _values_text([(p, r["value"]) for p, r in pairs],
                                                          d.decimals, _))
     if not table:
         return None
     target, target_label = _target(d, _)
-    description = _with_target(
+    description = _with_few_points(_with_target(
         _("Line chart: %(title)s, Sweden, women and men by year. %(values)s.",
-          title=d.title.get(lang), values=". ".join(texts)), d, _)
+          title=d.title.get(lang), values=". ".join(texts)), d, _), shown, d, _)
     chart = Chart(value_title, description, d.decimals, target, target_label)
     return Figure("sex", _("Women and men, Sweden"), _draw(charts.line_svg, points, chart),
                   description, _("Year"), tuple(table))
@@ -406,13 +424,15 @@ def _lines_figure(fid: str, caption: str, first_column: str, d: Definition, _: G
     """Lines of areas over the same periods: drawn in the order of ``in_chart`` (which gives
     their colours), listed in the order of ``in_table`` with rows named "period, area"; ``text``
     makes the text alternative from the values in words."""
-    points = [Point(x, r["value"], label, low=r.get("ci_low"), high=r.get("ci_high"))
+    points = [Point(x, r["value"], label, low=r.get("ci_low"), high=r.get("ci_high"),
+                    uncertain=few_events(r, d))
               for label, line in in_chart for x, _t, r in line]
     table = tuple(table_row(r, d, f"{x}, {label}", _)
                   for label, line in in_table for _c, x, r in line)
     values = ". ".join(f"{label}: " + _values_text([(x, r["value"]) for _c, x, r in line],
                                                    d.decimals, _) for label, line in in_table)
-    description = _with_band(_with_target(text(values), d, _), points, d, _)
+    description = _with_few_points(_with_band(_with_target(text(values), d, _), points, d, _),
+                                   [r for _l, line in in_chart for _x, _t, r in line], d, _)
     target, target_label = _target(d, _)
     chart = Chart(value_title, description, d.decimals, target, target_label)
     return Figure(fid, caption, _draw(charts.line_svg, points, chart), description,
