@@ -68,6 +68,11 @@ def test_duckdb_matches_reference(data: RegisterData) -> None:
         assert _same(r["numerator"], d["numerator"]), (r, d)
         assert _same(r["denominator"], d["denominator"]), (r, d)
         assert _same(r["numerator_sq"], d["numerator_sq"]), (r, d)
-    # the spread of a mean is kept for continuity, and nowhere else
+    # the spread of a mean is kept for continuity, the squares of each person's visits for
+    # emergency visits (at least the visits: every person who has one has one or more), and
+    # nowhere else
     spread = {r["indicator"] for r in duck if r["numerator_sq"]}
-    assert spread <= {"continuity_primary_care", "continuity_primary_care_other"}
+    assert spread <= {"continuity_primary_care", "continuity_primary_care_other",
+                      "ed_visits_80plus"}
+    assert all(r["numerator_sq"] >= r["numerator"] for r in duck
+               if r["indicator"] == "ed_visits_80plus")

@@ -84,7 +84,8 @@ def test_which_values_are_marked() -> None:
 
 
 @pytest.mark.parametrize(("indicator", "value", "message"), [
-    ("readmission_30d_65plus", 10, "only a rate's events are counted (poisson, dobson)"),
+    ("readmission_30d_65plus", 10,
+     "only a rate's events are counted (poisson, poisson_persons, dobson)"),
     (AC, 0, "must be at least 1"),
     (AC, "ten", "must be a whole number"),
     (AC, 9.5, "must be a whole number"),

@@ -7,6 +7,7 @@ Keys of the results: (variant, period, area level, area code, sex).
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
 import pytest
@@ -340,11 +341,22 @@ def test_emergency_visits_leap_day_birthday(run: Any) -> None:
     # Riket: 4 visits / 70 inhabitants 80+ × 1 000
     assert vals(res, "visits", "2024", "nation", "00", "T") == (4.0, 70.0, approx(4000 / 70),
                                                                 "ok")
-    # Poisson limits of the count (exact below 10) over the population, per 1 000
-    assert limits(res, "visits", "2024", "nation", "00", "T") == (
-        approx(EXACT[4][0] / 70 * 1000, rel=1e-5), approx(EXACT[4][1] / 70 * 1000, rel=1e-5))
+    # Poisson limits of the count (exact below 10), widened for repeat visits of a person:
+    # rate + (1 000 / population) · √(Σ y² / Σ y) · (limit − Σ y). In 0114 woman 1 has both
+    # visits (Σ y² = 4 of 2 visits); in Riket she and man 2, who has one visit in each of two
+    # municipalities (counted once in each): Σ y² = 4 + 1 + 1 = 6 of 4 visits.
+    # — there the lower limit, 50 + 25√2 · (0.242 − 2) = −12.1, stops at zero
+    low, high = EXACT[2]
+    assert 50 + 25 * math.sqrt(2) * (low - 2) == approx(-12.147, abs=1e-3)
     assert limits(res, "visits", "2024", "municipality", "0114", "K") == (
-        approx(EXACT[2][0] / 40 * 1000, rel=1e-5), approx(EXACT[2][1] / 40 * 1000, rel=1e-5))
+        0.0, approx(50 + 25 * math.sqrt(2) * (high - 2), rel=1e-5))
+    low, high = EXACT[4]
+    assert limits(res, "visits", "2024", "nation", "00", "T") == (
+        approx(4000 / 70 + 1000 / 70 * math.sqrt(1.5) * (low - 4), rel=1e-5),
+        approx(4000 / 70 + 1000 / 70 * math.sqrt(1.5) * (high - 4), rel=1e-5))
+    # one visit each: the Poisson limits themselves (region 12: man 2's one visit there)
+    assert limits(res, "visits", "2024", "region", "12", "M") == (
+        approx(EXACT[1][0] / 10 * 1000, rel=1e-5), approx(EXACT[1][1] / 10 * 1000, rel=1e-5))
 
 
 # --- distance visits ----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from naravard.indicators.intervals import (
     dobson,
     mean_interval,
     poisson_count,
+    poisson_persons_rate,
     poisson_rate,
     ratio_interval,
     t_of,
@@ -216,20 +217,73 @@ def test_dobson_holds_the_rate(cells: list[tuple[int, int, int]]) -> None:
         assert found is not None and found[0] <= rate <= found[1]
 
 
+def test_repeat_events_of_a_person_widen_the_poisson_limits() -> None:
+    # 10 visits in a population of 1 000, per 1 000: one person with 4, six with 1 each, so
+    # Σ y² = 16 + 6 = 22; rate 10 + √(22 / 10) · (limit − 10) with Byar's limits of the
+    # count 10: 10 (1 − 1/90 − z/(3√10))³ = 4.787450 and 11 (1 − 1/99 + z/(3√11))³ = 18.391459
+    z = 1.959963985
+    byar = (10 * (1 - 1 / 90 - z / (3 * 10 ** 0.5)) ** 3,
+            11 * (1 - 1 / 99 + z / (3 * 11 ** 0.5)) ** 3)
+    assert byar == (approx(4.787450, abs=1e-6), approx(18.391459, abs=1e-6))
+    low, high = poisson_persons_rate(10, 22, 1000, 1000, 0.95) or (0.0, 0.0)
+    assert low == approx(10 + 2.2 ** 0.5 * (byar[0] - 10), rel=1e-9)
+    assert high == approx(10 + 2.2 ** 0.5 * (byar[1] - 10), rel=1e-9)
+    assert (low, high) == (approx(2.2685, abs=1e-4), approx(22.4465, abs=1e-4))
+    # 5 visits, one person with 3: 5 + √(11 / 5) · (1.623486 − 5) lies below zero, so 0
+    low, high = poisson_persons_rate(5, 11, 1000, 1000, 0.95) or (1.0, 0.0)
+    assert low == 0.0
+    assert high == approx(5 + 2.2 ** 0.5 * (11.668332 - 5), abs=1e-5)
+    # one visit each: the Poisson limits; no visits: those of 0; no population: none
+    assert poisson_persons_rate(5, 5, 1000, 1000, 0.95) == poisson_rate(5, 1000, 1000, 0.95)
+    assert poisson_persons_rate(0, 0, 1000, 1000, 0.95) == poisson_rate(0, 1000, 1000, 0.95)
+    assert poisson_persons_rate(5, 11, 0, 1000, 0.95) is None
+
+
+@given(st.lists(st.integers(1, 40), min_size=1, max_size=60), st.integers(1, 100_000))
+def test_repeat_events_hold_the_rate_and_widen_with_the_repeats(visits: list[int],
+                                                                extra: int) -> None:
+    events, squares = sum(visits), sum(v * v for v in visits)
+    population = len(visits) + extra
+    poisson = poisson_rate(events, population, 1000, 0.95)
+    found = poisson_persons_rate(events, squares, population, 1000, 0.95)
+    assert poisson is not None and found is not None
+    rate = events / population * 1000
+    assert found[0] <= rate <= found[1]
+    # as wide as the Poisson limits where every person has one visit, wider otherwise, by
+    # √(Σ y² / Σ y) on each side
+    # (the lower limit no further than zero)
+    widen = (squares / events) ** 0.5
+    assert found[0] == approx(max(0.0, rate - widen * (rate - poisson[0])), rel=1e-9, abs=1e-9)
+    assert found[1] - rate == approx(widen * (poisson[1] - rate), rel=1e-9)
+
+
+def test_only_a_kind_that_counts_events_per_person_widens_for_them() -> None:
+    data = _yaml("avoidable_inpatient_chronic")
+    data["standardisation"] = None
+    for variant in data["variants"]:
+        variant.pop("standard", None)
+    data["interval"]["method"] = "poisson_persons"
+    with pytest.raises(DefinitionError, match="kind avoidable_inpatient does not count events "
+                                              r"per person \(poisson_persons needs them\)"):
+        parse_definition("avoidable_inpatient_chronic.yaml", data)
+    data["interval"]["method"] = "poisson"
+    assert parse_definition("avoidable_inpatient_chronic.yaml", data).interval.method == "poisson"
+
+
 def _yaml(indicator: str) -> dict[str, Any]:
     return copy.deepcopy(read_yaml(DEFINITIONS / f"{indicator}.yaml"))
 
 
 @pytest.mark.parametrize(("indicator", "method", "message"), [
     ("readmission_30d_65plus", "poisson", "a share allows wilson, none"),
-    ("ed_visits_80plus", "wilson", "a rate allows poisson, none"),
-    ("ed_visits_80plus", "dobson", "a rate allows poisson, none"),
+    ("ed_visits_80plus", "wilson", "a rate allows poisson, poisson_persons, none"),
+    ("ed_visits_80plus", "dobson", "a rate allows poisson, poisson_persons, none"),
     ("avoidable_inpatient_chronic", "poisson", "a standardised rate allows dobson, none"),
     ("continuity_primary_care", "wilson", "a mean allows t, none"),
     ("continuity_change", "t", "a change allows mover, none"),
     ("continuity_primary_care", "mover", "a mean allows t, none"),
     ("readmission_30d_65plus", "bootstrap",
-     "must be one of wilson, poisson, dobson, t, mover, none"),
+     "must be one of wilson, poisson, poisson_persons, dobson, t, mover, none"),
 ])
 def test_a_definition_names_a_method_that_fits(indicator: str, method: str,
                                                message: str) -> None:
@@ -256,7 +310,7 @@ def test_every_shipped_definition_names_its_interval() -> None:
         "continuity_change": ("mover", 0.95, True),
         "continuity_primary_care": ("t", 0.95, True),
         "distance_share_doctor_visits": ("wilson", 0.95, True),
-        "ed_visits_80plus": ("poisson", 0.95, True),
+        "ed_visits_80plus": ("poisson_persons", 0.95, True),
         "health_centres_offering_distance": ("wilson", 0.95, True),
         "named_doctor_listed": ("wilson", 0.95, True),
         "named_doctor_population": ("wilson", 0.95, True),

@@ -62,7 +62,8 @@ class Standardisation:
 @dataclass(frozen=True)
 class Interval:
     """How a value's confidence interval is computed (:mod:`naravard.indicators.intervals`):
-    ``wilson``, ``poisson``, ``dobson``, ``t``, ``mover`` or ``none``, at ``level`` (0.95);
+    ``wilson``, ``poisson``, ``poisson_persons``, ``dobson``, ``t``, ``mover`` or ``none``, at
+    ``level`` (0.95);
     a rate resting on fewer events than ``few_events_below`` is marked as uncertain where it
     is published (None: never)."""
 
@@ -298,7 +299,7 @@ def parse_definition(source: str, data: Mapping[str, Any]) -> Definition:
         sources=r.str_list("sources"),
         settings=settings,
         variants=tuple(variants),
-        interval=_interval(r, value_type, std),
+        interval=_interval(r, value_type, std, spec),
     )
     if definition.scale <= 0:
         raise r.fail("scale", "must be positive")
@@ -320,14 +321,15 @@ def _direction(r: Reader, target: Target | None) -> Setting:
 
 
 #: The interval methods each kind of value allows.
-_INTERVALS = {"share": ("wilson", "none"), "rate": ("poisson", "none"),
+_INTERVALS = {"share": ("wilson", "none"), "rate": ("poisson", "poisson_persons", "none"),
               "mean": ("t", "none"), "change": ("mover", "none")}
 
 
-def _interval(r: Reader, value_type: str, std: Standardisation | None) -> Interval:
+def _interval(r: Reader, value_type: str, std: Standardisation | None,
+              kind: KindSpec) -> Interval:
     """``interval``: the method (fitting the value: Wilson for shares, Poisson for crude
-    rates, Dobson for standardised ones, t for means, MOVER-R for changes), the level,
-    evidence and note."""
+    rates — widened for a person's repeat events where the kind counts them —, Dobson for
+    standardised ones, t for means, MOVER-R for changes), the level, evidence and note."""
     i = r.sub("interval")
     i.only({"method", "level", "evidence", "note", "few_events_below"})
     allowed = _INTERVALS[value_type]
@@ -337,14 +339,18 @@ def _interval(r: Reader, value_type: str, std: Standardisation | None) -> Interv
     if method not in allowed:
         raise i.fail("method", f"a {'standardised ' if std else ''}{value_type} allows "
                      f"{', '.join(allowed)}")
+    if method == "poisson_persons" and not kind.person_squares:
+        raise i.fail("method", f"kind {kind.name} does not count events per person "
+                     "(poisson_persons needs them)")
     level = i.raw("level")
     if not isinstance(level, float) or not 0.5 <= level < 1:
         raise i.fail("level", "must be a decimal number from 0.5 up to 1 (e.g. 0.95)")
     # optional: a rate resting on fewer events is marked (the research notes, §10.3)
     few = i.opt_integer("few_events_below") if "few_events_below" in i.data else None
     if few is not None:
-        if method not in ("poisson", "dobson"):
-            raise i.fail("few_events_below", "only a rate's events are counted (poisson, dobson)")
+        if method not in ("poisson", "poisson_persons", "dobson"):
+            raise i.fail("few_events_below",
+                         "only a rate's events are counted (poisson, poisson_persons, dobson)")
         if few < 1:
             raise i.fail("few_events_below", "must be at least 1")
     return Interval(method, level, i.choice("evidence", EVIDENCE), i.string("note"), few)

@@ -18,6 +18,7 @@ from naravard.indicators.intervals import (
     Limits3,
     dobson,
     mean_interval,
+    poisson_persons_rate,
     poisson_rate,
     ratio_interval,
     wilson,
@@ -255,6 +256,9 @@ def _limits(d: Definition, value: float, num: float, den: float,
         return None if found is None else (found[0] * d.scale, found[1] * d.scale)
     if method == "poisson" or (method == "dobson" and not groups):
         return poisson_rate(num, den, d.scale, level)
+    if method == "poisson_persons":
+        squares = sum(v[2] for v in by_group.values())
+        return poisson_persons_rate(num, squares, den, d.scale, level)
     if method == "dobson":
         variance = direct_rate_variance(groups, {g: v[0] for g, v in by_group.items()},
                                         {g: v[1] for g, v in by_group.items()}, d.scale)

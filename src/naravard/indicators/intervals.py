@@ -1,5 +1,6 @@
 """Confidence intervals of indicator values: Wilson for shares, Poisson for crude rates,
-Dobson for directly standardised rates (the methods of PHE's ``PHEindicatormethods``),
+Dobson for directly standardised rates (the methods of PHE's ``PHEindicatormethods``; Dobson's
+construction also widens a crude rate's limits for repeat events of one person),
 Student's t for means, and MOVER for the ratio (a change against a base year) and the
 difference (a change from the year before) of two independently estimated values from their
 own intervals.
@@ -17,7 +18,7 @@ from functools import lru_cache
 from statistics import NormalDist
 
 #: Methods a definition can name (``interval.method``).
-METHODS = ("wilson", "poisson", "dobson", "t", "mover", "none")
+METHODS = ("wilson", "poisson", "poisson_persons", "dobson", "t", "mover", "none")
 #: Below this many events a count's limits are exact (Poisson), from it Byar's approximation,
 #: as in PHEindicatormethods (``byars_lower``/``byars_upper`` from 10 events).
 EXACT_BELOW = 10
@@ -97,6 +98,23 @@ def poisson_rate(events: float, population: float, scale: int, level: float) -> 
         return None
     lower, upper = poisson_count(events, level)
     return lower / population * scale, upper / population * scale
+
+
+def poisson_persons_rate(events: float, squares: float, population: float, scale: int,
+                         level: float) -> Limits | None:
+    """Limits of a crude rate ``events / population × scale`` whose events fall on persons, some
+    more than once: the count's variance is taken over persons, ``squares`` = Σ yᵢ² of each
+    person's count yᵢ (Σ yᵢ = ``events``), and the count's limits are carried to the rate by
+    Dobson's construction, ``rate + √(variance / events) · (limit − events)``, the lower limit
+    not below zero (a few persons with many events can widen it past zero). Where every
+    person has one event (``squares`` = ``events``) these are the Poisson limits."""
+    if population <= 0 or events < 0:
+        return None
+    if events == 0 or squares <= events:
+        return poisson_rate(events, population, scale, level)
+    unit = scale / population
+    found = dobson(events * unit, events, squares * unit * unit, level)
+    return None if found is None else (max(0.0, found[0]), found[1])
 
 
 def dobson(rate: float, events: float, variance: float, level: float) -> Limits | None:

@@ -75,6 +75,9 @@ class KindSpec:
     periods: tuple[str, ...]
     value_types: tuple[str, ...]
     area_basis: str  # "residence", "care_unit", "region" or "derived"
+    #: The cells carry in ``numerator_sq`` the sum over persons of the square of each person's
+    #: count of events (repeat events of one person), for the ``poisson_persons`` interval.
+    person_squares: bool = False
 
     def setting(self, name: str) -> SettingSpec:
         """The spec of setting ``name``."""
@@ -176,6 +179,7 @@ KINDS: dict[str, KindSpec] = {
         periods=("year",),
         value_types=("rate",),
         area_basis="residence",
+        person_squares=True,
     ),
     "distance_share": KindSpec(
         name="distance_share",

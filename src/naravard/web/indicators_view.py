@@ -90,6 +90,8 @@ def interval_text(row: Row, decimals: int) -> str:
 
 #: The interval methods in words (message ids).
 INTERVAL_METHODS = {"wilson": "Wilson's score interval", "poisson": "Poisson limits of the count",
+                    "poisson_persons":
+                        "Poisson limits of the count, widened for repeat events of one person",
                     "dobson": "Dobson's method", "t": "Student's t interval",
                     "mover": "MOVER-R from the two years' intervals"}
 

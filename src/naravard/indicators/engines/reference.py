@@ -7,7 +7,7 @@ compares the DuckDB engine with it cell by cell.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -252,6 +252,7 @@ class _Run:
     def emergency_visits(self, plan: Plan, out: _Cells) -> None:
         s, d = plan.settings, plan.definition
         persons = self.persons()
+        visits: Counter[tuple[int, str, str, int]] = Counter()  # per person and residence
         for c in self.rows("outpatient_contacts"):
             day = c["contact_date"]
             if day.year not in self.years or c["care_level"] not in s["care_levels"]:
@@ -259,8 +260,10 @@ class _Run:
             p = persons[(day.year, int(c["person_id"]))]
             if not d.age.contains(age_on(p["birth_date"], day)):
                 continue
-            out.add(plan, str(day.year), "municipality", c["residence_municipality"], p["sex"],
-                    "", 1.0, 0.0)
+            visits[(day.year, c["residence_municipality"], p["sex"], int(c["person_id"]))] += 1
+        for (year, residence, sex, _person), n in visits.items():
+            out.add(plan, str(year), "municipality", residence, sex, "", float(n), 0.0,
+                    float(n * n))
         self.population(plan, out, by_group=False)
 
     def _visits(self, plan: Plan, modes: set[str]) -> Iterator[Row]:

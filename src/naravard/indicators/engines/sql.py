@@ -8,8 +8,9 @@ plans need are materialised once, as temporary tables, the first time a plan ask
 - ``chains_N`` / ``chain_people_N`` / ``readmitted_N``: transfer chains per chain setting, with
   the person's sex, birth and death, and the readmission flag per window setting;
 - ``contact_cube``: one pass over ``outpatient_contacts`` joined to ``py`` that counts, per month,
-  care unit, residence and sex, the contacts of every emergency-visit and distance plan (one pair
-  of columns per plan);
+  care unit, residence and sex, the contacts of every distance plan (one pair of columns per
+  plan); emergency visits are counted per person instead (their cells carry the sum of the
+  squares of each person's visits, for the interval);
 - ``assessment_cube``: the same for care-guarantee plans over ``assessments``;
 - ``visit_stats`` / ``continuity_cube``: one pass over the visits of every continuity scope giving,
   per patient and scope, the sums behind all four continuity indices; then, joined once to the
@@ -36,7 +37,7 @@ from naravard.indicators.plan import Plan
 from naravard.indicators.schema import table
 from naravard.indicators.standardise import AgeGroup
 
-CUBE_KINDS = ("emergency_visits", "distance_share", "distance_offering")
+CUBE_KINDS = ("distance_share", "distance_offering")
 """Kinds computed from the contact cube."""
 
 EXACT = "DECIMAL(38, 18)"
@@ -378,11 +379,9 @@ class CellQueries:
     def _cube_filter(self, plan: Plan) -> dict[str, tuple[str, ...]]:
         """The contacts a cube plan counts: allowed values per column of the contact."""
         s = plan.settings
-        found = {"c.care_level": tuple(sorted(set(s["care_levels"])))}
-        if plan.kind != "emergency_visits":
-            found["c.profession"] = tuple(sorted(set(s["professions"])))
-            found["c.mode"] = tuple(_modes(plan)[0])
-        return found
+        return {"c.care_level": tuple(sorted(set(s["care_levels"]))),
+                "c.profession": tuple(sorted(set(s["professions"]))),
+                "c.mode": tuple(_modes(plan)[0])}
 
     def _filter_sql(self, found: dict[str, tuple[str, ...]]) -> str:
         return "(" + " AND ".join(self._is_in(col, values) for col, values in found.items()) + ")"
@@ -393,11 +392,14 @@ class CellQueries:
         The contact filter reads only the contact (it goes into WHERE, before the join); the
         person condition (age limits) is applied inside the counts.
         """
-        age = (_age_ok(plan, age_sql("p.birth_date", "c.contact_date"))
-               if _has_age_limits(plan) else "TRUE")
-        hit = ("TRUE" if plan.kind == "emergency_visits"
-               else self._is_in("c.mode", _modes(plan)[1]))
-        return self._filter_sql(self._cube_filter(plan)), age, hit
+        hit = self._is_in("c.mode", _modes(plan)[1])
+        return self._filter_sql(self._cube_filter(plan)), self._contact_age(plan), hit
+
+    @staticmethod
+    def _contact_age(plan: Plan) -> str:
+        """The plan's age limits on the person ``p`` at the date of contact ``c``."""
+        return (_age_ok(plan, age_sql("p.birth_date", "c.contact_date"))
+                if _has_age_limits(plan) else "TRUE")
 
     def _cube_where(self) -> str:
         """Contacts any cube plan counts; a plan whose contacts another's include adds no
@@ -698,14 +700,28 @@ class CellQueries:
         return self._cube_columns().index(self._cube_terms(plan))
 
     def emergency_visits(self, plan: Plan) -> str:
-        """Visits by residence and sex, and the population of the age limits."""
-        cube, i = self.contact_cube(), self._cube_index(plan)
+        """Visits by residence and sex, counted per person so that each cell also carries the
+        sum of the squares of its persons' counts (repeat visits of one person widen the
+        interval), and the population of the age limits."""
+        py = self.person_years()
         visits = f"""
-            SELECT {self.d.text('year')} AS period, 'municipality' AS area_level,
-                residence AS area_code, sex, '' AS age_group, n{i} AS num, 0 AS den
-            FROM {cube} WHERE n{i} > 0
+            SELECT {self.d.text('v.year')} AS period, 'municipality' AS area_level,
+                v.residence AS area_code, v.sex AS sex, '' AS age_group, sum(v.y) AS num,
+                0 AS den, sum(v.y * v.y) AS sq
+            FROM (
+                SELECT c.year AS year, c.residence_municipality AS residence, p.sex AS sex,
+                    c.person_id AS person_id, count(*) AS y
+                FROM outpatient_contacts c JOIN {py} p
+                  ON p.year = c.year AND p.person_id = c.person_id
+                WHERE c.year IN {self.years_in}
+                  AND {self._is_in("c.care_level", plan.settings["care_levels"])}
+                  AND {self._contact_age(plan)}
+                GROUP BY c.year, c.residence_municipality, p.sex, c.person_id
+            ) v
+            GROUP BY v.year, v.residence, v.sex
         """  # noqa: S608
-        return self._cells(plan, [visits, self.population(plan, by_group=False)])
+        population = f"SELECT pop.*, 0 AS sq FROM ({self.population(plan, False)}) pop"  # noqa: S608
+        return self._cells(plan, [visits, population], spread=True)
 
     def _unit_periods(self, plan: Plan, cube: str, i: int) -> list[str]:
         """Rows from a (year, month, unit, sex) cube for the plan's periods and unit levels."""
