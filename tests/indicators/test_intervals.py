@@ -348,3 +348,23 @@ def test_stored_rows_are_checked_for_their_interval() -> None:
     assert check_rows([_row(ci_low=51.0)], cat) == [
         "row 1: ci_low: the interval 51.0–76.34 does not hold the value 50.0"]
     assert check_rows([_row(ci_high=float("nan"))], cat) == ["row 1: ci_high: nan is not a number"]
+
+
+@given(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=40))
+def test_a_mean_index_has_its_limits_within_zero_and_one(indices: list[float]) -> None:
+    from naravard.indicators.finalise import Areas, finalise
+
+    d = shipped_catalogue().definition("continuity_primary_care")
+    cell = {"period": "2023", "area_level": "municipality", "area_code": "0114", "sex": "K",
+            "age_group": "", "numerator": sum(indices), "denominator": float(len(indices)),
+            "numerator_sq": sum(x * x for x in indices)}
+    rows = finalise(d, "coc_doctor", [cell], [2023], {2023}, Areas(("01",), ("0114",)))
+    row = next(r for r in rows if r["area_code"] == "0114" and r["sex"] == "K")
+    found = mean_interval(cell["numerator"], cell["numerator_sq"], len(indices), 0.95)
+    if row["status"] != "ok":  # fewer patients than the definition shows
+        assert len(indices) < d.min_denominator
+        return
+    assert found is not None
+    assert row["ci_low"] == approx(max(0.0, found[0])) and row["ci_high"] == approx(
+        min(1.0, found[1]))
+    assert 0.0 <= row["ci_low"] <= row["value"] <= row["ci_high"] <= 1.0

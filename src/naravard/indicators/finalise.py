@@ -264,9 +264,11 @@ def _limits(d: Definition, value: float, num: float, den: float,
                                         {g: v[1] for g, v in by_group.items()}, d.scale)
         return None if variance is None else dobson(value, num, variance, level)
     if method == "t":
+        # the means are of continuity indices, each from 0 to 1: so are the mean's limits
         squares = sum(v[2] for v in by_group.values())
         found = mean_interval(num, squares, den, level)
-        return None if found is None else (found[0] * d.scale, found[1] * d.scale)
+        return None if found is None else (max(0.0, found[0]) * d.scale,
+                                           min(1.0, found[1]) * d.scale)
     return None
 
 
