@@ -68,11 +68,19 @@ def test_duckdb_matches_reference(data: RegisterData) -> None:
         assert _same(r["numerator"], d["numerator"]), (r, d)
         assert _same(r["denominator"], d["denominator"]), (r, d)
         assert _same(r["numerator_sq"], d["numerator_sq"]), (r, d)
+        assert r["denominator_sq"] == d["denominator_sq"], (r, d)
+        assert r["numerator_denominator"] == d["numerator_denominator"], (r, d)
     # the spread of a mean is kept for continuity, the squares of each person's visits for
-    # emergency visits (at least the visits: every person who has one has one or more), and
-    # nowhere else
+    # emergency visits and of each person's readmissions for readmissions (at least the
+    # count: every person who has one has one or more), and nowhere else
     spread = {r["indicator"] for r in duck if r["numerator_sq"]}
     assert spread <= {"continuity_primary_care", "continuity_primary_care_other",
-                      "ed_visits_80plus"}
+                      "ed_visits_80plus", "readmission_30d_65plus"}
     assert all(r["numerator_sq"] >= r["numerator"] for r in duck
-               if r["indicator"] == "ed_visits_80plus")
+               if r["indicator"] in ("ed_visits_80plus", "readmission_30d_65plus"))
+    # each person's index stays: Σ x² ≥ Σ x, and Σ xy between Σ y² and Σ x² (y ≤ x)
+    stays = [r for r in duck if r["denominator_sq"] or r["numerator_denominator"]]
+    assert {r["indicator"] for r in stays} <= {"readmission_30d_65plus"}
+    assert all(r["denominator_sq"] >= r["denominator"]
+               and r["numerator_sq"] <= r["numerator_denominator"] <= r["denominator_sq"]
+               for r in stays)

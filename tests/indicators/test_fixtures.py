@@ -17,6 +17,7 @@ from naravard.indicators.compute import compute
 from naravard.indicators.definition import Variant
 from naravard.indicators.engines.duckdb_engine import DuckDBEngine
 from naravard.indicators.engines.reference import ReferenceEngine
+from naravard.indicators.intervals import wilson
 from naravard.indicators.loader import ValidationError
 
 from .conftest import SMALL, definition
@@ -265,6 +266,22 @@ def test_readmission_edges(run: Any) -> None:
     # selected diagnoses: every main diagnosis here is I509 (heart failure) → the same
     assert vals(res, "selected_diagnoses", "2023", "nation", "00", "T") == (3.0, 8.0, 37.5,
                                                                             "ok")
+    # Wilson's interval with the effective number of index stays, per person (y of x):
+    # 0180 M: P3 2 of 2, P9 0 of 1 → Σy² 4, Σx² 5, Σxy 4, p = 2/3: Σ(y − px)² = 4 − 16/3 +
+    # 20/9 = 8/9 against 3 · 2/3 · 1/3 = 2/3 → deff 4/3, so Wilson of 1.5 in 2.25
+    def wilson_100(successes: float, trials: float) -> tuple[Any, Any]:
+        low, high = wilson(successes, trials, 0.95) or (0.0, 0.0)
+        return approx(low * 100, rel=1e-9), approx(high * 100, rel=1e-9)
+
+    assert limits(res, "all_causes", "2023", "municipality", "0180", "M") == wilson_100(1.5,
+                                                                                       2.25)
+    # Riket: P1 1 of 2, P2 0 of 2, P3 2 of 2 in 0180 and 0 of 1 in 1280, P9 0 of 1 → Σy² 5,
+    # Σx² 14, Σxy 6, p = 3/8: 5 − 4.5 + 9/64 · 14 = 79/32 against 8 · 3/8 · 5/8 = 15/8 →
+    # deff 79/60: 8 / deff = 480/79 stays, of which 180/79 readmitted
+    assert limits(res, "all_causes", "2023", "nation", "00", "T") == wilson_100(180 / 79,
+                                                                                480 / 79)
+    # 0114 K: P1 1 of 2, P2 0 of 2 → 1 − 1 + 0.5 = 0.5 against 0.75: deff 2/3, taken as 1
+    assert limits(res, "all_causes", "2023", "municipality", "0114", "K") == wilson_100(1, 4)
 
 
 def test_readmission_alternative_settings(run: Any) -> None:

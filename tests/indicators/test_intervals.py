@@ -25,6 +25,7 @@ from naravard.indicators.intervals import (
     ratio_interval,
     t_of,
     wilson,
+    wilson_persons,
     z_of,
 )
 from naravard.indicators.publish import check_rows
@@ -257,6 +258,45 @@ def test_repeat_events_hold_the_rate_and_widen_with_the_repeats(visits: list[int
     assert found[1] - rate == approx(widen * (poisson[1] - rate), rel=1e-9)
 
 
+def test_several_trials_of_a_person_widen_wilson_by_the_design_effect() -> None:
+    # 4 of 10 index stays readmitted: one person 3 of 4, one 1 of 2, four 0 of 1 →
+    # Σy² = 9 + 1 = 10, Σx² = 16 + 4 + 4 = 24, Σxy = 12 + 2 = 14; p = 0.4:
+    # Σ(y − px)² = 10 − 0.8 · 14 + 0.16 · 24 = 2.64 against 10 · 0.4 · 0.6 = 2.4 → deff 1.1,
+    # so Wilson's of 4 / 1.1 in 10 / 1.1
+    assert wilson_persons(4, 10, 10, 24, 14, 0.95) == (
+        approx(wilson(4 / 1.1, 10 / 1.1, 0.95)[0], rel=1e-9),  # type: ignore[index]
+        approx(wilson(4 / 1.1, 10 / 1.1, 0.95)[1], rel=1e-9))  # type: ignore[index]
+    # n = 9.0909: (0.4 + z²/2n ∓ z √(0.24/n + z²/4n²)) / (1 + z²/n) = (0.61128 ∓ 0.38218)
+    # / 1.42256
+    assert wilson(4 / 1.1, 10 / 1.1, 0.95) == (approx(0.1611, abs=1e-4),
+                                               approx(0.6984, abs=1e-4))
+    # one stay each: Wilson's; a design effect below 1 is taken as 1; 0 or all: Wilson's
+    assert wilson_persons(4, 10, 4, 10, 4, 0.95) == approx(wilson(4, 10, 0.95), rel=1e-12)
+    # 2 of 2 and 0 of 2, each person all or nothing: Σ(y − px)² = 4 − 4 + 2 = 2 against
+    # 4 · 0.25 = 1, deff 2: Wilson's of 1 in 2
+    assert wilson_persons(2, 4, 4, 8, 4, 0.95) == approx(wilson(1, 2, 0.95), rel=1e-12)
+    # 1 of 2 and 0 of 2: 1 − 1 + 0.0625 · 8 = 0.5 against 0.75, deff 2/3 taken as 1
+    assert wilson_persons(1, 4, 1, 8, 2, 0.95) == approx(wilson(1, 4, 0.95), rel=1e-12)
+    assert wilson_persons(0, 6, 0, 20, 0, 0.95) == approx(wilson(0, 6, 0.95), rel=1e-12)
+    assert wilson_persons(6, 6, 20, 20, 20, 0.95) == approx(wilson(6, 6, 0.95), rel=1e-12)
+    assert wilson_persons(1, 0, 1, 0, 0, 0.95) is None
+
+
+@given(st.lists(st.tuples(st.integers(1, 12), st.integers(0, 12)), min_size=1, max_size=50))
+def test_persons_widen_wilson_never_narrow_it(people: list[tuple[int, int]]) -> None:
+    stays = [(x, min(y, x)) for x, y in people]  # (index stays, readmitted) per person
+    x_sum, y_sum = sum(x for x, _ in stays), sum(y for _, y in stays)
+    found = wilson_persons(y_sum, x_sum, sum(y * y for _, y in stays),
+                           sum(x * x for x, _ in stays), sum(x * y for x, y in stays), 0.95)
+    plain = wilson(y_sum, x_sum, 0.95)
+    assert found is not None and plain is not None
+    p = y_sum / x_sum
+    assert found[0] <= p + 1e-12 and p - 1e-12 <= found[1]
+    assert found[0] <= plain[0] + 1e-12 and found[1] >= plain[1] - 1e-12
+    if all(x == 1 for x, _ in stays):  # one stay each: exactly Wilson's
+        assert found == approx(plain, rel=1e-9)
+
+
 def test_only_a_kind_that_counts_events_per_person_widens_for_them() -> None:
     data = _yaml("avoidable_inpatient_chronic")
     data["standardisation"] = None
@@ -275,7 +315,7 @@ def _yaml(indicator: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("indicator", "method", "message"), [
-    ("readmission_30d_65plus", "poisson", "a share allows wilson, none"),
+    ("readmission_30d_65plus", "poisson", "a share allows wilson, wilson_persons, none"),
     ("ed_visits_80plus", "wilson", "a rate allows poisson, poisson_persons, none"),
     ("ed_visits_80plus", "dobson", "a rate allows poisson, poisson_persons, none"),
     ("avoidable_inpatient_chronic", "poisson", "a standardised rate allows dobson, none"),
@@ -283,7 +323,8 @@ def _yaml(indicator: str) -> dict[str, Any]:
     ("continuity_change", "t", "a change allows mover, none"),
     ("continuity_primary_care", "mover", "a mean allows t, none"),
     ("readmission_30d_65plus", "bootstrap",
-     "must be one of wilson, poisson, poisson_persons, dobson, t, mover, none"),
+     "must be one of wilson, wilson_persons, poisson, poisson_persons, dobson, t, mover, "
+     "none"),
 ])
 def test_a_definition_names_a_method_that_fits(indicator: str, method: str,
                                                message: str) -> None:
@@ -316,7 +357,7 @@ def test_every_shipped_definition_names_its_interval() -> None:
         "named_doctor_population": ("wilson", 0.95, True),
         "named_doctor_special_housing": ("wilson", 0.95, True),
         "primary_care_cost_share": ("none", 0.95, True),
-        "readmission_30d_65plus": ("wilson", 0.95, True),
+        "readmission_30d_65plus": ("wilson_persons", 0.95, True),
     }
 
 

@@ -94,6 +94,9 @@ def test_duckdb_and_spark_agree(spark: Any, data: RegisterData) -> None:
                      a["indicator"] not in FLOAT_NUMERATORS), (a, b)
         assert _same(a["numerator_sq"], b["numerator_sq"],
                      a["indicator"] not in FLOAT_NUMERATORS), (a, b)
+        # each person's squared denominator and numerator × denominator (readmissions)
+        assert a["denominator_sq"] == b["denominator_sq"], (a, b)
+        assert a["numerator_denominator"] == b["numerator_denominator"], (a, b)
 
     rule = shipped_rule()
     d_res = results(data, request, duck, catalogue=cat, disclosure=rule).to_pylist()

@@ -45,7 +45,7 @@ from naravard.indicators.engines.duckdb_engine import DuckDBEngine
 from naravard.indicators.engines.reference import ReferenceEngine
 from naravard.indicators.finalise import tidy_cells
 from naravard.indicators.loader import check
-from naravard.indicators.plan import CELL_KEY, make_plans
+from naravard.indicators.plan import CELL_KEY, CELL_SUMS, make_plans
 from naravard.indicators.schema import TABLES, TABLES_BY_NAME
 from naravard.indicators.synth.generate import synthesise
 
@@ -251,10 +251,8 @@ def _same_cells(a: pa.Table, b: pa.Table) -> bool:
     ra, rb = a.to_pylist(), b.to_pylist()
     if [tuple(r[k] for k in CELL_KEY) for r in ra] != [tuple(r[k] for k in CELL_KEY) for r in rb]:
         return False
-    return all(math.isclose(x["numerator"], y["numerator"], rel_tol=1e-9, abs_tol=1e-9)
-               and math.isclose(x["numerator_sq"], y["numerator_sq"], rel_tol=1e-9,
-                                abs_tol=1e-9)
-               and x["denominator"] == y["denominator"] for x, y in zip(ra, rb, strict=True))
+    return all(math.isclose(x[name], y[name], rel_tol=1e-9, abs_tol=1e-9)
+               for x, y in zip(ra, rb, strict=True) for name in CELL_SUMS)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from naravard.indicators.plan import CELL_SCHEMA, Plan
+from naravard.indicators.plan import CELL_SCHEMA, CELL_SUMS, Plan
 
 
 def _read(root: Path, name: str, columns: list[str], year: int | None = None) -> Any:
@@ -116,8 +116,14 @@ def readmission_cells(root: Path, year: int, plans: Sequence[Plan], data_end: dt
         rows = index
         if plan.prefixes is not None:
             rows = rows[rows["diagnosis"].str.startswith(tuple(plan.prefixes))]
-        cells = rows.groupby(["residence", "sex"]).agg(
-            numerator=("readmitted", "sum"), denominator=("readmitted", "size")).reset_index()
+        # per person first: the cells carry the sums of a share whose stays cluster in persons
+        people = rows.groupby(["residence", "sex", "person_id"]).agg(
+            y=("readmitted", "sum"), x=("readmitted", "size")).reset_index()
+        people = people.assign(y2=people["y"] ** 2, x2=people["x"] ** 2,
+                               xy=people["x"] * people["y"])
+        cells = people.groupby(["residence", "sex"]).agg(
+            numerator=("y", "sum"), denominator=("x", "sum"), numerator_sq=("y2", "sum"),
+            denominator_sq=("x2", "sum"), numerator_denominator=("xy", "sum")).reset_index()
         frames.append(cells.assign(indicator=plan.id, variant=plan.variant, period=str(year),
                                    area_level="municipality", area_code=cells["residence"],
                                    age_group=""))
@@ -196,8 +202,7 @@ def pandas_cells(root: Path, year: int, plans: Sequence[Plan], data_end: dt.date
     if continuity:
         frames.append(continuity_cells(root, year, continuity))
     cells = pd.concat(frames)
-    cells["numerator"] = cells["numerator"].astype(float)
-    cells["denominator"] = cells["denominator"].astype(float)
-    cells["numerator_sq"] = cells["numerator_sq"].fillna(0.0).astype(float)
+    for name in CELL_SUMS:  # a kind without a sum leaves it empty: 0
+        cells[name] = cells[name].fillna(0.0).astype(float) if name in cells else 0.0
     return pa.Table.from_pandas(cells[CELL_SCHEMA.names], schema=CELL_SCHEMA,
                                 preserve_index=False)

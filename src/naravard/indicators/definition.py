@@ -62,8 +62,8 @@ class Standardisation:
 @dataclass(frozen=True)
 class Interval:
     """How a value's confidence interval is computed (:mod:`naravard.indicators.intervals`):
-    ``wilson``, ``poisson``, ``poisson_persons``, ``dobson``, ``t``, ``mover`` or ``none``, at
-    ``level`` (0.95);
+    ``wilson``, ``wilson_persons``, ``poisson``, ``poisson_persons``, ``dobson``, ``t``,
+    ``mover`` or ``none``, at ``level`` (0.95);
     a rate resting on fewer events than ``few_events_below`` is marked as uncertain where it
     is published (None: never)."""
 
@@ -321,15 +321,17 @@ def _direction(r: Reader, target: Target | None) -> Setting:
 
 
 #: The interval methods each kind of value allows.
-_INTERVALS = {"share": ("wilson", "none"), "rate": ("poisson", "poisson_persons", "none"),
+_INTERVALS = {"share": ("wilson", "wilson_persons", "none"),
+              "rate": ("poisson", "poisson_persons", "none"),
               "mean": ("t", "none"), "change": ("mover", "none")}
 
 
 def _interval(r: Reader, value_type: str, std: Standardisation | None,
               kind: KindSpec) -> Interval:
     """``interval``: the method (fitting the value: Wilson for shares, Poisson for crude
-    rates — widened for a person's repeat events where the kind counts them —, Dobson for
-    standardised ones, t for means, MOVER-R for changes), the level, evidence and note."""
+    rates — each widened for a person's repeated units where the kind counts per person —,
+    Dobson for standardised ones, t for means, MOVER-R for changes), the level, evidence and
+    note."""
     i = r.sub("interval")
     i.only({"method", "level", "evidence", "note", "few_events_below"})
     allowed = _INTERVALS[value_type]
@@ -339,9 +341,9 @@ def _interval(r: Reader, value_type: str, std: Standardisation | None,
     if method not in allowed:
         raise i.fail("method", f"a {'standardised ' if std else ''}{value_type} allows "
                      f"{', '.join(allowed)}")
-    if method == "poisson_persons" and not kind.person_squares:
+    if method in ("poisson_persons", "wilson_persons") and not kind.person_squares:
         raise i.fail("method", f"kind {kind.name} does not count events per person "
-                     "(poisson_persons needs them)")
+                     f"({method} needs them)")
     level = i.raw("level")
     if not isinstance(level, float) or not 0.5 <= level < 1:
         raise i.fail("level", "must be a decimal number from 0.5 up to 1 (e.g. 0.95)")

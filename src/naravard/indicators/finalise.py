@@ -22,8 +22,9 @@ from naravard.indicators.intervals import (
     poisson_rate,
     ratio_interval,
     wilson,
+    wilson_persons,
 )
-from naravard.indicators.plan import CELL_KEY, CELL_SCHEMA, periods_for
+from naravard.indicators.plan import CELL_KEY, CELL_SCHEMA, CELL_SUMS, periods_for
 from naravard.indicators.standardise import (
     AgeGroup,
     direct_rate,
@@ -77,8 +78,7 @@ def tidy_cells(cells: pa.Table) -> pa.Table:
     if cells.num_rows == 0:
         return cells.cast(CELL_SCHEMA)
     grouped = cells.group_by(list(CELL_KEY)).aggregate(
-        [("numerator", "sum"), ("denominator", "sum"), ("numerator_sq", "sum")]
-    ).rename_columns([*CELL_KEY, "numerator", "denominator", "numerator_sq"])
+        [(name, "sum") for name in CELL_SUMS]).rename_columns([*CELL_KEY, *CELL_SUMS])
     keep = pc.or_(pc.not_equal(grouped["numerator"], 0.0),
                   pc.not_equal(grouped["denominator"], 0.0))
     out = grouped.filter(keep).select(CELL_SCHEMA.names).cast(CELL_SCHEMA)
@@ -109,13 +109,12 @@ def _rollup(cells: Iterable[dict[str, Any]], sexes: tuple[str, ...]
             ) -> dict[Key, dict[str, list[float]]]:
     """Sums per (period, level, code, sex) and age group, rolled up to region and Riket."""
     sums: dict[Key, dict[str, list[float]]] = defaultdict(
-        lambda: defaultdict(lambda: [0.0, 0.0, 0.0]))
+        lambda: defaultdict(lambda: [0.0] * len(CELL_SUMS)))
 
-    def add(key: Key, group: str, num: float, den: float, sq: float) -> None:
+    def add(key: Key, group: str, values: list[float]) -> None:
         cell = sums[key][group]
-        cell[0] += num
-        cell[1] += den
-        cell[2] += sq
+        for i, v in enumerate(values):
+            cell[i] += v
 
     for c in cells:
         level, code, group = c["area_level"], c["area_code"], c["age_group"]
@@ -130,9 +129,9 @@ def _rollup(cells: Iterable[dict[str, Any]], sexes: tuple[str, ...]
                 areas = [("municipality", code), ("region", code[:2]), ("nation", NATION)]
             else:
                 areas = [("region", code), ("nation", NATION)]
+            values = [c.get(name, 0.0) for name in CELL_SUMS]
             for lvl, area in areas:
-                add((c["period"], lvl, area, sex), group, c["numerator"], c["denominator"],
-                    c["numerator_sq"])
+                add((c["period"], lvl, area, sex), group, values)
     return sums
 
 
@@ -149,7 +148,7 @@ def rollup_table(cells: pa.Table, definitions: Iterable[Definition]
     returned the cells (which a parallel engine does not fix).
     """
     out: dict[tuple[str, str], Sums] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(lambda: [0.0, 0.0, 0.0])))
+        lambda: defaultdict(lambda: defaultdict(lambda: [0.0] * len(CELL_SUMS))))
     if cells.num_rows == 0:
         return out
     schema = pa.schema([f.with_nullable(True) for f in cells.schema])
@@ -177,12 +176,12 @@ def rollup_table(cells: pa.Table, definitions: Iterable[Definition]
     nation = with_column(with_column(above, "area_level", pa.scalar("nation")), "area_code",
                          pa.scalar(NATION))
     rolled = pa.concat_tables([sexed, regions, nation]).group_by(list(CELL_KEY)).aggregate(
-        [("numerator", "sum"), ("denominator", "sum"), ("numerator_sq", "sum")])
-    columns = [rolled[name].to_pylist() for name in (*CELL_KEY, "numerator_sum",
-                                                      "denominator_sum", "numerator_sq_sum")]
-    for ind, var, period, level, code, sex, group, num, den, sq in zip(*columns, strict=True):
+        [(name, "sum") for name in CELL_SUMS])
+    columns = [rolled[name].to_pylist()
+               for name in (*CELL_KEY, *(f"{name}_sum" for name in CELL_SUMS))]
+    for ind, var, period, level, code, sex, group, *values in zip(*columns, strict=True):
         # a plain dict per key: no default factory runs in this loop over every cell
-        out[(ind, var)].setdefault((period, level, code, sex), {})[group] = [num, den, sq]
+        out[(ind, var)].setdefault((period, level, code, sex), {})[group] = values
     return out
 
 
@@ -251,8 +250,13 @@ def _limits(d: Definition, value: float, num: float, den: float,
             ) -> tuple[float, float] | None:  # fmt: skip
     """A value's confidence interval by the definition's method (None when it has none)."""
     method, level = d.interval.method, d.interval.level
-    if method == "wilson":
-        found = wilson(num, den, level)
+    if method in ("wilson", "wilson_persons"):
+        if method == "wilson":
+            found = wilson(num, den, level)
+        else:
+            _n, _d, squares, trial_squares, products = (
+                sum(v[i] for v in by_group.values()) for i in range(len(CELL_SUMS)))
+            found = wilson_persons(num, den, squares, trial_squares, products, level)
         return None if found is None else (found[0] * d.scale, found[1] * d.scale)
     if method == "poisson" or (method == "dobson" and not groups):
         return poisson_rate(num, den, d.scale, level)

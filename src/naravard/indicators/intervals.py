@@ -1,4 +1,5 @@
-"""Confidence intervals of indicator values: Wilson for shares, Poisson for crude rates,
+"""Confidence intervals of indicator values: Wilson for shares (with an effective sample size
+where a person's several trials cluster), Poisson for crude rates,
 Dobson for directly standardised rates (the methods of PHE's ``PHEindicatormethods``; Dobson's
 construction also widens a crude rate's limits for repeat events of one person),
 Student's t for means, and MOVER for the ratio (a change against a base year) and the
@@ -18,7 +19,8 @@ from functools import lru_cache
 from statistics import NormalDist
 
 #: Methods a definition can name (``interval.method``).
-METHODS = ("wilson", "poisson", "poisson_persons", "dobson", "t", "mover", "none")
+METHODS = ("wilson", "wilson_persons", "poisson", "poisson_persons", "dobson", "t", "mover",
+           "none")
 #: Below this many events a count's limits are exact (Poisson), from it Byar's approximation,
 #: as in PHEindicatormethods (``byars_lower``/``byars_upper`` from 10 events).
 EXACT_BELOW = 10
@@ -48,6 +50,27 @@ def wilson(successes: float, trials: float, level: float) -> Limits | None:
     lower = 0.0 if successes == 0 else max(0.0, (centre - spread) / scale)
     upper = 1.0 if successes == trials else min(1.0, (centre + spread) / scale)
     return lower, upper
+
+
+def wilson_persons(successes: float, trials: float, squares: float, trial_squares: float,
+                   products: float, level: float) -> Limits | None:
+    """Wilson's score interval of a share whose trials cluster in persons (a person's several
+    index stays): Wilson's with the effective number of trials n / deff (Kish), where the
+    design effect deff = V / (p(1 − p) / n) sets the share's variance over persons, V = Σ (yᵢ −
+    p xᵢ)² / n² — the ratio estimator's linearised variance, from ``squares`` Σ yᵢ²,
+    ``trial_squares`` Σ xᵢ² and ``products`` Σ xᵢyᵢ of each person's successes yᵢ of xᵢ trials
+    — against the binomial one. deff is taken no lower than 1 (Korn & Graubard 1998), and as 1
+    where the share is 0 or 1 (no spread to estimate); with one trial per person it is 1 and
+    these are Wilson's limits."""
+    if trials <= 0 or not 0 <= successes <= trials:
+        return None
+    p = successes / trials
+    deff = 1.0
+    if 0 < p < 1:
+        spread = squares - 2 * p * products + p * p * trial_squares
+        deff = max(1.0, spread / (trials * p * (1 - p)))
+    effective = trials / deff
+    return wilson(p * effective, effective, level)
 
 
 def _poisson_cdf(k: int, mean: float) -> float:

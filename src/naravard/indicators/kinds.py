@@ -75,8 +75,9 @@ class KindSpec:
     periods: tuple[str, ...]
     value_types: tuple[str, ...]
     area_basis: str  # "residence", "care_unit", "region" or "derived"
-    #: The cells carry in ``numerator_sq`` the sum over persons of the square of each person's
-    #: count of events (repeat events of one person), for the ``poisson_persons`` interval.
+    #: The cells carry sums over persons — of the square of each person's numerator and, for a
+    #: share, of their denominator and the product of the two — for the ``poisson_persons`` and
+    #: ``wilson_persons`` intervals (a person's repeat events or several index stays).
     person_squares: bool = False
 
     def setting(self, name: str) -> SettingSpec:
@@ -169,6 +170,7 @@ KINDS: dict[str, KindSpec] = {
         periods=("year",),
         value_types=("share",),
         area_basis="residence",
+        person_squares=True,
     ),
     "emergency_visits": KindSpec(
         name="emergency_visits",

@@ -25,15 +25,23 @@ CELL_SCHEMA = pa.schema(
         pa.field("numerator", pa.float64(), nullable=False),
         pa.field("denominator", pa.float64(), nullable=False),
         pa.field("numerator_sq", pa.float64(), nullable=False),
+        pa.field("denominator_sq", pa.float64(), nullable=False),
+        pa.field("numerator_denominator", pa.float64(), nullable=False),
     ]
 )
 """Cells: the finest sums an engine produces. ``area_level`` is ``municipality`` (rolled up to
 region and Riket), ``region`` (rolled up to Riket) or ``care_unit`` (published as it is).
 ``sex`` is K or M (or T for indicators without a sex split); ``age_group`` is empty unless the
 indicator is standardised. ``numerator_sq`` sums the squares of the per-patient values behind a
-mean's numerator (its spread, for the interval; 0 for the other kinds)."""
+mean's numerator (its spread, for the interval), or for kinds that count per person the squares
+of each person's numerator yᵢ; ``denominator_sq`` and ``numerator_denominator`` sum each
+person's xᵢ² and xᵢyᵢ (xᵢ the person's denominator) where a share's units cluster in persons;
+0 otherwise."""
 
 CELL_KEY = ("indicator", "variant", "period", "area_level", "area_code", "sex", "age_group")
+#: The sums of a cell, in the order of :data:`CELL_SCHEMA`; each adds up over cells.
+CELL_SUMS = ("numerator", "denominator", "numerator_sq", "denominator_sq",
+             "numerator_denominator")
 
 
 @dataclass(frozen=True)

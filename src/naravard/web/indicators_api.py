@@ -77,10 +77,10 @@ class DirectionOut(BaseModel):
 
 class IntervalOut(BaseModel):
     """How each value's confidence interval (``ci_low``, ``ci_high``) is computed: ``wilson``,
-    ``poisson``, ``poisson_persons`` (widened for repeat events of one person), ``dobson``,
-    ``t``, ``mover`` or ``none``, at ``level``; ``evidence`` as for the direction; a value
-    resting on fewer events than ``few_events_below`` (null: never) is marked
-    ``few_events``."""
+    ``wilson_persons``, ``poisson``, ``poisson_persons`` (the two widened for persons counted
+    more than once), ``dobson``, ``t``, ``mover`` or ``none``, at ``level``; ``evidence`` as
+    for the direction; a value resting on fewer events than ``few_events_below`` (null:
+    never) is marked ``few_events``."""
 
     method: str
     level: float

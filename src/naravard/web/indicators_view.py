@@ -89,7 +89,10 @@ def interval_text(row: Row, decimals: int) -> str:
 
 
 #: The interval methods in words (message ids).
-INTERVAL_METHODS = {"wilson": "Wilson's score interval", "poisson": "Poisson limits of the count",
+INTERVAL_METHODS = {"wilson": "Wilson's score interval",
+                    "wilson_persons":
+                        "Wilson's score interval, widened for persons counted more than once",
+                    "poisson": "Poisson limits of the count",
                     "poisson_persons":
                         "Poisson limits of the count, widened for repeat events of one person",
                     "dobson": "Dobson's method", "t": "Student's t interval",

@@ -18,7 +18,7 @@ from naravard.indicators.codelists import matches
 from naravard.indicators.continuity import eligible, index_value
 from naravard.indicators.data import RegisterData
 from naravard.indicators.engines.base import Done, Progress, data_end, report_each
-from naravard.indicators.plan import CELL_SCHEMA, Plan, age_on
+from naravard.indicators.plan import CELL_KEY, CELL_SCHEMA, CELL_SUMS, Plan, age_on
 from naravard.indicators.standardise import group_of
 
 Row = Mapping[str, Any]
@@ -94,24 +94,29 @@ def build_chains(episodes: Sequence[Row], gap: int, requires_code: bool,
 
 class _Cells:
     def __init__(self) -> None:
-        self.sums: dict[CellKey, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+        self.sums: dict[CellKey, list[float]] = defaultdict(lambda: [0.0] * len(CELL_SUMS))
 
     def add(self, plan: Plan, period: str, level: str, code: str, sex: str, age_group: str,
-            num: float, den: float, sq: float = 0.0) -> None:
+            num: float, den: float, sq: float = 0.0, den_sq: float = 0.0,
+            cross: float = 0.0) -> None:
         cell = self.sums[(plan.id, plan.variant, period, level, code, sex, age_group)]
-        cell[0] += num
-        cell[1] += den
-        cell[2] += sq
+        for i, v in enumerate((num, den, sq, den_sq, cross)):
+            cell[i] += v
+
+    def add_person(self, plan: Plan, period: str, level: str, code: str, sex: str,
+                   num: float, den: float) -> None:
+        """One person's numerator and denominator in a cell, with their squares and product
+        (the sums of a share whose units cluster in persons)."""
+        self.add(plan, period, level, code, sex, "", num, den, num * num, den * den, num * den)
 
     def table(self) -> pa.Table:
         keys = sorted(self.sums)
         cols: dict[str, list[Any]] = {name: [] for name in CELL_SCHEMA.names}
         for key in keys:
-            for name, value in zip(CELL_SCHEMA.names[:7], key, strict=True):
+            for name, text in zip(CELL_KEY, key, strict=True):
+                cols[name].append(text)
+            for name, value in zip(CELL_SUMS, self.sums[key], strict=True):
                 cols[name].append(value)
-            cols["numerator"].append(self.sums[key][0])
-            cols["denominator"].append(self.sums[key][1])
-            cols["numerator_sq"].append(self.sums[key][2])
         return pa.table(cols, schema=CELL_SCHEMA)
 
 
@@ -217,6 +222,8 @@ class _Run:
         by_person: dict[int, list[Chain]] = defaultdict(list)
         for c in chains:
             by_person[c.person_id].append(c)
+        # (readmitted, index stays) per person, year, residence and sex
+        stays: dict[tuple[int, str, str, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
         for c in chains:
             y = c.discharge.year
             if y not in self.years:
@@ -246,8 +253,11 @@ class _Run:
                 dd = death_any.get(c.person_id)
                 if dd is not None and 0 < (dd - c.discharge).days <= last:
                     continue
-            out.add(plan, str(y), "municipality", c.residence, p["sex"], "",
-                    1.0 if readmitted else 0.0, 1.0)
+            found = stays[(y, c.residence, p["sex"], c.person_id)]
+            found[0] += 1.0 if readmitted else 0.0
+            found[1] += 1.0
+        for (y, residence, sex, _person), (num, den) in stays.items():
+            out.add_person(plan, str(y), "municipality", residence, sex, num, den)
 
     def emergency_visits(self, plan: Plan, out: _Cells) -> None:
         s, d = plan.settings, plan.definition

@@ -233,15 +233,22 @@ class CellQueries:
             self._made.add(name)
         return name
 
-    def _cells(self, plan: Plan, rows: Sequence[str], spread: bool = False) -> str:
+    def _cells(self, plan: Plan, rows: Sequence[str], spread: bool = False,
+               persons: bool = False) -> str:
         """Sum ``rows`` (SELECTs of period, area_level, area_code, sex, age_group, num, den and,
-        with ``spread``, sq: the squares of the values summed in num)."""
+        with ``spread``, sq: the squares of the values summed in num; with ``persons`` also
+        dsq and xy: each person's squared den and num × den)."""
         union = " UNION ALL ".join(f"({r})" for r in rows)
-        sq = "CAST(sum(sq) AS DOUBLE)" if spread else _f(0.0)
+
+        def total(column: str, given: bool) -> str:
+            return f"CAST(sum({column}) AS DOUBLE)" if given else _f(0.0)
+
         return f"""
             SELECT {self._head(plan)}, period, area_level, area_code, sex, age_group,
                 CAST(sum(num) AS DOUBLE) AS numerator, CAST(sum(den) AS DOUBLE) AS denominator,
-                {sq} AS numerator_sq
+                {total("sq", spread or persons)} AS numerator_sq,
+                {total("dsq", persons)} AS denominator_sq,
+                {total("xy", persons)} AS numerator_denominator
             FROM ({union}) cell_rows
             GROUP BY period, area_level, area_code, sex, age_group
         """  # noqa: S608
@@ -687,14 +694,23 @@ class CellQueries:
                 f"(r.readmitted OR d.death_date IS NULL OR NOT "
                 f"({self.d.days_between('c.discharge_date', 'd.death_date')} "
                 f"BETWEEN 1 AND {last}))")
+        # per person (y readmitted of x index stays), so that the cells carry the sums of a
+        # share whose stays cluster in persons
         rows = f"""
-            SELECT {self.d.text('year(c.discharge_date)')} AS period,
-                'municipality' AS area_level, c.residence AS area_code, c.sex AS sex,
-                '' AS age_group, CASE WHEN r.readmitted THEN 1 ELSE 0 END AS num, 1 AS den
-            FROM {people} c JOIN {flags} r ON r.chain_id = c.chain_id {join}
-            WHERE {' AND '.join(conds)}
+            SELECT period, 'municipality' AS area_level, residence AS area_code, sex,
+                '' AS age_group, sum(y) AS num, sum(x) AS den, sum(y * y) AS sq,
+                sum(x * x) AS dsq, sum(x * y) AS xy
+            FROM (
+                SELECT {self.d.text('year(c.discharge_date)')} AS period,
+                    c.residence AS residence, c.sex AS sex, c.person_id AS person_id,
+                    sum(CASE WHEN r.readmitted THEN 1 ELSE 0 END) AS y, count(*) AS x
+                FROM {people} c JOIN {flags} r ON r.chain_id = c.chain_id {join}
+                WHERE {' AND '.join(conds)}
+                GROUP BY 1, 2, 3, 4
+            ) per_person
+            GROUP BY period, residence, sex
         """  # noqa: S608
-        return self._cells(plan, [rows])
+        return self._cells(plan, [rows], persons=True)
 
     def _cube_index(self, plan: Plan) -> int:
         return self._cube_columns().index(self._cube_terms(plan))
