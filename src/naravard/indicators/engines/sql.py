@@ -719,7 +719,10 @@ class CellQueries:
         """Visits by residence and sex, counted per person so that each cell also carries the
         sum of the squares of its persons' counts (repeat visits of one person widen the
         interval), and the population of the age limits."""
-        py = self.person_years()
+        py, lowest = self.person_years(), plan.definition.age.min
+        if lowest is not None:  # only those who reach the lowest age in some year are joined
+            born = self._date(dt.date(max(self.years) - int(lowest), 12, 31))
+            py = f"(SELECT * FROM {py} WHERE birth_date <= {born})"  # noqa: S608
         visits = f"""
             SELECT {self.d.text('v.year')} AS period, 'municipality' AS area_level,
                 v.residence AS area_code, v.sex AS sex, '' AS age_group, sum(v.y) AS num,
