@@ -250,18 +250,15 @@ def _limits(d: Definition, value: float, num: float, den: float,
             ) -> tuple[float, float] | None:  # fmt: skip
     """A value's confidence interval by the definition's method (None when it has none)."""
     method, level = d.interval.method, d.interval.level
+    # the spread sums over the age groups (numerator_sq, denominator_sq, numerator_denominator)
+    squares, trial_squares, products = (sum(v[i] for v in by_group.values()) for i in (2, 3, 4))
     if method in ("wilson", "wilson_persons"):
-        if method == "wilson":
-            found = wilson(num, den, level)
-        else:
-            _n, _d, squares, trial_squares, products = (
-                sum(v[i] for v in by_group.values()) for i in range(len(CELL_SUMS)))
-            found = wilson_persons(num, den, squares, trial_squares, products, level)
+        found = (wilson(num, den, level) if method == "wilson"
+                 else wilson_persons(num, den, squares, trial_squares, products, level))
         return None if found is None else (found[0] * d.scale, found[1] * d.scale)
     if method == "poisson" or (method == "dobson" and not groups):
         return poisson_rate(num, den, d.scale, level)
     if method == "poisson_persons":
-        squares = sum(v[2] for v in by_group.values())
         return poisson_persons_rate(num, squares, den, d.scale, level)
     if method == "dobson":
         variance = direct_rate_variance(groups, {g: v[0] for g, v in by_group.items()},
@@ -269,7 +266,6 @@ def _limits(d: Definition, value: float, num: float, den: float,
         return None if variance is None else dobson(value, num, variance, level)
     if method == "t":
         # the means are of continuity indices, each from 0 to 1: so are the mean's limits
-        squares = sum(v[2] for v in by_group.values())
         found = mean_interval(num, squares, den, level)
         return None if found is None else (max(0.0, found[0]) * d.scale,
                                            min(1.0, found[1]) * d.scale)

@@ -106,7 +106,7 @@ class _Cells:
     def add_person(self, plan: Plan, period: str, level: str, code: str, sex: str,
                    num: float, den: float) -> None:
         """One person's numerator and denominator in a cell, with their squares and product
-        (the sums of a share whose units cluster in persons)."""
+        (the sums of a share or rate whose units cluster in persons)."""
         self.add(plan, period, level, code, sex, "", num, den, num * num, den * den, num * den)
 
     def table(self) -> pa.Table:
@@ -272,8 +272,7 @@ class _Run:
                 continue
             visits[(day.year, c["residence_municipality"], p["sex"], int(c["person_id"]))] += 1
         for (year, residence, sex, _person), n in visits.items():
-            out.add(plan, str(year), "municipality", residence, sex, "", float(n), 0.0,
-                    float(n * n))
+            out.add_person(plan, str(year), "municipality", residence, sex, float(n), 0.0)
         self.population(plan, out, by_group=False)
 
     def _visits(self, plan: Plan, modes: set[str]) -> Iterator[Row]:

@@ -694,23 +694,29 @@ class CellQueries:
                 f"(r.readmitted OR d.death_date IS NULL OR NOT "
                 f"({self.d.days_between('c.discharge_date', 'd.death_date')} "
                 f"BETWEEN 1 AND {last}))")
-        # per person (y readmitted of x index stays), so that the cells carry the sums of a
-        # share whose stays cluster in persons
-        rows = f"""
+        # per person: y readmitted of x index stays
+        stays = f"""
+            SELECT {self.d.text('year(c.discharge_date)')} AS period, c.residence AS residence,
+                c.sex AS sex, c.person_id AS person_id,
+                sum(CASE WHEN r.readmitted THEN 1 ELSE 0 END) AS y, count(*) AS x
+            FROM {people} c JOIN {flags} r ON r.chain_id = c.chain_id {join}
+            WHERE {' AND '.join(conds)}
+            GROUP BY 1, 2, 3, 4
+        """  # noqa: S608
+        return self._cells(plan, [self._per_person(stays)], persons=True)
+
+    @staticmethod
+    def _per_person(persons: str) -> str:
+        """Cell rows by residence from ``persons``, a SELECT of period, residence, sex,
+        person_id, y and x with one row per person: the sums of y and x with those of y², x²
+        and xy (the spread over persons of a share or rate whose units cluster in persons)."""
+        return f"""
             SELECT period, 'municipality' AS area_level, residence AS area_code, sex,
                 '' AS age_group, sum(y) AS num, sum(x) AS den, sum(y * y) AS sq,
                 sum(x * x) AS dsq, sum(x * y) AS xy
-            FROM (
-                SELECT {self.d.text('year(c.discharge_date)')} AS period,
-                    c.residence AS residence, c.sex AS sex, c.person_id AS person_id,
-                    sum(CASE WHEN r.readmitted THEN 1 ELSE 0 END) AS y, count(*) AS x
-                FROM {people} c JOIN {flags} r ON r.chain_id = c.chain_id {join}
-                WHERE {' AND '.join(conds)}
-                GROUP BY 1, 2, 3, 4
-            ) per_person
+            FROM ({persons}) per_person
             GROUP BY period, residence, sex
         """  # noqa: S608
-        return self._cells(plan, [rows], persons=True)
 
     def _cube_index(self, plan: Plan) -> int:
         return self._cube_columns().index(self._cube_terms(plan))
@@ -724,23 +730,18 @@ class CellQueries:
             born = self._date(dt.date(max(self.years) - int(lowest), 12, 31))
             py = f"(SELECT * FROM {py} WHERE birth_date <= {born})"  # noqa: S608
         visits = f"""
-            SELECT {self.d.text('v.year')} AS period, 'municipality' AS area_level,
-                v.residence AS area_code, v.sex AS sex, '' AS age_group, sum(v.y) AS num,
-                0 AS den, sum(v.y * v.y) AS sq
-            FROM (
-                SELECT c.year AS year, c.residence_municipality AS residence, p.sex AS sex,
-                    c.person_id AS person_id, count(*) AS y
-                FROM outpatient_contacts c JOIN {py} p
-                  ON p.year = c.year AND p.person_id = c.person_id
-                WHERE c.year IN {self.years_in}
-                  AND {self._is_in("c.care_level", plan.settings["care_levels"])}
-                  AND {self._contact_age(plan)}
-                GROUP BY c.year, c.residence_municipality, p.sex, c.person_id
-            ) v
-            GROUP BY v.year, v.residence, v.sex
+            SELECT {self.d.text('c.year')} AS period, c.residence_municipality AS residence,
+                p.sex AS sex, c.person_id AS person_id, count(*) AS y, 0 AS x
+            FROM outpatient_contacts c JOIN {py} p
+              ON p.year = c.year AND p.person_id = c.person_id
+            WHERE c.year IN {self.years_in}
+              AND {self._is_in("c.care_level", plan.settings["care_levels"])}
+              AND {self._contact_age(plan)}
+            GROUP BY 1, 2, 3, 4
         """  # noqa: S608
-        population = f"SELECT pop.*, 0 AS sq FROM ({self.population(plan, False)}) pop"  # noqa: S608
-        return self._cells(plan, [visits, population], spread=True)
+        population = (f"SELECT pop.*, 0 AS sq, 0 AS dsq, 0 AS xy "  # noqa: S608
+                      f"FROM ({self.population(plan, False)}) pop")
+        return self._cells(plan, [self._per_person(visits), population], persons=True)
 
     def _unit_periods(self, plan: Plan, cube: str, i: int) -> list[str]:
         """Rows from a (year, month, unit, sex) cube for the plan's periods and unit levels."""
