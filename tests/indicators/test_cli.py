@@ -79,7 +79,7 @@ def test_compute_writes_csv_with_masks_and_parquet_with_metadata(tiny: Path,
     assert result.exit_code == 0, result.output
     table = pq.read_table(out_pq)
     meta = json.loads(table.schema.metadata[b"naravard"])
-    assert meta["definitions"] == {"ed_visits_80plus": "1.3-approx-unverified"}
+    assert meta["definitions"] == {"ed_visits_80plus": "1.4-approx-unverified"}
     assert meta["engine"] == "reference" and "disclosure" not in meta
     assert "suppressed" not in table.column("status").to_pylist()
 

@@ -1,6 +1,6 @@
-"""A rate resting on fewer events than its definition names (avoidable care: 10, the research
-notes §10.3) is marked as uncertain wherever it is published: the page's tables, the API, the
-CSV and the workbook; the definition says so."""
+"""A rate resting on fewer events than its definition names (avoidable care and ED visits 80+:
+10, the research notes §10.3) is marked as uncertain wherever it is published: the page's
+tables, charts and their legends, the API, the CSV and the workbook; the definition says so."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ from tests.indicators.test_indicator_workbook import book
 Client = Callable[[str | None], TestClient]
 web = pages.web  # the fixture: a browser signed in as a test user
 AC = "avoidable_inpatient_chronic"
+ED = "ed_visits_80plus"
+READMISSIONS = "readmission_30d_65plus"
 DEFINITIONS = Path(indicators.__file__).parent / "definitions"
 
 #: (level, code) → (T, K, M) as (events, population): Dalarna's 9 events lie under 10, its
@@ -64,7 +66,7 @@ def test_a_bar_chart_counts_its_uncertain_values() -> None:
         "2 värden bygger på färre än 10 händelser och är osäkra: deras staplar är ljusa med en "
         "kantlinje, och tabellen markerar dem.")
     assert _few_events_text(rows[2:], d, sv) == ""
-    assert _few_events_text(rows, shipped_catalogue().definition("ed_visits_80plus"), sv) == ""
+    assert _few_events_text(rows, shipped_catalogue().definition(READMISSIONS), sv) == ""
 
 
 def test_which_values_are_marked() -> None:
@@ -77,14 +79,18 @@ def test_which_values_are_marked() -> None:
     assert not few_events({**base, "status": "too_few", "value": None}, d)
     # a numerator hidden with its value, or not shown: nothing to count
     assert not few_events({**base, "numerator": None}, d)
-    # only where the definition names a number of events
-    assert not few_events(base, shipped_catalogue().definition("ed_visits_80plus"))
-    assert [x.id for x in shipped_catalogue().definitions
-            if x.interval.few_events_below is not None] == [AC]
+    # only where the definition names a number of events: the rates, not the shares
+    assert not few_events(base, shipped_catalogue().definition(READMISSIONS))
+    assert {x.id: x.interval.few_events_below for x in shipped_catalogue().definitions
+            if x.interval.few_events_below is not None} == {AC: 10, ED: 10}
+    # ED visits 80+ counts visits: 9 of them are few, 10 are not
+    ed = shipped_catalogue().definition(ED)
+    assert few_events({**base, "value": 45.0}, ed)
+    assert not few_events({**base, "value": 50.0, "numerator": 10.0}, ed)
 
 
 @pytest.mark.parametrize(("indicator", "value", "message"), [
-    ("readmission_30d_65plus", 10,
+    (READMISSIONS, 10,
      "only a rate's events are counted (poisson, poisson_persons, dobson)"),
     (AC, 0, "must be at least 1"),
     (AC, "ten", "must be a whole number"),
@@ -116,10 +122,15 @@ def test_the_page_marks_a_rate_of_few_events(web: Client, stored: None) -> None:
     chart = chart[:chart.index("</svg>")]
     opacities = re.findall(r'<path d="M[^"]*Z" fill="#[0-9a-f]{6}" fill-opacity="([\d.]+)"', chart)
     assert sorted(opacities) == ["0.25", "1", "1"]
+    # the legend names the light bar: a light square with a dark outline, and its words
+    assert re.search(r'd="M-4.183,-4.183h8.367v8.367h-8.367Z" fill="#c6c7c8" '
+                     r'stroke="#1b1f24"', chart)
+    assert ">Färre än 10 händelser: osäkert</text>" in chart
     english = web(None)
     english.cookies.set("lang", "en")
     text = english.get(f"/indicators/{AC}?period=2023").text
     assert "Fewer than 10 events: uncertain" in text
+    assert ">Fewer than 10 events: uncertain</text>" in text  # the charts' legends
     assert ("One value rests on fewer than 10 events and is uncertain: its bar is drawn light "
             "with an outline, and the table marks it.") in text
     assert "; a rate of fewer than 10 events is marked as uncertain (" in text
@@ -132,12 +143,18 @@ def test_a_line_chart_draws_the_point_hollow(web: Client, stored: None) -> None:
     chart = page[start:page.index("</svg>", start)]
     assert ("Ett värde bygger på färre än 10 händelser och är osäkert: dess punkt är ihålig, "
             "och tabellen markerar det.") in chart
-    fills = re.findall(r'<path transform="translate\([\d.,]+\)" d="[^"]*" fill="(#[0-9a-f]{6})"',
-                       chart)
-    # Dalarna's 9 events hollow, Sweden's 34 filled, then the legend's two symbols
-    assert fills.count("#ffffff") == 1 and len(fills) == 4
-    # the national line (34 events) has no such sentence
-    assert "dess punkt är ihålig" not in page[:page.index("Regionerna jämförda")]
+    symbols = [(fill, stroke) for d, fill, stroke in re.findall(
+        r'<path transform="translate\([\d.,]+\)" d="([^"]*)" fill="(#[0-9a-f]{6})" '
+        r'stroke="(#[0-9a-f]{6})"', chart) if d != "M0,0"]  # the legend's marks draw nothing
+    # Dalarna's 9 events hollow, Sweden's 34 filled, then the legend's symbols: the two lines
+    # filled, and the hollow point that marks a value of few events, with its words
+    assert symbols == [("#ffffff", "#00563f"), ("#8a3b00", "#8a3b00"),
+                       ("#00563f", "#00563f"), ("#8a3b00", "#8a3b00"), ("#ffffff", "#1b1f24")]
+    assert ">Färre än 10 händelser: osäkert</text>" in chart
+    # the national line (34 events) has no such sentence, nor the legend's entry
+    national = page[:page.index("Regionerna jämförda")]
+    assert "dess punkt är ihålig" not in national
+    assert "händelser: osäkert</text>" not in national
 
 
 def test_the_api_csv_and_workbook_mark_it(web: Client, stored: None) -> None:
@@ -149,7 +166,8 @@ def test_the_api_csv_and_workbook_mark_it(web: Client, stored: None) -> None:
     assert marks == {"13": False, "20": True}
     about = client.get(f"/api/v1/indicators/{AC}").json()["interval"]
     assert about["few_events_below"] == 10
-    assert client.get("/api/v1/indicators/ed_visits_80plus").json()["interval"][
+    assert client.get(f"/api/v1/indicators/{ED}").json()["interval"]["few_events_below"] == 10
+    assert client.get(f"/api/v1/indicators/{READMISSIONS}").json()["interval"][
         "few_events_below"] is None
     table = list(csv.reader(io.StringIO(client.get(values + ".csv", params=params).text)))
     assert [(r[4], r[-2], r[-1]) for r in table[1:]] == [
