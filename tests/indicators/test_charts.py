@@ -93,3 +93,30 @@ def test_an_uncertain_value_is_a_hollow_point_on_its_line() -> None:
     # four points, then the legend's two symbols (always filled)
     assert marks == [("#ffffff", accent), (accent, accent), (second, second), (second, second),
                      (accent, accent), (second, second)]
+
+
+def _legend_entries(svg: str) -> list[str]:
+    legend = svg[svg.index('class="mark-group role-legend"'):]
+    return re.findall(r"<text[^>]*>([^<]*)</text>", legend)
+
+
+def test_the_legend_names_an_uncertain_value_where_the_chart_draws_one() -> None:
+    words = "Fewer than 10 events: uncertain"
+    few = Chart("per cent", "Line.", uncertain_label=words)
+    line = [Point("2022", 3.0, "Dalarna", uncertain=True), Point("2023", 4.0, "Dalarna"),
+            Point("2022", 5.0, "Sweden"), Point("2023", 6.0, "Sweden")]
+    assert _legend_entries(charts.line_svg(line, few)) == ["Dalarna", "Sweden", words]
+    # one line alone has no legend of its own, but the entry for its hollow point
+    assert _legend_entries(charts.line_svg(line[:2], few)) == [words]
+    # no entry without such a value, or without words for it
+    assert _legend_entries(charts.line_svg(line[1:], few)) == ["Dalarna", "Sweden"]
+    assert _legend_entries(charts.line_svg(line, Chart("per cent", "Line."))) == [
+        "Dalarna", "Sweden"]
+    bars = [Point("Dalarna", 22.5, uncertain=True), Point("Riket", 34.0, highlight=True)]
+    svg = charts.bar_svg(bars, Chart("per cent", "Bars.", uncertain_label=words))
+    assert _legend_entries(svg) == [words]
+    # the key draws nothing in the plot: its marks are empty paths (no stray symbol on a bar)
+    key = re.findall(r'd="([^"]*)" fill="#c6c7c8" stroke="#1b1f24"', svg)
+    assert key[0] == "M0,0h0v0h0Z" and key[1] != key[0] and len(key) == 2
+    assert 'role-legend"' not in charts.bar_svg(bars[1:], Chart("per cent", "Bars.",
+                                                                uncertain_label=words))

@@ -65,6 +65,10 @@ class Point:
 
 #: Fill opacity of a bar whose value is uncertain (its outline keeps the full colour).
 UNCERTAIN_FILL = 0.25
+#: The legend's symbol of an uncertain value, (fill, outline) by symbol: a hollow point of a
+#: line chart; a bar's light fill (the dark text colour at UNCERTAIN_FILL on white) with its
+#: outline, in neutral colours since the bars have several.
+UNCERTAIN_KEY = {"circle": ("#ffffff", TARGET), "square": ("#c6c7c8", TARGET)}
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,9 @@ class Chart:
     decimals: int = 1
     target: float | None = None
     target_label: str = ""
+    #: The legend's words for a value resting on few events (a light bar, a hollow point),
+    #: shown when the chart draws such a value ("": no legend entry).
+    uncertain_label: str = ""
 
 
 def _config() -> dict[str, Any]:
@@ -123,6 +130,27 @@ def _target_layer(chart: Chart, axis: str) -> list[alt.Chart]:
             text.encode(x=alt.X("target:Q"), y=alt.value(-6), text="label:N")]
 
 
+def _uncertain_key(base: alt.Chart, points: Sequence[Point], chart: Chart, symbol: str,
+                   encoding: dict[str, Any]) -> list[alt.Chart]:
+    """A legend entry for the values resting on few events: an invisible mark on each of them
+    (the ``opacity`` channel, which no other layer uses) whose legend shows ``symbol`` as such
+    a value is drawn; none where the chart has no such value or no words for it."""
+    import altair as alt
+
+    label = chart.uncertain_label
+    if not label or not any(p.uncertain and p.value is not None for p in points):
+        return []
+    fill, stroke = UNCERTAIN_KEY[symbol]
+    legend = alt.Legend(title=None, symbolType=symbol, symbolSize=70, labelLimit=400)
+    return [base.transform_filter("datum.few")
+            .transform_calculate(key=json.dumps(label, ensure_ascii=False))
+            .mark_point(size=0, filled=True, shape=symbol, fill=fill, stroke=stroke,
+                        strokeWidth=1.5)
+            .encode(**encoding, opacity=alt.Opacity(
+                "key:N", scale=alt.Scale(type="ordinal", domain=[label], range=[1]),
+                legend=legend))]
+
+
 def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
     """A line chart over periods in the order given (years, or months by name), one line per
     series (legend when more than one); the points of uncertain values hollow."""
@@ -157,7 +185,9 @@ def line_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
              .encode(x=alt.X("x:O", sort=order), y="low:Q", y2="high:Q")
              for i, name in enumerate(series)
              if any(p.low is not None for p in points if p.series == name)]
-    layered = alt.layer(*bands, line, marks, *_target_layer(chart, "y")).properties(
+    key = _uncertain_key(base, points, chart, "circle",
+                         {"x": alt.X("x:O", sort=order), "y": "value:Q"})
+    layered = alt.layer(*bands, line, marks, *key, *_target_layer(chart, "y")).properties(
         width=420, height=LINE_HEIGHT)
     return {**layered.to_dict(), "config": _config()}
 
@@ -199,7 +229,9 @@ def bar_spec(points: Sequence[Point], chart: Chart) -> dict[str, Any]:
               .mark_rule(color="#1b1f24", strokeWidth=1.5)
               .encode(y=alt.Y("x:N", sort=order), x="low:Q", x2="high:Q")
               ] if any(p.low is not None for p in points) else []
-    layered = alt.layer(bars, *limits, masks, *_target_layer(chart, "x")).properties(
+    key = _uncertain_key(base, points, chart, "square",
+                         {"y": alt.Y("x:N", sort=order), "x": "value:Q"})
+    layered = alt.layer(bars, *limits, masks, *key, *_target_layer(chart, "x")).properties(
         width=420, height=alt.Step(18 if lines == 1 else 14 * lines + 6))
     return {**layered.to_dict(), "config": _config()}
 

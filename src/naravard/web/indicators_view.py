@@ -232,6 +232,15 @@ def _target(d: Definition, _: Gettext) -> tuple[float | None, str]:
     return d.target.value, _("Target %(value)s", value=fmt_decimal(d.target.value, d.decimals))
 
 
+def _chart(value_title: str, description: str, d: Definition, _: Gettext) -> Chart:
+    """How an indicator's chart is drawn: its target line and the legend's words for a value
+    resting on few events, where the definition has them."""
+    target, target_label = _target(d, _)
+    few = d.interval.few_events_below
+    return Chart(value_title, description, d.decimals, target, target_label,
+                 _("Fewer than %(count)s events: uncertain", count=few) if few else "")
+
+
 def _with_target(description: str, d: Definition, _: Gettext) -> str:
     """A chart's text alternative, naming the target line where the chart draws one."""
     if d.target is None:
@@ -254,12 +263,11 @@ def _series_figure(fid: str, caption: str, first_column: str, d: Definition, _: 
                    series: Sequence[tuple[str, str, Row]]) -> Figure:
     """A line of Riket's values over ``series`` of (chart label, table label, row), with the
     target line where there is one, and the table beside it."""
-    target, target_label = _target(d, _)
     points = [Point(x, r["value"], _("Sweden"), low=r.get("ci_low"), high=r.get("ci_high"),
                     uncertain=few_events(r, d)) for x, _t, r in series]
     description = _with_few_points(_with_band(_with_target(description, d, _), points, d, _),
                                    [r for _x, _t, r in series], d, _)
-    chart = Chart(value_title, description, d.decimals, target, target_label)
+    chart = _chart(value_title, description, d, _)
     svg = _draw(charts.line_svg, points, chart)
     table = tuple(table_row(r, d, label, _) for _x, label, r in series)
     return Figure(fid, caption, svg, description, first_column, table)
@@ -344,7 +352,6 @@ def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _
               for r in ordered]
     shown = [r for r in ordered if r["value"] is not None and r["area_level"] == "region"]
     place = next((i for i, r in enumerate(shown, 1) if r["area_code"] == own), None)
-    target, target_label = _target(d, _)
     if shown:
         summary = _("Highest %(high)s (%(high_value)s), lowest %(low)s (%(low_value)s).",
                     high=names.get(shown[0]["area_code"], ""),
@@ -370,7 +377,7 @@ def regions_figure(rows: Sequence[Row], d: Definition, period: str, lang: str, _
         _few_events_text(ordered, d, _),
     ]))  # fmt: skip
     description = _with_target(description, d, _)
-    chart = Chart(value_title, description, d.decimals, target, target_label)
+    chart = _chart(value_title, description, d, _)
     svg = _draw(charts.bar_svg, points, chart)
     table = [table_row(r, d, area_name(r), _) for r in ordered if r["area_level"] == "region"]
     if nation is not None:
@@ -400,11 +407,10 @@ def sex_figure(rows: Sequence[Row], d: Definition, lang: str, _: Gettext,
                                                          d.decimals, _))
     if not table:
         return None
-    target, target_label = _target(d, _)
     description = _with_few_points(_with_target(
         _("Line chart: %(title)s, Sweden, women and men by year. %(values)s.",
           title=d.title.get(lang), values=". ".join(texts)), d, _), shown, d, _)
-    chart = Chart(value_title, description, d.decimals, target, target_label)
+    chart = _chart(value_title, description, d, _)
     return Figure("sex", _("Women and men, Sweden"), _draw(charts.line_svg, points, chart),
                   description, _("Year"), tuple(table))
 
@@ -438,8 +444,7 @@ def _lines_figure(fid: str, caption: str, first_column: str, d: Definition, _: G
                                                    d.decimals, _) for label, line in in_table)
     description = _with_few_points(_with_band(_with_target(text(values), d, _), points, d, _),
                                    [r for _l, line in in_chart for _x, _t, r in line], d, _)
-    target, target_label = _target(d, _)
-    chart = Chart(value_title, description, d.decimals, target, target_label)
+    chart = _chart(value_title, description, d, _)
     return Figure(fid, caption, _draw(charts.line_svg, points, chart), description,
                   first_column, table)
 
@@ -510,8 +515,7 @@ def municipality_figure(rows: Sequence[Row], d: Definition, period: str, region:
         _bars_interval_text(points, d, _),
         _few_events_text(ordered, d, _),
     ]))  # fmt: skip
-    target, target_label = _target(d, _)
-    chart = Chart(value_title, description, d.decimals, target, target_label)
+    chart = _chart(value_title, description, d, _)
     return Figure("municipalities",
                   _("Municipalities of %(region)s, %(period)s", region=region_name,
                     period=period),
