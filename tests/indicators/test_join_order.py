@@ -66,11 +66,8 @@ def _many_people_few_visits() -> RegisterData:
     )
 
 
-@pytest.mark.parametrize("pinned", [True, False])
-def test_the_contact_cube_builds_its_hash_table_on_the_person_years(
-        pinned: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    if not pinned:  # the optimiser's own order, to show the test tells the two apart
-        monkeypatch.setattr(duckdb_engine, "AS_WRITTEN", frozenset())
+def test_the_contact_cube_builds_its_hash_table_on_the_person_years() -> None:
+    # (with AS_WRITTEN empty, DuckDB 2.0 builds it on the contacts here, and this fails)
     regs = _many_people_few_visits()
     engine = DuckDBEngine(threads=1)
     con = engine._connect(regs)
@@ -91,9 +88,8 @@ def test_the_contact_cube_builds_its_hash_table_on_the_person_years(
     con.close()
     (join,) = [j for root in tree for j in _joins(root)]
     probe, build = join["children"]
-    on_people = any(t.endswith(".py") for t in _scans(build))
-    assert on_people == pinned
-    assert any(t.endswith(".py") for t in _scans(probe)) == (not pinned)
+    assert any(t.endswith(".py") for t in _scans(build))
+    assert not any(t.endswith(".py") for t in _scans(probe))
 
 
 def test_the_cells_are_those_of_the_optimisers_order(monkeypatch: pytest.MonkeyPatch) -> None:
