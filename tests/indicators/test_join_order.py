@@ -26,15 +26,18 @@ def _disabled(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def test_joins_as_written_only_inside_and_the_setting_comes_back() -> None:
     con = duckdb.connect()
+    known = {str(r[0]) for r in con.sql("SELECT name FROM duckdb_optimizers()").fetchall()}
+    ordering = {"join_order", "build_side_probe_side"} & known  # those this DuckDB has
+    assert "join_order" in ordering
     with planned(con, "contact_cube"):
-        assert _disabled(con) == {"join_order", "build_side_probe_side"}
+        assert _disabled(con) == ordering
     assert _disabled(con) == set()
     with planned(con, "py"):  # other pieces: the optimiser decides
         assert _disabled(con) == set()
     # an optimiser the caller turned off stays off, inside and after; also after an error
     con.execute("SET disabled_optimizers = 'top_n'")
     with pytest.raises(duckdb.Error), planned(con, "contact_cube"):
-        assert _disabled(con) == {"top_n", "join_order", "build_side_probe_side"}
+        assert _disabled(con) == {"top_n", *ordering}
         con.execute("SELECT * FROM no_such_table")
     assert _disabled(con) == {"top_n"}
 

@@ -7,7 +7,8 @@ plan that needs them, then dropped after the last plan that reads them. The per-
 visit statistics of continuity are computed from one DuckDB scan with NumPy
 (:mod:`.visit_stats`), which at national scale is several times faster than the SQL window, in
 a background thread while the other indicators run (continuity plans run last);
-``sql_only=True`` keeps them in SQL.
+``sql_only=True`` keeps them in SQL. The contact cube's join runs as written (``AS_WRITTEN``):
+DuckDB's optimiser misjudges its filtered contacts and would build its hash table on them.
 """
 
 from __future__ import annotations
