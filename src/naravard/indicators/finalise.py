@@ -250,8 +250,10 @@ def _limits(d: Definition, value: float, num: float, den: float,
             ) -> tuple[float, float] | None:  # fmt: skip
     """A value's confidence interval by the definition's method (None when it has none)."""
     method, level = d.interval.method, d.interval.level
-    # the spread sums over the age groups (numerator_sq, denominator_sq, numerator_denominator)
-    squares, trial_squares, products = (sum(v[i] for v in by_group.values()) for i in (2, 3, 4))
+    # the spread sums over the age groups
+    squares, trial_squares, products = (
+        sum(v[CELL_SUMS.index(name)] for v in by_group.values())
+        for name in ("numerator_sq", "denominator_sq", "numerator_denominator"))
     if method in ("wilson", "wilson_persons"):
         found = (wilson(num, den, level) if method == "wilson"
                  else wilson_persons(num, den, squares, trial_squares, products, level))

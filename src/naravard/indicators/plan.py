@@ -13,22 +13,12 @@ from naravard.indicators.catalogue import Catalogue
 from naravard.indicators.definition import Definition
 from naravard.indicators.standardise import AgeGroup, standard_groups
 
-CELL_SCHEMA = pa.schema(
-    [
-        pa.field("indicator", pa.string(), nullable=False),
-        pa.field("variant", pa.string(), nullable=False),
-        pa.field("period", pa.string(), nullable=False),
-        pa.field("area_level", pa.string(), nullable=False),
-        pa.field("area_code", pa.string(), nullable=False),
-        pa.field("sex", pa.string(), nullable=False),
-        pa.field("age_group", pa.string(), nullable=False),
-        pa.field("numerator", pa.float64(), nullable=False),
-        pa.field("denominator", pa.float64(), nullable=False),
-        pa.field("numerator_sq", pa.float64(), nullable=False),
-        pa.field("denominator_sq", pa.float64(), nullable=False),
-        pa.field("numerator_denominator", pa.float64(), nullable=False),
-    ]
-)
+CELL_KEY = ("indicator", "variant", "period", "area_level", "area_code", "sex", "age_group")
+#: The sums of a cell, in the order of :data:`CELL_SCHEMA`; each adds up over cells.
+CELL_SUMS = ("numerator", "denominator", "numerator_sq", "denominator_sq",
+             "numerator_denominator")
+CELL_SCHEMA = pa.schema([*(pa.field(name, pa.string(), nullable=False) for name in CELL_KEY),
+                         *(pa.field(name, pa.float64(), nullable=False) for name in CELL_SUMS)])
 """Cells: the finest sums an engine produces. ``area_level`` is ``municipality`` (rolled up to
 region and Riket), ``region`` (rolled up to Riket) or ``care_unit`` (published as it is).
 ``sex`` is K or M (or T for indicators without a sex split); ``age_group`` is empty unless the
@@ -37,11 +27,6 @@ mean's numerator (its spread, for the interval), or for kinds that count per per
 of each person's numerator yᵢ; ``denominator_sq`` and ``numerator_denominator`` sum each
 person's xᵢ² and xᵢyᵢ (xᵢ the person's denominator) where a share's units cluster in persons;
 0 otherwise."""
-
-CELL_KEY = ("indicator", "variant", "period", "area_level", "area_code", "sex", "age_group")
-#: The sums of a cell, in the order of :data:`CELL_SCHEMA`; each adds up over cells.
-CELL_SUMS = ("numerator", "denominator", "numerator_sq", "denominator_sq",
-             "numerator_denominator")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ compares the DuckDB engine with it cell by cell.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,11 +103,14 @@ class _Cells:
         for i, v in enumerate((num, den, sq, den_sq, cross)):
             cell[i] += v
 
-    def add_person(self, plan: Plan, period: str, level: str, code: str, sex: str,
-                   num: float, den: float) -> None:
-        """One person's numerator and denominator in a cell, with their squares and product
-        (the sums of a share or rate whose units cluster in persons)."""
-        self.add(plan, period, level, code, sex, "", num, den, num * num, den * den, num * den)
+    def add_people(self, plan: Plan,
+                   people: Mapping[tuple[int, str, str, int], Sequence[float]]) -> None:
+        """Each person's numerator and denominator by (year, residence, sex, person) in the
+        municipality's cell, with their squares and product (the sums of a share or rate whose
+        units cluster in persons)."""
+        for (year, residence, sex, _person), (num, den) in people.items():
+            self.add(plan, str(year), "municipality", residence, sex, "", num, den, num * num,
+                     den * den, num * den)
 
     def table(self) -> pa.Table:
         keys = sorted(self.sums)
@@ -256,13 +259,13 @@ class _Run:
             found = stays[(y, c.residence, p["sex"], c.person_id)]
             found[0] += 1.0 if readmitted else 0.0
             found[1] += 1.0
-        for (y, residence, sex, _person), (num, den) in stays.items():
-            out.add_person(plan, str(y), "municipality", residence, sex, num, den)
+        out.add_people(plan, stays)
 
     def emergency_visits(self, plan: Plan, out: _Cells) -> None:
         s, d = plan.settings, plan.definition
         persons = self.persons()
-        visits: Counter[tuple[int, str, str, int]] = Counter()  # per person and residence
+        # (visits, 0) per person, year, residence and sex
+        visits: dict[tuple[int, str, str, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
         for c in self.rows("outpatient_contacts"):
             day = c["contact_date"]
             if day.year not in self.years or c["care_level"] not in s["care_levels"]:
@@ -270,9 +273,8 @@ class _Run:
             p = persons[(day.year, int(c["person_id"]))]
             if not d.age.contains(age_on(p["birth_date"], day)):
                 continue
-            visits[(day.year, c["residence_municipality"], p["sex"], int(c["person_id"]))] += 1
-        for (year, residence, sex, _person), n in visits.items():
-            out.add_person(plan, str(year), "municipality", residence, sex, float(n), 0.0)
+            visits[(day.year, c["residence_municipality"], p["sex"], int(c["person_id"]))][0] += 1
+        out.add_people(plan, visits)
         self.population(plan, out, by_group=False)
 
     def _visits(self, plan: Plan, modes: set[str]) -> Iterator[Row]:
