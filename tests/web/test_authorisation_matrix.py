@@ -22,6 +22,7 @@ from tests.web.matrix_common import ADMIN, CALLERS, EVERYONE, HALLAND, SIGNED
 #: (method, path template) → callers allowed; concrete paths use Region Halland and user "rss".
 FOUNDATION: dict[tuple[str, str], frozenset[str | None]] = {
     ("GET", "/healthz"): EVERYONE,
+    ("GET", "/favicon.ico"): EVERYONE,
     ("GET", "/login"): EVERYONE,
     ("POST", "/login"): EVERYONE,
     ("POST", "/logout"): EVERYONE,

@@ -194,3 +194,36 @@ def test_admin_gives_a_new_password_shown_once(
                                      data={"csrf_token": CSRF}).status_code == 403
     assert session.scalars(select(AuditEvent.action).where(
         AuditEvent.action == "user.set_password")).all() == ["user.set_password"]
+
+
+def test_site_icon_is_linked_and_served(client: TestClient) -> None:
+    """Every page names the icon, and a browser asking for /favicon.ico without reading a page
+    gets the same drawing (no 404 in its console)."""
+    page = client.get("/login")
+    assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in page.text
+    linked = client.get("/static/favicon.svg")
+    asked = client.get("/favicon.ico")
+    assert linked.status_code == asked.status_code == 200
+    assert asked.headers["content-type"] == "image/svg+xml"
+    assert asked.content == linked.content
+    assert asked.content.startswith(b"<svg ") and b"<title>N\xc3\xa4ra</title>" in asked.content
+
+
+def test_visitors_find_the_open_figures_and_the_way_to_sign_in(
+        client_as: Callable[[str | None], TestClient]) -> None:
+    """Without signing in, every page's header leads to the published indicators, the open
+    data API and the sign-in (back to the page read); the sign-in page says what is open."""
+    anonymous = client_as(None)
+    login = anonymous.get("/login").text
+    assert '<h2 id="public-heading">Öppet för alla utan inloggning</h2>' in login
+    assert '<a href="/indicators">De publicerade indikatorerna</a>' in login
+    assert '<a href="/api/v1/docs">Öppna data via API</a>' in login
+    assert 'class="sign-in"' not in login  # already on the sign-in page
+    listing = anonymous.get("/indicators?lang=x&b=1").text
+    assert '<a href="/indicators" aria-current="page">Indikatorer</a>' in listing
+    assert '<a href="/api/v1/docs">Öppna data (API)</a>' in listing
+    assert ('<a class="sign-in" href="/login?next=/indicators%3Flang%3Dx%26b%3D1">Logga in</a>'
+            in listing)
+    signed = client_as("analyst").get("/indicators").text
+    assert 'class="sign-in"' not in signed and "Öppna data (API)" not in signed
+    assert "Logga ut" in signed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib.resources import files
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -22,6 +23,8 @@ from naravard.web.security import SESSION_COOKIE, get_db, guard
 from naravard.web.surveys import surveys_clock
 
 router = APIRouter(include_in_schema=False)
+#: The site's icon (``static/favicon.svg``), read once.
+FAVICON = files("naravard.web").joinpath("static", "favicon.svg").read_bytes()
 Db = Annotated[Session, Depends(get_db)]
 
 
@@ -50,6 +53,14 @@ def healthz(db: Db) -> JSONResponse:
     """Liveness and database check."""
     db.execute(text("SELECT 1"))
     return JSONResponse({"status": "ok"})
+
+
+@router.get("/favicon.ico", dependencies=[guard(Permission.PUBLIC)])
+def favicon() -> Response:
+    """The site's icon where a browser asks for it without a page naming one (the pages
+    link ``/static/favicon.svg``)."""
+    return Response(FAVICON, media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/login", response_class=HTMLResponse, dependencies=[guard(Permission.PUBLIC)])
