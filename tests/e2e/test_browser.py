@@ -73,6 +73,44 @@ def test_account_page_from_the_header(browser: Browser, live_server: str) -> Non
     context.close()
 
 
+def test_a_phone_scrolls_wide_tables_not_the_page(browser: Browser, live_server: str) -> None:
+    """At 375 px the header's menu wraps within the screen and a table wider than the screen
+    scrolls in its own box, which the keyboard reaches and which is named after the table's
+    caption (the caption kept to the box's width); the page itself never scrolls sideways. A
+    wide screen leaves the table alone."""
+    context = browser.new_context(bypass_csp=True, locale="sv-SE",
+                                  viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Användarnamn").fill("analyst")
+    page.get_by_label("Lösenord").fill(USERS["analyst"].password)
+    page.get_by_role("button", name="Logga in").click()
+    page.goto(f"{live_server}/organisations")
+    sideways = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    assert page.evaluate(sideways) == 0
+    menu = page.evaluate("""() => [...document.querySelectorAll('header nav a, header nav button')]
+        .map(e => e.getBoundingClientRect().right)""")
+    assert len(menu) == 7 and max(menu) <= 375  # five pages, the account, sign out
+    box = page.get_by_role("region", name="Folkmängd per region den 2023-12-31 (SCB)")
+    assert box.get_attribute("class") == "table-scroll" and box.get_attribute("tabindex") == "0"
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+    # the caption wraps to the box (not to the table's width) and stays in view
+    assert box.evaluate("b => b.querySelector('caption').getBoundingClientRect().width") == (
+        box.evaluate("b => b.clientWidth"))
+    assert box.get_by_role("table").locator("tfoot td").first.inner_text() == (
+        f"10{THIN}551{THIN}707")
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('.table-scroll').scrollLeft > 0")
+    assert violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 800})  # the table fits: no longer a stop
+    page.wait_for_function("!document.querySelector('.table-scroll').hasAttribute('tabindex')")
+    assert page.get_by_role("region").count() == 0
+    page.goto(f"{live_server}/organisations")
+    assert page.locator(".table-scroll").count() == 0  # fitting tables are never wrapped
+    context.close()
+
+
 def test_english_browser_gets_english(browser: Browser, live_server: str) -> None:
     context = browser.new_context(bypass_csp=True, locale="en-GB")
     page = context.new_page()
