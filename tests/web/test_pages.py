@@ -169,6 +169,13 @@ def test_unknown_page_is_a_readable_404(client_as: Callable[[str | None], TestCl
     c = client_as("analyst")
     page = c.get("/no/such/page")
     assert page.status_code == 404 and "Sidan finns inte" in page.text
+    # the header is the signed-in one, though no route's guard read the session
+    assert "Logga ut" in page.text and 'class="sign-in"' not in page.text
+    bad = c.get("/surveys/responses/not-a-number")
+    assert bad.status_code == 400 and "Logga ut" in bad.text
+    visitor = client_as(None).get("/no/such/page")
+    assert visitor.status_code == 404 and "Logga ut" not in visitor.text
+    assert '<a class="sign-in" href="/login?next=/no/such/page">Logga in</a>' in visitor.text
     api = c.get("/api/v1/organisations/9999")
     assert api.status_code == 404 and api.json() == {"detail": "no organisation 9999"}
 
