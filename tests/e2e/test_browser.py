@@ -76,8 +76,8 @@ def test_account_page_from_the_header(browser: Browser, live_server: str) -> Non
 def test_a_phone_scrolls_wide_tables_not_the_page(browser: Browser, live_server: str) -> None:
     """At 375 px the header's menu wraps within the screen and a table wider than the screen
     scrolls in its own box, which the keyboard reaches and which is named after the table's
-    caption (the caption kept to the box's width); the page itself never scrolls sideways. A
-    wide screen leaves the table alone."""
+    caption (the caption kept to the box's width); the page itself never scrolls sideways.
+    Printed, the table is whole. A wide screen leaves the table alone."""
     context = browser.new_context(bypass_csp=True, locale="sv-SE",
                                   viewport={"width": 375, "height": 800})
     page = context.new_page()
@@ -103,6 +103,12 @@ def test_a_phone_scrolls_wide_tables_not_the_page(browser: Browser, live_server:
     page.keyboard.press("ArrowRight")
     page.wait_for_function("document.querySelector('.table-scroll').scrollLeft > 0")
     assert violations(page) == []
+    page.emulate_media(media="print")  # printed, the table is whole and the menu gone
+    assert box.evaluate("b => getComputedStyle(b).overflowX") == "visible"
+    assert box.evaluate("b => getComputedStyle(b.querySelector('caption')).maxWidth") == "none"
+    assert page.evaluate("getComputedStyle(document.querySelector('header nav')).display") == (
+        "none")
+    page.emulate_media(media="screen")
     page.set_viewport_size({"width": 1280, "height": 800})  # the table fits: no longer a stop
     page.wait_for_function("!document.querySelector('.table-scroll').hasAttribute('tabindex')")
     assert page.get_by_role("region").count() == 0
