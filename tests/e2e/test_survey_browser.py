@@ -188,3 +188,32 @@ def test_answers_filled_from_an_earlier_round(browser: Browser, live_server: str
     page.goto(f"{live_server}{base}/pages/2")
     assert page.get_by_label("Hur många medarbetare", exact=False).input_value() == "12"
     page.context.close()
+
+
+def test_a_phone_answers_a_table_question(browser: Browser, live_server: str,
+                                          session: Session) -> None:
+    """On a phone with the text at twice its size the table question scrolls in its own box
+    (the page does not); what is typed into its cells is saved with the page and comes back."""
+    response = halland_asked(session, "mobil", "Mobiltest")
+    base = f"/surveys/responses/{response.id}"
+    page = sign_in(browser, live_server, "respondent", f"{base}/pages/3")
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.reload()
+    assert page.locator(".table-scroll").count() == 0  # it fits at the usual size
+    page.evaluate("document.documentElement.style.fontSize = '200%'")  # the reader's setting
+    page.evaluate("window.dispatchEvent(new Event('resize'))")
+    box = page.locator(".table-scroll").filter(
+        has=page.get_by_role("textbox", name="Vårdcentraler Antal"))
+    box.wait_for()
+    assert box.get_attribute("role") == "region" and box.get_attribute("tabindex") == "0"
+    assert page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
+    page.get_by_role("textbox", name="Vårdcentraler Antal").fill("4")
+    page.get_by_role("textbox", name="Mobila team Antal").fill("2")
+    assert violations(page) == []
+    page.get_by_role("button", name="Spara", exact=True).click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server}{base}/pages/3")
+    assert page.get_by_role("textbox", name="Vårdcentraler Antal").input_value() == "4"
+    assert page.get_by_role("textbox", name="Mobila team Antal").input_value() == "2"
+    page.context.close()
