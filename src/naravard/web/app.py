@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
@@ -41,7 +40,6 @@ from naravard.web.security import (
     CsrfError,
     Forbidden,
     NotSignedIn,
-    current_principal,
     unguarded_routes,
 )
 
@@ -116,13 +114,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
 
-    def error_page(request: Request, status_code: int, **context: Any) -> Response:
-        """The error page, its header as the session's (a request that failed before its
-        route's guard has not looked at the session yet)."""
-        with request.app.state.sessions() as db:
-            current_principal(request, db)
-        return render(request, "error.html", status_code=status_code, **context)
-
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, _exc: NotSignedIn) -> Response:
         if wants_json(request):
@@ -149,14 +140,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if wants_json(request):
             return await request_validation_exception_handler(request, exc)
         fields = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
-        return error_page(request, 400, code=400, fields=fields)
+        return render(request, "error.html", status_code=400, code=400, fields=fields)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if wants_json(request) or exc.status_code != 404:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                 headers=getattr(exc, "headers", None))
-        return error_page(request, 404, code=404)
+        return render(request, "error.html", status_code=404, code=404)
 
     missing = unguarded_routes(app_routes())
     if missing:

@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from naravard import __version__, formatting
 from naravard.web.i18n import LANGUAGE_NAMES, gettext_for
-from naravard.web.security import CSRF_FIELD, csrf_token
+from naravard.web.security import CSRF_FIELD, csrf_token, current_principal
 
 templates = Jinja2Templates(directory=str(files("naravard.web").joinpath("templates")))
 templates.env.filters.update(
@@ -24,16 +24,25 @@ templates.env.filters.update(
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """Render ``name`` for this request."""
+    """Render ``name`` for this request, its header as the session's."""
     lang = request.state.lang
     ctx = {
         "_": gettext_for(lang),
         "lang": lang,
         "languages": LANGUAGE_NAMES,
-        "principal": getattr(request.state, "principal", None),
+        "principal": _principal(request),
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),
         "version": __version__,
         **context,
     }
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def _principal(request: Request) -> Any:
+    """The session's principal, read here where no route's guard has read it (an unknown page,
+    a request refused before its route ran)."""
+    if not hasattr(request.state, "principal"):
+        with request.app.state.sessions() as db:
+            current_principal(request, db)
+    return request.state.principal

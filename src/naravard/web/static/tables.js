@@ -27,33 +27,45 @@
       heading(table) || label;
   }
 
+  function boxed(table) { return table.parentElement.classList.contains("table-scroll"); }
+
+  // All reads of a step come before its writes, so the page is laid out once per step, not
+  // once per table (a report holds dozens).
   function fit() {
     var width = document.documentElement.clientWidth;
-    var tables = document.querySelectorAll("main table");
-    for (var i = 0; i < tables.length; i++) {
-      var table = tables[i];
-      var box = table.parentElement;
-      if (!box.classList.contains("table-scroll")) {
-        if (table.getBoundingClientRect().right <= width + 1) { continue; }
-        box = document.createElement("div");
-        box.className = "table-scroll";
-        table.parentElement.insertBefore(box, table);
-        box.appendChild(table);
-      }
+    var tables = Array.prototype.slice.call(document.querySelectorAll("main table"));
+    tables.filter(function (table) {
+      return !boxed(table) && table.getBoundingClientRect().right > width + 1;
+    }).forEach(function (table) {
+      var box = document.createElement("div");
+      box.className = "table-scroll";
+      table.parentElement.insertBefore(box, table);
+      box.appendChild(table);
+    });
+    var inBoxes = tables.filter(boxed);
+    inBoxes.forEach(function (table) {
       var caption = table.querySelector("caption");
       if (caption) { caption.style.maxWidth = ""; }
-      if (box.scrollWidth > box.clientWidth + 1) {
+    });
+    var sizes = inBoxes.map(function (table) {
+      var box = table.parentElement;
+      return box.scrollWidth > box.clientWidth + 1 ? box.clientWidth : 0;
+    });
+    inBoxes.forEach(function (table, i) {
+      var box = table.parentElement;
+      var caption = table.querySelector("caption");
+      if (sizes[i]) {
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
         box.setAttribute("aria-label", name(table));
         // the caption keeps to the box's width and stays in view while the rows scroll
-        if (caption) { caption.style.maxWidth = box.clientWidth + "px"; }
+        if (caption) { caption.style.maxWidth = sizes[i] + "px"; }
       } else {
         box.removeAttribute("tabindex");
         box.removeAttribute("role");
         box.removeAttribute("aria-label");
       }
-    }
+    });
   }
 
   var pending = null;
